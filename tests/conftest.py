@@ -1,0 +1,27 @@
+"""Shared fixtures: every test gets its own config and data dirs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """No test ever touches the user's real config or data."""
+    monkeypatch.setenv("TUIREADER_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("TUIREADER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TUIREADER_CACHE_DIR", str(tmp_path / "cache"))
+    yield tmp_path
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """../shared beside the project, or a skip when a user's clone does not have it."""
+    if not SHARED_DIR.is_dir():
+        pytest.skip(f"{SHARED_DIR} is absent (it is only beside the developers' checkout)")
+    return SHARED_DIR
