@@ -17,8 +17,10 @@ NEWSBOAT_EXPORT = b"""<?xml version="1.0"?>
     <title>newsboat - Exported Feeds</title>
   </head>
   <body>
-    <outline type="rss" xmlUrl="https://lwn.example.net/headlines/rss" htmlUrl="https://lwn.example.net/" title="LWN.net" />
-    <outline type="rss" xmlUrl="https://blog.example.com/atom.xml" htmlUrl="https://blog.example.com/" title="A blog" />
+    <outline type="rss" xmlUrl="https://lwn.example.net/headlines/rss"
+      htmlUrl="https://lwn.example.net/" title="LWN.net" />
+    <outline type="rss" xmlUrl="https://blog.example.com/atom.xml"
+      htmlUrl="https://blog.example.com/" title="A blog" />
   </body>
 </opml>
 """
@@ -36,7 +38,8 @@ NESTED = b"""<?xml version="1.0" encoding="UTF-8"?>
     <outline type="atom" title="Untitled-by-text" xmlUrl="https://atom.example.org/feed"/>
     <outline text="Empty folder"/>
     <outline text="Science/Nature">
-      <outline text="Field" xmlUrl="https://field.example.org/feed.json" category="/science,/biology"/>
+      <outline text="Field" xmlUrl="https://field.example.org/feed.json"
+        category="/science,/biology"/>
     </outline>
   </body>
 </opml>
