@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,7 @@ class FeedError(Exception):
     """A feed could not be fetched or parsed; the message is shown to users as is."""
 
 
-class FullTextMode(str, Enum):
+class FullTextMode(StrEnum):
     AUTO = "auto"
     ALWAYS = "always"
     NEVER = "never"
@@ -128,7 +128,7 @@ class Article:
     recommended_at: datetime | None = None
 
 
-class OutcomeKind(str, Enum):
+class OutcomeKind(StrEnum):
     UPDATED = "updated"
     NOT_MODIFIED = "not modified"
     FAILED = "failed"

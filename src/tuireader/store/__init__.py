@@ -1,0 +1,61 @@
+"""The SQLite store: one file, WAL, versioned migrations, split by domain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from tuireader.store.articles import ArticleQuery, ArticlesMixin, Sort, StoreResult, dedup_key
+from tuireader.store.base import utc_now
+from tuireader.store.db import Database, StoreError, StoreReadOnlyError
+from tuireader.store.feeds import FeedExistsError, FeedsMixin, FetchState, NoSuchFeedError
+from tuireader.store.search import SearchMixin, fts_query
+from tuireader.store.state import EVENT_KINDS, Event, StateMixin
+
+__all__ = [
+    "EVENT_KINDS",
+    "ArticleQuery",
+    "Event",
+    "FeedExistsError",
+    "FetchState",
+    "NoSuchFeedError",
+    "Sort",
+    "Store",
+    "StoreError",
+    "StoreReadOnlyError",
+    "StoreResult",
+    "dedup_key",
+    "fts_query",
+]
+
+
+class Store(FeedsMixin, ArticlesMixin, StateMixin, SearchMixin):
+    """Everything tuireader keeps, behind one object. Safe to share between threads."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        read_only: bool = False,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.db = Database(path, read_only=read_only)
+        self.clock = clock
+
+    @property
+    def path(self) -> Path:
+        return self.db.path
+
+    @property
+    def read_only(self) -> bool:
+        return self.db.read_only
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,339 @@
+"""Articles: storing what a refresh parsed, and reading them back for lists and the reader."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from tuireader.models import Article, ArticleSummary, Enclosure, ParsedEntry, ParsedFeed
+from tuireader.store.base import StoreBase
+from tuireader.store.db import from_db_time, to_db_time
+
+#: How much of an article's text goes into the search index.
+FTS_BODY_LIMIT = 20_000
+_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"\s+")
+
+
+class Sort(StrEnum):
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    FEED = "feed"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleQuery:
+    """Which articles a view shows, and in what order. All filters combine with AND."""
+
+    feed_id: int | None = None
+    folder: str | None = None
+    unread_only: bool = False
+    starred_only: bool = False
+    recommended_only: bool = False
+    since: datetime | None = None
+    ids: tuple[int, ...] | None = None
+    sort: Sort = Sort.NEWEST
+
+
+@dataclass(frozen=True, slots=True)
+class StoreResult:
+    new: int
+    updated: int
+
+
+def dedup_key(entry: ParsedEntry) -> str:
+    """guid, else link, else a hash of title and date: the identity of an article in its feed."""
+    if entry.guid:
+        return "g:" + entry.guid
+    if entry.link:
+        return "l:" + entry.link
+    stamp = entry.published.isoformat() if entry.published else ""
+    return "h:" + hashlib.sha1(f"{entry.title}\x00{stamp}".encode()).hexdigest()
+
+
+def _content_hash(entry: ParsedEntry) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (
+        entry.title,
+        entry.link,
+        entry.author,
+        to_db_time(entry.published),
+        to_db_time(entry.updated),
+        entry.summary_html,
+        entry.content_html,
+        "\x1f".join(entry.categories),
+        "\x1f".join(e.url for e in entry.enclosures),
+    ):
+        digest.update((part or "").encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def search_text(*htmls: str | None, limit: int = FTS_BODY_LIMIT) -> str:
+    """Cheap HTML-to-text for the index: tags out, entities decoded."""
+    text = " ".join(h for h in htmls if h)
+    text = html.unescape(_TAG.sub(" ", text[: limit * 4]))
+    return _SPACES.sub(" ", text).strip()[:limit]
+
+
+def _encode_enclosures(enclosures: tuple[Enclosure, ...]) -> str:
+    return json.dumps([[e.url, e.type, e.length] for e in enclosures])
+
+
+def _decode_enclosures(raw: str | None) -> tuple[Enclosure, ...]:
+    try:
+        return tuple(Enclosure(url, kind, length) for url, kind, length in json.loads(raw or "[]"))
+    except (ValueError, TypeError):
+        return ()
+
+
+_SUMMARY_COLUMNS = """
+    a.id, a.feed_id, coalesce(f.user_title, nullif(f.title, ''), f.url) AS feed_title,
+    a.title, a.link, a.author, a.published, a.read, a.starred, a.recommended, a.sort_date
+"""
+
+
+def _summary_from_row(row: sqlite3.Row) -> ArticleSummary:
+    return ArticleSummary(
+        id=row["id"],
+        feed_id=row["feed_id"],
+        feed_title=row["feed_title"],
+        title=row["title"],
+        link=row["link"],
+        author=row["author"],
+        published=from_db_time(row["published"]),
+        read=bool(row["read"]),
+        starred=bool(row["starred"]),
+        recommended=bool(row["recommended"]),
+        sort_key=row["sort_date"],
+    )
+
+
+def _where(query: ArticleQuery, now: datetime) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    if query.feed_id is not None:
+        clauses.append("a.feed_id = ?")
+        params.append(query.feed_id)
+    if query.folder is not None:
+        clauses.append("a.feed_id IN (SELECT id FROM feeds WHERE folder = ?)")
+        params.append(query.folder)
+    if query.unread_only:
+        clauses.append("a.read = 0")
+    if query.starred_only:
+        clauses.append("a.starred = 1")
+    if query.recommended_only:
+        clauses.append("a.recommended = 1")
+    if query.since is not None:
+        clauses.append("a.sort_date >= ?")
+        params.append(to_db_time(query.since))
+    if query.ids is not None:
+        clauses.append(f"a.id IN ({','.join('?' * len(query.ids))})")
+        params.extend(query.ids)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _order(query: ArticleQuery) -> str:
+    if query.recommended_only and query.sort is Sort.NEWEST:
+        return " ORDER BY a.recommended_at DESC, a.id DESC"
+    if query.sort is Sort.OLDEST:
+        return " ORDER BY a.sort_date ASC, a.id ASC"
+    if query.sort is Sort.FEED:
+        return " ORDER BY feed_title COLLATE NOCASE, a.feed_id, a.sort_date DESC, a.id DESC"
+    return " ORDER BY a.sort_date DESC, a.id DESC"
+
+
+class ArticlesMixin(StoreBase):
+    def store_feed(
+        self,
+        feed_id: int,
+        parsed: ParsedFeed,
+        *,
+        body_hash: str | None,
+        etag: str | None,
+        last_modified: str | None,
+        bytes_downloaded: int,
+    ) -> StoreResult:
+        """Store one refreshed feed in one transaction: an interruption loses no other feed.
+
+        New articles are inserted; an article whose content changed is updated in place and
+        keeps its read, star and recommend state.
+        """
+        now = self.now()
+        now_text = to_db_time(now)
+        assert now_text is not None
+        latest_sensible = now + timedelta(days=1)
+        new = updated = 0
+        with self.db.write() as conn:
+            existing = {
+                row[0]: (row[1], row[2])
+                for row in conn.execute(
+                    "SELECT dedup_key, id, content_hash FROM articles WHERE feed_id = ?",
+                    (feed_id,),
+                )
+            }
+            seen: set[str] = set()
+            for entry in parsed.entries:
+                key = dedup_key(entry)
+                if key in seen:
+                    continue  # a feed repeating a guid: the first occurrence wins
+                seen.add(key)
+                content_hash = _content_hash(entry)
+                found = existing.get(key)
+                if found is not None and found[1] == content_hash:
+                    continue
+                published = entry.published
+                sort_date = to_db_time(
+                    published if published is not None and published <= latest_sensible else now
+                )
+                values = (
+                    entry.guid,
+                    entry.link,
+                    entry.title,
+                    entry.author,
+                    to_db_time(published),
+                    to_db_time(entry.updated),
+                    entry.summary_html,
+                    entry.content_html,
+                    json.dumps(list(entry.categories)),
+                    _encode_enclosures(entry.enclosures),
+                    content_hash,
+                )
+                body = search_text(entry.content_html or entry.summary_html)
+                if found is None:
+                    cursor = conn.execute(
+                        """INSERT INTO articles (guid, link, title, author, published, updated,
+                           summary_html, content_html, categories, enclosures, content_hash,
+                           feed_id, dedup_key, first_seen, sort_date)
+                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                        (*values, feed_id, key, now_text, sort_date),
+                    )
+                    article_id = cursor.lastrowid
+                    new += 1
+                else:
+                    article_id = found[0]
+                    conn.execute(
+                        """UPDATE articles SET guid = ?, link = ?, title = ?, author = ?,
+                           published = ?, updated = ?, summary_html = ?, content_html = ?,
+                           categories = ?, enclosures = ?, content_hash = ? WHERE id = ?""",
+                        (*values, article_id),
+                    )
+                    conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+                    updated += 1
+                conn.execute(
+                    "INSERT INTO articles_fts (rowid, title, author, body) VALUES (?, ?, ?, ?)",
+                    (article_id, entry.title, entry.author or "", body),
+                )
+            conn.execute(
+                """UPDATE feeds SET title = coalesce(?, title), site_url = coalesce(?, site_url),
+                   description = coalesce(?, description), etag = ?, last_modified = ?,
+                   body_hash = ?, last_fetched_at = ?, last_updated_at = ?, last_error = NULL,
+                   consecutive_failures = 0, next_fetch_after = NULL, gone = 0,
+                   bytes_downloaded = bytes_downloaded + ? WHERE id = ?""",
+                (
+                    parsed.title or None,
+                    parsed.site_url,
+                    parsed.description,
+                    etag,
+                    last_modified,
+                    body_hash,
+                    now_text,
+                    now_text if (new or updated) else None,
+                    bytes_downloaded,
+                    feed_id,
+                ),
+            )
+        return StoreResult(new, updated)
+
+    def article_ids(self, query: ArticleQuery, *, limit: int | None = None) -> list[int]:
+        """The ids of a view in display order: cheap even for 100,000 articles."""
+        where, params = _where(query, self.now())
+        join = " JOIN feeds f ON f.id = a.feed_id" if query.sort is Sort.FEED else ""
+        feed_title = (
+            ", coalesce(f.user_title, nullif(f.title, ''), f.url) AS feed_title"
+            if query.sort is Sort.FEED
+            else ""
+        )
+        sql = f"SELECT a.id{feed_title} FROM articles a{join}{where}{_order(query)}"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        with self.db.read() as conn:
+            return [row[0] for row in conn.execute(sql, params)]
+
+    def count_articles(self, query: ArticleQuery) -> int:
+        where, params = _where(query, self.now())
+        with self.db.read() as conn:
+            return int(
+                conn.execute(f"SELECT count(*) FROM articles a{where}", params).fetchone()[0]
+            )
+
+    def summaries(self, ids: list[int] | tuple[int, ...]) -> list[ArticleSummary]:
+        """List rows for these ids, in the order given (missing ids are left out)."""
+        found: dict[int, ArticleSummary] = {}
+        with self.db.read() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                rows = conn.execute(
+                    f"""SELECT {_SUMMARY_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id
+                        WHERE a.id IN ({",".join("?" * len(chunk))})""",
+                    tuple(chunk),
+                ).fetchall()
+                for row in rows:
+                    found[row["id"]] = _summary_from_row(row)
+        return [found[i] for i in ids if i in found]
+
+    def list_articles(
+        self, query: ArticleQuery, *, limit: int = 100, offset: int = 0
+    ) -> list[ArticleSummary]:
+        where, params = _where(query, self.now())
+        sql = (
+            f"SELECT {_SUMMARY_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id"
+            f"{where}{_order(query)} LIMIT ? OFFSET ?"
+        )
+        with self.db.read() as conn:
+            rows = conn.execute(sql, (*params, limit, offset)).fetchall()
+        return [_summary_from_row(row) for row in rows]
+
+    def get_article(self, article_id: int) -> Article | None:
+        with self.db.read() as conn:
+            row = conn.execute(
+                """SELECT a.*, coalesce(f.user_title, nullif(f.title, ''), f.url) AS feed_title
+                   FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?""",
+                (article_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        try:
+            categories = tuple(str(c) for c in json.loads(row["categories"] or "[]"))
+        except ValueError:
+            categories = ()
+        return Article(
+            id=row["id"],
+            feed_id=row["feed_id"],
+            feed_title=row["feed_title"],
+            title=row["title"],
+            link=row["link"],
+            guid=row["guid"],
+            author=row["author"],
+            published=from_db_time(row["published"]),
+            updated=from_db_time(row["updated"]),
+            summary_html=row["summary_html"],
+            content_html=row["content_html"],
+            categories=categories,
+            enclosures=_decode_enclosures(row["enclosures"]),
+            read=bool(row["read"]),
+            starred=bool(row["starred"]),
+            recommended=bool(row["recommended"]),
+            recommend_count=int(row["recommended"]),
+            first_seen=from_db_time(row["first_seen"]),
+            read_at=from_db_time(row["read_at"]),
+            starred_at=from_db_time(row["starred_at"]),
+            recommended_at=from_db_time(row["recommended_at"]),
+        )

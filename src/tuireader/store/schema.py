@@ -1,0 +1,111 @@
+"""The store's schema as numbered migrations (``PRAGMA user_version``).
+
+Migration N takes a database from version N-1 to N. Released migrations are never edited:
+a change to the schema is a new migration appended to :data:`MIGRATIONS`.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: feeds, articles with their read/star/recommend state, full texts, signal events, search.
+    """
+    CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL DEFAULT '',
+        user_title TEXT,
+        site_url TEXT,
+        description TEXT,
+        folder TEXT,
+        added_at TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        body_hash TEXT,
+        last_fetched_at TEXT,
+        last_updated_at TEXT,
+        last_error TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        next_fetch_after TEXT,
+        gone INTEGER NOT NULL DEFAULT 0,
+        muted INTEGER NOT NULL DEFAULT 0,
+        full_text TEXT NOT NULL DEFAULT 'auto',
+        refresh_interval INTEGER,
+        bytes_downloaded INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        dedup_key TEXT NOT NULL,
+        guid TEXT,
+        link TEXT,
+        title TEXT NOT NULL DEFAULT '',
+        author TEXT,
+        published TEXT,
+        updated TEXT,
+        summary_html TEXT,
+        content_html TEXT,
+        categories TEXT NOT NULL DEFAULT '[]',
+        enclosures TEXT NOT NULL DEFAULT '[]',
+        content_hash TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        sort_date TEXT NOT NULL,
+        read INTEGER NOT NULL DEFAULT 0,
+        read_at TEXT,
+        starred INTEGER NOT NULL DEFAULT 0,
+        starred_at TEXT,
+        recommended INTEGER NOT NULL DEFAULT 0,
+        recommended_at TEXT,
+        UNIQUE (feed_id, dedup_key)
+    );
+    CREATE INDEX articles_by_date ON articles (sort_date DESC, id DESC);
+    CREATE INDEX articles_by_feed ON articles (feed_id, sort_date DESC, id DESC);
+    CREATE INDEX articles_unread ON articles (sort_date DESC, id DESC) WHERE read = 0;
+    CREATE INDEX articles_unread_by_feed ON articles (feed_id) WHERE read = 0;
+    CREATE INDEX articles_starred ON articles (starred_at DESC) WHERE starred = 1;
+    CREATE INDEX articles_recommended ON articles (recommended_at DESC) WHERE recommended = 1;
+    CREATE TABLE full_texts (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        etag TEXT,
+        title TEXT,
+        standfirst TEXT,
+        author TEXT,
+        published TEXT,
+        markdown TEXT,
+        bytes_downloaded INTEGER NOT NULL DEFAULT 0,
+        error TEXT
+    );
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+        feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
+        kind TEXT NOT NULL,
+        at TEXT NOT NULL,
+        value REAL
+    );
+    CREATE INDEX events_by_article ON events (article_id);
+    CREATE TABLE saved_searches (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        query TEXT NOT NULL
+    );
+    CREATE TABLE refreshes (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        feeds INTEGER NOT NULL DEFAULT 0,
+        updated INTEGER NOT NULL DEFAULT 0,
+        not_modified INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        new_articles INTEGER NOT NULL DEFAULT 0,
+        bytes_downloaded INTEGER NOT NULL DEFAULT 0,
+        kind TEXT NOT NULL DEFAULT 'feeds'
+    );
+    CREATE VIRTUAL TABLE articles_fts USING fts5 (
+        title, author, body, tokenize = 'unicode61 remove_diacritics 2'
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
