@@ -171,10 +171,12 @@ class LoopbackServer:
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         #: Most requests ever inside a handler at the same time.
         self.max_in_flight = 0
+        #: TCP connections accepted so far (keep-alive reuses them).
+        self.connections_accepted = 0
         self._server = _Server(self)
         self.port: int = self._server.server_address[1]
         self._serve_thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
         self._serve_thread.start()
         self._stopped = False
@@ -267,6 +269,7 @@ class LoopbackServer:
     def _track(self, conn: socket.socket, thread: threading.Thread) -> None:
         with self._lock:
             self._connections.add(conn)
+            self.connections_accepted += 1
             self._threads = [t for t in self._threads if t.is_alive()]
             self._threads.append(thread)
 
