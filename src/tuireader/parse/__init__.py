@@ -1,0 +1,49 @@
+"""Feed bytes to ``ParsedFeed`` values: RSS/Atom via feedparser, JSON Feed by hand.
+
+``parse_feed`` is a plain function over picklable values so the refresh can run it in a
+worker process. It raises ``FeedError`` with a one-line reason and nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+from tuireader.models import FeedError, ParsedFeed
+from tuireader.parse.jsonfeed import parse_json
+from tuireader.parse.sniff import sniff
+from tuireader.parse.xmlfeed import parse_xml
+
+__all__ = ["MAX_BODY_BYTES", "body_fingerprint", "parse_feed"]
+
+#: Bigger bodies are refused outright; the HTTP client should cap downloads below this.
+MAX_BODY_BYTES = 32 * 1024 * 1024
+
+NOT_A_FEED_HTML = "not a feed: the URL returned an HTML page"
+
+
+def parse_feed(
+    body: bytes,
+    *,
+    url: str,
+    content_type: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> ParsedFeed:
+    """Parse one feed document fetched from ``url`` (the base for relative links)."""
+    if len(body) > MAX_BODY_BYTES:
+        raise FeedError(f"feed is too large ({len(body) // (1024 * 1024)} MB)")
+    if content_type is None and headers:
+        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+    kind = sniff(body, content_type)
+    if kind == "empty":
+        raise FeedError("empty response")
+    if kind == "html":
+        raise FeedError(NOT_A_FEED_HTML)
+    if kind == "json":
+        return parse_json(body, url=url)
+    return parse_xml(body, url=url, content_type=content_type, headers=headers)
+
+
+def body_fingerprint(body: bytes) -> str:
+    """A cheap digest of a response body: equal digests mean the parse can be skipped."""
+    return hashlib.blake2b(body, digest_size=16).hexdigest()

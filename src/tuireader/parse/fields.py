@@ -1,0 +1,157 @@
+"""Field limits and cleaning shared by the XML and JSON Feed parsers.
+
+Every string that leaves the parser goes through here: display text via
+``sanitize.clean_line``, links via ``sanitize.safe_link``, HTML via ``sanitize.clean_text``,
+each cut to a bound so one hostile entry cannot bloat the store or stall a later stage.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from urllib.parse import urljoin
+
+from tuireader import sanitize
+from tuireader.models import Enclosure
+
+MAX_TITLE = 1_000
+MAX_AUTHOR = 200
+MAX_CATEGORY = 200
+MAX_CATEGORIES = 50
+MAX_ENCLOSURES = 20
+MAX_LINK = 4_000
+MAX_GUID = 2_000
+MAX_DESCRIPTION = 5_000
+MAX_HTML = 1_000_000
+MAX_ENTRIES = 10_000
+
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,2000}>")
+
+
+def line(value: object, limit: int = MAX_TITLE) -> str:
+    """One line of display text ("" for anything that is not a string)."""
+    if not isinstance(value, str) or not value:
+        return ""
+    return sanitize.clean_line(value[: limit * 4])[:limit].rstrip()
+
+
+def html_line(value: object, limit: int = MAX_TITLE) -> str:
+    """A short HTML fragment (an HTML title) as one line of plain text."""
+    if not isinstance(value, str) or not value:
+        return ""
+    return line(html.unescape(_TAG.sub("", value[: limit * 8])), limit)
+
+
+def optional_line(value: object, limit: int) -> str | None:
+    return line(value, limit) or None
+
+
+def html_field(value: object) -> str | None:
+    """Untrusted HTML kept as HTML: controls removed, size bounded, never converted here."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return sanitize.clean_text(value[:MAX_HTML]) or None
+
+
+def text_as_html(value: object) -> str | None:
+    """Plain text (JSON Feed ``content_text``/``summary``) as escaped HTML paragraphs."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = sanitize.clean_text(value[:MAX_HTML]).strip()
+    paragraphs = (p.strip() for p in re.split(r"\n\s*\n", text))
+    return "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs if p)
+
+
+_URL_ATTRIBUTE = re.compile(
+    r"""(\s(?:href|src|poster)\s*=\s*)(?:"([^"]{0,4000})"|'([^']{0,4000})')""", re.IGNORECASE
+)
+_HAS_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,30}:")
+
+
+def resolve_relative_links(html_text: str, base: str) -> str:
+    """Make href/src/poster attributes absolute against ``base``.
+
+    A regex pass instead of feedparser's ``resolve_relative_uris`` (an sgmllib re-parse of
+    every HTML field that roughly triples parse time, see bench/parse_bench.py). It only
+    rewrites quoted attribute values that are relative; everything else is left as it is.
+    """
+    if "=" not in html_text:
+        return html_text
+
+    def absolute(match: re.Match[str]) -> str:
+        double: str | None = match.group(2)
+        quote = '"' if double is not None else "'"
+        value: str = double if double is not None else match.group(3)
+        stripped = value.strip()
+        if not stripped or stripped.startswith("#") or _HAS_SCHEME.match(stripped):
+            return match.group(0)
+        try:
+            resolved = urljoin(base, stripped)
+        except ValueError:
+            return match.group(0)
+        escaped = resolved.replace(quote, "%22" if quote == '"' else "%27")
+        return match.group(1) + quote + escaped + quote
+
+    return _URL_ATTRIBUTE.sub(absolute, html_text)
+
+
+def link(value: object, base: str | None = None) -> str | None:
+    """An http(s)/mailto link, resolved against ``base``; None for anything else."""
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_LINK:
+        return None
+    url = value.strip()
+    if base:
+        try:
+            url = urljoin(base, url)
+        except ValueError:
+            return None
+    return sanitize.safe_link(url)
+
+
+def guid(value: object) -> str | None:
+    """Ids are compared, not shown, but they are still cleaned and bounded."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    return sanitize.clean_line(value[:MAX_GUID]) or None
+
+
+def categories(values: Iterable[object]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for value in values:
+        cleaned = line(value, MAX_CATEGORY)
+        if cleaned and cleaned.casefold() not in (s.casefold() for s in seen):
+            seen[cleaned] = None
+            if len(seen) >= MAX_CATEGORIES:
+                break
+    return tuple(seen)
+
+
+def enclosure(url: object, type_: object, length: object, base: str | None) -> Enclosure | None:
+    href = link(url, base)
+    if href is None:
+        return None
+    return Enclosure(url=href, type=optional_line(type_, 100), length=_length(length))
+
+
+def _length(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        try:
+            number = int(value)
+        except (ValueError, OverflowError):
+            return None
+    elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 19:
+        number = int(value.strip())
+    else:
+        return None
+    return number if number > 0 else None
+
+
+def one_line_reason(value: object, limit: int = 300) -> str:
+    """An exception or message as one clean line, for FeedError and warnings."""
+    text = line(str(value), limit)
+    return text or type(value).__name__

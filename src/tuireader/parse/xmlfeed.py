@@ -1,0 +1,256 @@
+"""RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 through feedparser, into ``ParsedFeed`` values.
+
+feedparser gets bytes only (never a URL: it would do its own I/O), the feed URL as the
+``Content-Location`` base for relative links, and ``sanitize_html=False``: HTML is cleaned
+when an article is shown, which keeps a refresh fast (see bench/parse_bench.py).
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import feedparser
+
+from tuireader.models import FeedError, ParsedEntry, ParsedFeed
+from tuireader.parse import dates, fields
+from tuireader.parse.sniff import head_bytes
+
+#: feedparser's relative-URI pass re-parses every HTML field with sgmllib and roughly
+#: triples parse time (bench/parse_bench.py); ``fields.resolve_relative_links`` does the
+#: same job with a regex. Links, enclosures and xml:base are resolved by feedparser either way.
+RESOLVE_RELATIVE_URIS = False
+SANITIZE_HTML = False
+
+DTD_REFUSED = "feed declares a DTD with entities; refused"
+_DTD_DANGER = re.compile(rb"<!ENTITY|<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]{1,40})", re.IGNORECASE)
+_EBCDIC_PROLOG = b"\x4c\x6f\xa7\x94"  # "<?xm" in EBCDIC; feedparser decodes it as cp037
+# Warnings that only say the server's headers were imperfect: not worth showing.
+_IGNORED_BOZO = ("NonXMLContentType",)
+
+
+def refuse_dtd(body: bytes, content_type: str | None) -> None:
+    """Raise if the document declares entities or a DTD internal subset, in any encoding.
+
+    Checked on the raw bytes and, when the document or server declares an encoding that
+    does not spell ``<!ENTITY`` in ASCII (UTF-16/32, UTF-7, EBCDIC), on the decoded text too,
+    so billion-laughs and XXE never reach the XML parser.
+    """
+    if _DTD_DANGER.search(body):
+        raise FeedError(DTD_REFUSED)
+    if b"\x00" in body[:8] and _DTD_DANGER.search(body.replace(b"\x00", b"")):
+        raise FeedError(DTD_REFUSED)
+    for encoding in _declared_encodings(body, content_type):
+        try:
+            if "<!ENTITY".encode(encoding, "ignore") == b"<!ENTITY":
+                continue
+            text = body.decode(encoding, "replace")
+        except (LookupError, ValueError, TypeError):
+            continue
+        if _DTD_DANGER.search(text.encode("utf-8", "replace")):
+            raise FeedError(DTD_REFUSED)
+
+
+def _declared_encodings(body: bytes, content_type: str | None) -> set[str]:
+    found: set[str] = set()
+    charset = _CHARSET.search(content_type or "")
+    if charset:
+        found.add(charset.group(1))
+    declared = _XML_ENCODING.search(head_bytes(body, 512))
+    if declared:
+        found.add(declared.group(1).decode("ascii"))
+    if body.startswith(_EBCDIC_PROLOG):
+        found.add("cp037")
+    valid: set[str] = set()
+    for name in found:
+        try:
+            valid.add(codecs.lookup(name).name)
+        except LookupError:
+            continue
+    return valid
+
+
+def _feedparser_headers(
+    body: bytes, url: str, content_type: str | None, headers: Mapping[str, str] | None
+) -> dict[str, str]:
+    """Response headers for feedparser, lower-cased as it expects.
+
+    The media type is always given as application/xml: we have already decided this is
+    XML, and without it feedparser assumes ISO-8859-1 for undeclared documents (and text/*
+    makes it assume US-ASCII). A charset the server sent is kept; failing that, a document
+    that declares a legacy 8-bit encoding but is valid UTF-8 is read as UTF-8 (a common
+    misconfiguration, and valid UTF-8 is almost never an accident).
+    """
+    result = {k.lower(): v for k, v in (headers or {}).items() if isinstance(v, str)}
+    declared = content_type or result.get("content-type") or ""
+    match = _CHARSET.search(declared)
+    charset = match.group(1) if match else None
+    if charset is None and _declares_legacy_encoding(body) and _is_non_ascii_utf8(body):
+        charset = "utf-8"
+    result["content-type"] = "application/xml" + (f"; charset={charset}" if charset else "")
+    result["content-location"] = url
+    return result
+
+
+def _declares_legacy_encoding(body: bytes) -> bool:
+    match = _XML_ENCODING.search(head_bytes(body, 512))
+    if match is None:
+        return False
+    try:
+        name = codecs.lookup(match.group(1).decode("ascii")).name
+    except LookupError:
+        return False
+    return not name.startswith(("utf", "cp037"))
+
+
+def _is_non_ascii_utf8(body: bytes) -> bool:
+    if body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def parse_xml(
+    body: bytes,
+    *,
+    url: str,
+    content_type: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> ParsedFeed:
+    refuse_dtd(body, content_type)
+    try:
+        result = feedparser.parse(
+            io.BytesIO(body),
+            response_headers=_feedparser_headers(body, url, content_type, headers),
+            resolve_relative_uris=RESOLVE_RELATIVE_URIS,
+            sanitize_html=SANITIZE_HTML,
+        )
+    except RecursionError as error:
+        raise FeedError("feed is nested too deeply to parse") from error
+    except Exception as error:  # feedparser has no error contract; one bad feed must not escape
+        raise FeedError(f"feed could not be parsed: {fields.one_line_reason(error)}") from error
+    return _to_parsed_feed(result, url)
+
+
+def _to_parsed_feed(result: Any, url: str) -> ParsedFeed:
+    feed = result.get("feed") or {}
+    raw_entries = result.get("entries") or []
+    warnings: list[str] = []
+    bozo = result.get("bozo_exception") if result.get("bozo") else None
+    if bozo is not None and type(bozo).__name__ not in _IGNORED_BOZO:
+        warnings.append(fields.one_line_reason(bozo))
+
+    title = _title(feed)
+    version = str(result.get("version") or "")
+    if not raw_entries and not title:
+        if bozo is not None:
+            raise FeedError(f"feed could not be parsed: {fields.one_line_reason(bozo)}")
+        if not version:
+            raise FeedError("not a feed: no RSS or Atom content found")
+
+    if len(raw_entries) > fields.MAX_ENTRIES:
+        warnings.append(
+            f"feed has {len(raw_entries)} entries; only the first {fields.MAX_ENTRIES} were kept"
+        )
+        raw_entries = raw_entries[: fields.MAX_ENTRIES]
+
+    feed_author = _author(feed)
+    entries = tuple(_entry(raw, feed_author, url) for raw in raw_entries)
+    return ParsedFeed(
+        title=title or None,
+        site_url=fields.link(feed.get("link")),
+        description=_text(feed, "subtitle", fields.MAX_DESCRIPTION) or None,
+        format=version,
+        entries=entries,
+        warnings=tuple(warnings),
+    )
+
+
+def _text(node: Any, key: str, limit: int) -> str:
+    """A text construct as one plain line: HTML titles (Atom type="html") lose their tags."""
+    value = node.get(key)
+    detail = node.get(f"{key}_detail") or {}
+    if "html" in str(detail.get("type") or ""):
+        return fields.html_line(value, limit)
+    return fields.line(value, limit)
+
+
+def _title(node: Any) -> str:
+    return _text(node, "title", fields.MAX_TITLE)
+
+
+def _author(node: Any) -> str | None:
+    names: list[str] = []
+    for author in node.get("authors") or ():
+        if isinstance(author, Mapping):
+            name = author.get("name") or author.get("email")
+            if isinstance(name, str) and name.strip():
+                names.append(name)
+    if not names:
+        detail = node.get("author_detail") or {}
+        single = detail.get("name") or node.get("author") or detail.get("email")
+        if isinstance(single, str):
+            names.append(single)
+    return fields.optional_line(", ".join(dict.fromkeys(names)), fields.MAX_AUTHOR)
+
+
+def _entry(raw: Any, feed_author: str | None, feed_url: str) -> ParsedEntry:
+    content_html = None
+    for content in raw.get("content") or ():
+        if isinstance(content, Mapping) and content.get("value"):
+            content_html = _html(content, feed_url)
+            break
+    summary_html = None
+    if raw.get("summary"):
+        summary_html = _html(raw.get("summary_detail") or {}, feed_url, raw["summary"])
+        if summary_html == content_html:  # feedparser copies content:encoded into summary
+            summary_html = None
+    tags = (
+        t.get("label") or t.get("term") for t in raw.get("tags") or () if isinstance(t, Mapping)
+    )
+    enclosures = (
+        fields.enclosure(e.get("href") or e.get("url"), e.get("type"), e.get("length"), None)
+        for e in raw.get("enclosures") or ()
+        if isinstance(e, Mapping)
+    )
+    return ParsedEntry(
+        title=_title(raw),
+        guid=fields.guid(raw.get("id")),
+        link=fields.link(raw.get("link")),
+        author=_author(raw) or feed_author,
+        published=dates.from_struct_time(raw.get("published_parsed")),
+        updated=dates.from_struct_time(raw.get("updated_parsed")),
+        summary_html=summary_html,
+        content_html=content_html,
+        categories=fields.categories(tags),
+        enclosures=tuple(e for e in enclosures if e is not None)[: fields.MAX_ENCLOSURES],
+    )
+
+
+def _html(detail: Mapping[str, Any], feed_url: str, value: object = None) -> str | None:
+    """A content/summary construct as bounded HTML with absolute links."""
+    text = _as_html(detail, value)
+    if text and not RESOLVE_RELATIVE_URIS:
+        base = detail.get("base")
+        if not (isinstance(base, str) and fields.link(base)):
+            base = feed_url
+        text = fields.resolve_relative_links(text, base)
+    return fields.html_field(text)
+
+
+def _as_html(detail: Mapping[str, Any], value: object = None) -> str:
+    """A content/summary construct as HTML: plain text is escaped, HTML kept."""
+    text = detail.get("value") if value is None else value
+    if not isinstance(text, str):
+        return ""
+    if str(detail.get("type") or "text/html") == "text/plain":
+        return fields.text_as_html(text) or ""
+    return text
