@@ -15,6 +15,7 @@ import tracemalloc
 import zlib
 from collections.abc import AsyncIterator, Callable
 
+import brotli
 import pytest
 
 from loopback import (
@@ -338,6 +339,26 @@ async def test_gzip_bomb_stops_at_the_cap_in_bounded_memory(
     assert result.reason == "response larger than 1 MB"
     assert result.bytes_downloaded < 100_000  # the bomb is ~50 KB on the wire
     assert peak < 8 * 2**20  # decoding all 50 MB would need at least 50 MB
+
+
+async def test_brotli_bomb_stops_at_the_cap_in_bounded_memory(
+    http_server: LoopbackServer, fetcher: Fetcher
+) -> None:
+    encoded = brotli.compress(bytes(50 * 2**20), quality=1)
+    http_server.add_handler(
+        "/feed.xml", lambda _r: Response(encoded, headers={"Content-Encoding": "br"})
+    )
+
+    tracemalloc.start()
+    try:
+        result = await fetcher.fetch(http_server.url("/feed.xml"), max_bytes=2**20)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert result.status is FetchStatus.FAILED
+    assert result.reason == "response larger than 1 MB"
+    assert peak < 8 * 2**20
 
 
 async def test_gzip_body_is_decoded(http_server: LoopbackServer, fetcher: Fetcher) -> None:

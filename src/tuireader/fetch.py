@@ -282,11 +282,14 @@ class Fetcher:
         self, url: httpx.URL, headers: dict[str, str], cap: int, progress: _Progress
     ) -> _Final | _Redirect:
         """One request and its response: a final answer or a redirect to follow."""
-        request = self._client.build_request("GET", url, headers=headers)
         try:
+            request = self._client.build_request("GET", url, headers=headers)
             response = await self._client.send(request, stream=True)
         except httpx.HTTPError as exc:
             raise _Failed(self._network_reason(exc, mid_body=False)) from None
+        except (httpx.InvalidURL, OSError, ValueError) as exc:
+            # Not expected from httpx, but a refresh must never abort on one feed.
+            raise _Failed(f"network error ({_short(exc)})") from None
         try:
             progress.wire_bytes += _head_size(response)
             return await self._interpret(response, headers, cap, progress)
@@ -347,6 +350,8 @@ class Fetcher:
             body += decoder.flush(cap - len(body) + 1)
         except httpx.HTTPError as exc:
             raise _Failed(self._network_reason(exc, mid_body=True)) from None
+        except OSError:
+            raise _Failed("connection closed mid-body") from None
         except (zlib.error, brotli.error):
             raise _Failed(
                 f"could not decode the {decoder.name} body", http_status=response.status_code
