@@ -25,3 +25,6 @@ def shared_dir() -> Path:
     if not SHARED_DIR.is_dir():
         pytest.skip(f"{SHARED_DIR} is absent (it is only beside the developers' checkout)")
     return SHARED_DIR
+
+
+from loopback import http_server  # noqa: E402, F401  (the loopback HTTP server fixture)

@@ -1,0 +1,112 @@
+"""User settings from ``config.toml`` in the config dir.
+
+A missing file means defaults; a bad value is reported and replaced by its default,
+so a typo never stops the reader from starting.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from tuireader.models import FullTextMode
+
+MARK_READ_MODES = ("on_open", "after_delay", "never")
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    #: Refresh all feeds after the first paint.
+    refresh_on_start: bool = False
+    #: "on_open", "after_delay" (mark_read_delay seconds) or "never".
+    mark_read: str = "on_open"
+    mark_read_delay: float = 3.0
+    theme: str = "textual-dark"
+    #: Minutes between automatic refreshes of a feed (a feed's own interval wins).
+    refresh_interval_minutes: int = 60
+    max_connections: int = 16
+    per_host_connections: int = 4
+    timeout_seconds: float = 20.0
+    full_text: FullTextMode = FullTextMode.AUTO
+    #: Prefetch full text of new unread articles on refresh, within these budgets.
+    prefetch_full_text: bool = False
+    prefetch_max_articles: int = 50
+    prefetch_max_bytes: int = 20 * 2**20
+    #: Retention: 0 keeps forever. Starred, recommended and unread articles are kept.
+    keep_days: int = 0
+    keep_per_feed: int = 0
+    #: action name -> comma-separated keys, e.g. {"next_unread" = "n,ctrl+n"}.
+    keys: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedConfig:
+    config: Config
+    problems: tuple[str, ...] = ()
+
+
+def _check(name: str, value: Any, default: Any) -> Any:
+    if name == "full_text":
+        return FullTextMode(value)
+    if name == "mark_read" and value not in MARK_READ_MODES:
+        raise ValueError(f"must be one of {', '.join(MARK_READ_MODES)}")
+    if name == "keys":
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise ValueError('must be a table of action = "keys"')
+        return dict(value)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ValueError("must be true or false")
+        return value
+    if isinstance(default, int) and not isinstance(default, bool):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError("must be a whole number >= 0")
+        return value
+    if isinstance(default, float):
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise ValueError("must be a number >= 0")
+        return float(value)
+    if isinstance(default, str) and not isinstance(value, str):
+        raise ValueError("must be a string")
+    return value
+
+
+def load_config(path: Path) -> LoadedConfig:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return LoadedConfig(Config())
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        return LoadedConfig(Config(), (f"{path}: {error}; using defaults",))
+    defaults = Config()
+    known = {f.name for f in fields(Config)}
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, value in raw.items():
+        if name not in known:
+            problems.append(f"{path}: unknown setting {name!r} ignored")
+            continue
+        try:
+            values[name] = _check(name, value, getattr(defaults, name))
+        except ValueError as error:
+            problems.append(f"{path}: {name} {error}; using the default")
+    return LoadedConfig(replace(defaults, **values), tuple(problems))
+
+
+def save_setting(path: Path, name: str, value: Any) -> None:
+    """Change one setting in the file, keeping the others as the user wrote them."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raw = {}
+    raw[name] = value.value if isinstance(value, FullTextMode) else value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(raw), encoding="utf-8")
+    tmp.replace(path)

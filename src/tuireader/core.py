@@ -1,0 +1,270 @@
+"""The one factory that builds tuireader's core, used alike by the CLI, the app and the tests.
+
+:class:`Reader` is the API the user interfaces call: it owns the store and the settings
+and runs refreshes. It never imports Textual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urljoin
+
+import httpx
+
+from tuireader.config import Config, load_config
+from tuireader.discover import COMMON_FEED_PATHS, FeedLink, find_feed_links, looks_like_feed
+from tuireader.fetch import PAGE_ACCEPT, Fetcher, FetchStatus
+from tuireader.models import (
+    Article,
+    ArticleSummary,
+    Feed,
+    FeedError,
+    ParsedFeed,
+    RefreshSummary,
+)
+from tuireader.opml import ImportResult, Subscription, parse_opml, sniff_import_format, write_opml
+from tuireader.parse import body_fingerprint, parse_feed
+from tuireader.paths import Dirs, resolve_dirs
+from tuireader.refresh import PROCESS_POOL_THRESHOLD, OutcomeCallback, Refresher, make_parse_pool
+from tuireader.sanitize import clean_line
+from tuireader.store import ArticleQuery, FeedExistsError, Store
+from tuireader.store.base import utc_now
+from tuireader.urlsfile import parse_urls_file
+
+
+class SubscribeError(Exception):
+    """Subscribing failed; the message is one line for users."""
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeResult:
+    feed: Feed
+    new_articles: int
+    #: Other feeds the page offered, when it offered several.
+    alternatives: tuple[FeedLink, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    added: tuple[str, ...] = ()
+    already: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+
+
+@dataclass
+class Reader:
+    """tuireader's core: a store, settings, and the operations on them."""
+
+    store: Store
+    config: Config = field(default_factory=Config)
+    dirs: Dirs | None = None
+    transport: httpx.AsyncBaseTransport | None = None
+    config_problems: tuple[str, ...] = ()
+
+    # --- fetching -------------------------------------------------------------------------
+
+    def make_fetcher(self) -> Fetcher:
+        return Fetcher(
+            max_connections=self.config.max_connections,
+            per_host=self.config.per_host_connections,
+            read_timeout=self.config.timeout_seconds,
+            transport=self.transport,
+        )
+
+    async def refresh(
+        self,
+        feed_ids: Sequence[int] | None = None,
+        *,
+        on_outcome: OutcomeCallback | None = None,
+        on_start: Callable[[int], None] | None = None,
+        cancel: threading.Event | None = None,
+        due_only: bool = False,
+    ) -> RefreshSummary:
+        """Refresh these feeds (all by default; only those due with ``due_only``)."""
+        if due_only:
+            interval = timedelta(minutes=self.config.refresh_interval_minutes)
+            due = await asyncio.to_thread(self.store.due_feed_ids, interval)
+            feed_ids = [i for i in due if feed_ids is None or i in feed_ids]
+        states = await asyncio.to_thread(
+            self.store.fetch_states, list(feed_ids) if feed_ids is not None else None
+        )
+        if on_start is not None:
+            on_start(len(states))
+        pool = make_parse_pool() if len(states) >= PROCESS_POOL_THRESHOLD else None
+        try:
+            async with self.make_fetcher() as fetcher:
+                refresher = Refresher(self.store, fetcher, parse_pool=pool, cancel=cancel)
+                return await refresher.run(states, on_outcome)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+
+    async def subscribe(
+        self, url: str, *, folder: str | None = None, title: str | None = None
+    ) -> SubscribeResult:
+        """Subscribe to a feed, or to the best feed a web page links to."""
+        url = url.strip()
+        if "://" not in url:
+            url = "https://" + url
+        async with self.make_fetcher() as fetcher:
+            result = await fetcher.fetch(url)
+            if result.status is not FetchStatus.OK:
+                raise SubscribeError(f"{url}: {result.reason}")
+            alternatives: tuple[FeedLink, ...] = ()
+            if not looks_like_feed(result.body, result.content_type):
+                links = find_feed_links(result.body, result.final_url)
+                if not links:
+                    links = await self._probe_common_paths(fetcher, result.final_url)
+                if not links:
+                    raise SubscribeError(f"{url}: no feed found on this page")
+                best, *others = links
+                alternatives = tuple(others)
+                result = await fetcher.fetch(best.url)
+                if result.status is not FetchStatus.OK:
+                    raise SubscribeError(f"{best.url}: {result.reason}")
+            feed_url = result.permanent_url or result.final_url
+            try:
+                parsed = await asyncio.to_thread(
+                    parse_feed, result.body, url=feed_url, content_type=result.content_type
+                )
+            except FeedError as error:
+                raise SubscribeError(f"{feed_url}: {error}") from error
+        feed = await asyncio.to_thread(self.store.add_feed, feed_url, title=title, folder=folder)
+        stored = await asyncio.to_thread(
+            self.store.store_feed,
+            feed.id,
+            parsed,
+            body_hash=body_fingerprint(result.body),
+            etag=result.etag,
+            last_modified=result.last_modified,
+            bytes_downloaded=result.bytes_downloaded,
+        )
+        feed = await asyncio.to_thread(self.store.get_feed, feed.id)
+        return SubscribeResult(feed, stored.new, alternatives)
+
+    async def _probe_common_paths(self, fetcher: Fetcher, page_url: str) -> list[FeedLink]:
+        for path in COMMON_FEED_PATHS:
+            candidate = urljoin(page_url, path)
+            result = await fetcher.fetch(candidate, max_bytes=2 * 2**20)
+            if result.status is FetchStatus.OK and looks_like_feed(
+                result.body, result.content_type
+            ):
+                return [FeedLink(result.final_url, None, result.content_type or "")]
+        return []
+
+    async def fetch_page(self, url: str) -> tuple[bytes, str, int]:
+        """An article's web page (for full text): body, final URL, bytes downloaded."""
+        async with self.make_fetcher() as fetcher:
+            result = await fetcher.fetch(url, accept=PAGE_ACCEPT)
+        if result.status is not FetchStatus.OK:
+            raise FeedError(result.reason or "could not fetch the page")
+        return result.body, result.final_url, result.bytes_downloaded
+
+    # --- subscriptions ---------------------------------------------------------------------
+
+    def add_parsed_feed(
+        self,
+        url: str,
+        parsed: ParsedFeed,
+        *,
+        folder: str | None = None,
+        body_hash: str | None = None,
+    ) -> Feed:
+        """Subscribe to a feed whose document we already have (the demo library, tests)."""
+        try:
+            feed = self.store.add_feed(url, folder=folder)
+        except FeedExistsError as exists:
+            feed = exists.feed
+        self.store.store_feed(
+            feed.id, parsed, body_hash=body_hash, etag=None, last_modified=None, bytes_downloaded=0
+        )
+        return self.store.get_feed(feed.id)
+
+    def load_demo(self) -> list[Feed]:
+        """Subscribe to the bundled demo library, offline: the feeds ship in the package."""
+        from tuireader.demo import DEMO_FEEDS, demo_feed_body
+
+        feeds = []
+        for demo in DEMO_FEEDS:
+            body = demo_feed_body(demo)
+            parsed = parse_feed(body, url=demo.url)
+            feeds.append(
+                self.add_parsed_feed(
+                    demo.url, parsed, folder=demo.folder, body_hash=body_fingerprint(body)
+                )
+            )
+        return feeds
+
+    def import_subscriptions(self, data: bytes) -> ImportReport:
+        """Subscribe to every feed in an OPML or newsboat ``urls`` file (fetched on refresh)."""
+        if sniff_import_format(data) == "opml":
+            parsed: ImportResult = parse_opml(data)
+        else:
+            parsed = parse_urls_file(data.decode("utf-8", "replace"))
+        added: list[str] = []
+        already: list[str] = []
+        for sub in parsed.subscriptions:
+            try:
+                self.store.add_feed(sub.url, title=sub.title, folder=sub.folder)
+                added.append(sub.url)
+            except FeedExistsError:
+                already.append(sub.url)
+        return ImportReport(tuple(added), tuple(already), parsed.problems)
+
+    def export_opml(self) -> bytes:
+        subs = [
+            Subscription(url=f.url, title=f.title, folder=f.folder, site_url=f.site_url)
+            for f in self.store.list_feeds()
+        ]
+        return write_opml(subs)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def feeds(self) -> list[Feed]:
+        return self.store.list_feeds()
+
+    def articles(
+        self, query: ArticleQuery, *, limit: int = 100, offset: int = 0
+    ) -> list[ArticleSummary]:
+        return self.store.list_articles(query, limit=limit, offset=offset)
+
+    def article(self, article_id: int) -> Article | None:
+        return self.store.get_article(article_id)
+
+    def search(self, text: str, *, limit: int = 100) -> list[ArticleSummary]:
+        return self.store.summaries(self.store.search_ids(text, limit=limit))
+
+    def today(self) -> datetime:
+        now = self.store.now()
+        return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def make_reader(
+    *,
+    db_path: Path | str | None = None,
+    dirs: Dirs | None = None,
+    config: Config | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    read_only: bool = False,
+) -> Reader:
+    """Build the core. Every argument is an injection point; the defaults are the user's."""
+    dirs = dirs or resolve_dirs()
+    problems: tuple[str, ...] = ()
+    if config is None:
+        loaded = load_config(dirs.config_file)
+        config, problems = loaded.config, loaded.problems
+    store = Store(db_path or dirs.database, read_only=read_only, clock=clock)
+    return Reader(store, config, dirs, transport, problems)
+
+
+def feed_display_title(feed: Feed) -> str:
+    return clean_line(feed.title) or feed.url
