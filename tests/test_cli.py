@@ -1,0 +1,176 @@
+"""The headless command line, run as users and scripts run it."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from feedgen import rss
+from loopback import LoopbackServer
+from tuireader.cli import main
+
+ARTICLE_KEYS = {
+    "id",
+    "feed_id",
+    "title",
+    "link",
+    "author",
+    "published",
+    "read",
+    "starred",
+    "recommended",
+}
+FEED_KEYS = {"id", "url", "title", "folder", "unread", "last_error"}
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+def run_json(*argv: str) -> list[dict[str, object]]:
+    code, text = run(*argv, "--json")
+    assert code == 0
+    value = json.loads(text)
+    assert isinstance(value, list)
+    return value
+
+
+def test_add_refresh_list_show_search_mark_remove(http_server: LoopbackServer) -> None:
+    http_server.add("/feed.xml", rss(items=3))
+    code, text = run("add", http_server.url("/feed.xml"), "--folder", "News")
+    assert code == 0 and "subscribed to Harbour Gazette" in text
+
+    [feed] = run_json("list", "feeds")
+    assert feed.keys() >= FEED_KEYS
+    assert (feed["title"], feed["folder"], feed["unread"]) == ("Harbour Gazette", "News", 3)
+
+    articles = run_json("list", "articles", "--unread")
+    assert len(articles) == 3 and articles[0].keys() >= ARTICLE_KEYS
+    assert articles[0]["published"] == "2026-11-20T10:00:00Z"
+
+    code, text = run("show", str(articles[0]["id"]))
+    assert code == 0
+    assert text.startswith("Story 2\n")
+    assert "Full text of story 2." in text and "<p>" not in text
+
+    found = run_json("search", "cables")
+    assert {a["id"] for a in found} == {a["id"] for a in articles}
+
+    code, text = run("mark-read", str(articles[0]["id"]))
+    assert code == 0 and "marked 1 articles read" in text
+    assert len(run_json("list", "articles", "--unread")) == 2
+
+    code, text = run("refresh")
+    assert code == 0 and "1 not modified" in text
+
+    code, text = run("remove", str(feed["id"]))
+    assert code == 0 and run_json("list", "feeds") == []
+
+
+def test_refresh_summary_names_each_failure_and_exit_code(http_server: LoopbackServer) -> None:
+    http_server.add("/good.xml", rss(items=1))
+    run("add", http_server.url("/good.xml"))
+    http_server.add("/bad.xml", b"<html>moved</html>", content_type="text/html")
+    run("import", _write_urls(http_server.url("/bad.xml")))
+    code, text = run("refresh")
+    assert code == 0
+    assert "1 failed" in text and f"failed: {http_server.url('/bad.xml')}: not a feed" in text
+
+    http_server.stop()
+    code, text = run("refresh")
+    assert code == 1 and "2 failed" in text and "offline" in text
+
+
+def _write_urls(url: str) -> str:
+    path = Path(os.environ["TUIREADER_DATA_DIR"]).parent / "urls"
+    path.write_text(f'# my feeds\n{url} "Broken" "~Broken feed"\nnot-a-url\n')
+    return str(path)
+
+
+def test_import_reports_bad_lines_and_keeps_good_ones(tmp_path: Path) -> None:
+    urls = tmp_path / "urls"
+    urls.write_text(
+        'https://example.org/a.xml tech\nnonsense here\nhttps://example.org/b.xml "~B"\n'
+    )
+    code, text = run("import", str(urls))
+    assert code == 0
+    assert "imported 2 feeds" in text and "line 2" in text
+    titles = {f["url"]: f["title"] for f in run_json("list", "feeds")}
+    assert titles["https://example.org/b.xml"] == "B"
+
+
+def test_export_writes_opml_that_imports_again(tmp_path: Path) -> None:
+    urls = tmp_path / "urls"
+    urls.write_text("https://example.org/a.xml news\nhttps://example.org/b.xml\n")
+    run("import", str(urls))
+    code, text = run("export")
+    assert code == 0 and text.startswith("<?xml") and 'version="2.0"' in text
+    opml = tmp_path / "subs.opml"
+    opml.write_text(text)
+    code, _ = run("--db", str(tmp_path / "other.db"), "import", str(opml))
+    assert code == 0
+    code, listing = run("--db", str(tmp_path / "other.db"), "list", "feeds", "--json")
+    folders = {f["url"]: f["folder"] for f in json.loads(listing)}
+    assert folders == {"https://example.org/a.xml": "news", "https://example.org/b.xml": None}
+
+
+def test_show_never_prints_control_characters(http_server: LoopbackServer) -> None:
+    hostile = rss(items=1, item_title="Evil \x1b]52;c;cGF3bmVk\x07title \x1b[2J[bold]x[/]")
+    http_server.add("/feed.xml", hostile)
+    run("add", http_server.url("/feed.xml"))
+    [article] = run_json("list", "articles")
+    code, text = run("show", str(article["id"]))
+    assert "\x1b" not in text and "\x07" not in text
+    assert "Evil title [bold]x[/]" in text
+
+
+def test_unknown_feed_and_article_give_one_line_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("show", "42")[0] == 1
+    assert run("remove", "https://nowhere.example.org/feed")[0] == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "tuireader: no article with id 42",
+        "tuireader: no feed matches 'https://nowhere.example.org/feed'",
+    ]
+
+
+def test_add_a_bad_url_says_why(
+    http_server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("add", http_server.url("/nothing-here"))[0] == 1
+    assert "404" in capsys.readouterr().err
+
+
+def test_dirs_honour_the_environment(tmp_path: Path) -> None:
+    code, text = run("dirs")
+    assert code == 0
+    assert str(tmp_path / "config" / "config.toml") in text
+    assert str(tmp_path / "data" / "tuireader.db") in text
+
+
+def test_demo_list_populates_a_throwaway_library() -> None:
+    code, text = run("demo", "--list")
+    assert code == 0
+    assert "The Long Wave" in text and "Signal & Noise" in text
+    # the user's own library is untouched
+    assert run_json("list", "feeds") == []
+
+
+def test_console_script_runs_in_a_fresh_process(tmp_path: Path) -> None:
+    env = {**os.environ, "TUIREADER_DATA_DIR": str(tmp_path / "d")}
+    result = subprocess.run(
+        [sys.executable, "-m", "tuireader", "list", "feeds", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert json.loads(result.stdout) == []
