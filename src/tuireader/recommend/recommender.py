@@ -95,7 +95,9 @@ class Recommender:
                 article_id = vectors[position].id
                 if article_id in taken:
                     continue
-                twins = [i for i in self._stories.duplicates_of(article_id, pool) if i not in taken]
+                twins = sorted(
+                    i for i in self._stories.duplicates_of(article_id, pool) if i not in taken
+                )
                 taken.add(article_id)
                 taken.update(twins)
                 picked.append((position, scores[position], tuple(twins)))

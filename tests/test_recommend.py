@@ -1,0 +1,334 @@
+"""The "For you" recommender: signals move the ranking, explanations, duplicates, state."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tuireader.recommend import ArticleFeatures, Recommendation, Recommender, Signal
+from tuireader.recommend.dedup import normalized_link
+
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+
+CABLES = [
+    "Fibre-optic cables cut near the undersea landing station",
+    "Repair ship reaches damaged fibre-optic cables off the coast",
+    "New fibre-optic cables will link three islands by spring",
+    "Why fibre-optic cables keep failing in the shallow strait",
+]
+BREAD = [
+    "Sourdough starter tips from a village bakery",
+    "Rye loaves and the science of a slow proof",
+    "Baking focaccia with olive oil and rosemary",
+    "The best flour for crusty bread at home",
+]
+
+
+def article(
+    article_id: int,
+    title: str,
+    *,
+    feed_id: int = 1,
+    feed_title: str = "",
+    text: str = "",
+    author: str | None = None,
+    link: str | None = None,
+    categories: tuple[str, ...] = (),
+    age_hours: float = 5.0,
+) -> ArticleFeatures:
+    return ArticleFeatures(
+        id=article_id,
+        feed_id=feed_id,
+        feed_title=feed_title or f"Feed {feed_id}",
+        title=title,
+        author=author,
+        categories=categories,
+        text=text or title,
+        link=link if link is not None else f"https://feed{feed_id}.example/{article_id}",
+        published=NOW - timedelta(hours=age_hours),
+    )
+
+
+def signal(article_id: int, kind: str, minutes: int = 0) -> Signal:
+    return Signal(article_id, kind, NOW - timedelta(hours=1) + timedelta(minutes=minutes))
+
+
+def scores(recommender: Recommender, candidates: list[ArticleFeatures]) -> dict[int, float]:
+    ranked = recommender.rank(candidates, now=NOW, limit=len(candidates))
+    return {r.article_id: r.score for r in ranked}
+
+
+def order(recommender: Recommender, candidates: list[ArticleFeatures]) -> list[int]:
+    return [r.article_id for r in recommender.rank(candidates, now=NOW)]
+
+
+# The signalled articles (feed 1) and two unread candidates, one per topic, from two other
+# feeds, equally fresh: only the learned taste separates them.
+SEEN_CABLE = article(1, CABLES[0], feed_id=1)
+SEEN_BREAD = article(2, BREAD[0], feed_id=1)
+UNREAD_CABLE = article(11, CABLES[1], feed_id=2)
+UNREAD_BREAD = article(12, BREAD[1], feed_id=3)
+CANDIDATES = [UNREAD_CABLE, UNREAD_BREAD]
+
+
+@pytest.mark.parametrize(
+    ("kinds", "direction"),
+    [
+        (["recommend"], +1),
+        (["star"], +1),
+        (["open"], +1),
+        (["read_long"], +1),
+        (["quick_leave"], -1),
+        (["skip"], -1),
+        (["less_like"], -1),
+        (["recommend", "unrecommend"], 0),
+        (["star", "unstar"], 0),
+    ],
+)
+def test_each_signal_kind_moves_similar_articles_the_right_way(
+    kinds: list[str], direction: int
+) -> None:
+    recommender = Recommender()
+    for minute, kind in enumerate(kinds):
+        recommender.observe(signal(SEEN_CABLE.id, kind, minute), SEEN_CABLE)
+    result = scores(recommender, CANDIDATES)
+    lead = result[UNREAD_CABLE.id] - result[UNREAD_BREAD.id]
+    if direction == 0:
+        assert lead == pytest.approx(0.0)
+        assert scores(recommender, CANDIDATES) == scores(Recommender(), CANDIDATES)
+    else:
+        assert lead * direction > 0.05
+
+
+def test_stronger_signals_move_the_ranking_further() -> None:
+    leads = {}
+    for kind in ("open", "read_long", "recommend"):
+        recommender = Recommender()
+        recommender.observe(signal(SEEN_CABLE.id, kind), SEEN_CABLE)
+        recommender.observe(signal(SEEN_BREAD.id, "skip", 1), SEEN_BREAD)
+        result = scores(recommender, CANDIDATES)
+        leads[kind] = result[UNREAD_CABLE.id] - result[UNREAD_BREAD.id]
+    assert 0 < leads["open"] < leads["read_long"] < leads["recommend"]
+
+
+def test_muting_a_feed_sinks_its_articles_below_everything() -> None:
+    liked = article(20, CABLES[2], feed_id=5)
+    others = [article(21, BREAD[2], feed_id=6, age_hours=200), article(22, BREAD[3], feed_id=7)]
+    recommender = Recommender()
+    recommender.observe(signal(SEEN_CABLE.id, "recommend"), SEEN_CABLE)
+    assert order(recommender, [liked, *others])[0] == liked.id
+    recommender.observe(signal(liked.id, "mute_feed", 1), liked)
+    ranked = recommender.rank([liked, *others], now=NOW)
+    assert ranked[-1].article_id == liked.id
+    assert ranked[-1].why == "from Feed 5, a feed you muted"
+
+
+def test_less_like_changes_the_very_next_ranking() -> None:
+    recommender = Recommender()
+    # Equal interest in both topics so far.
+    recommender.observe(signal(SEEN_CABLE.id, "read_long"), SEEN_CABLE)
+    recommender.observe(signal(SEEN_BREAD.id, "read_long", 1), SEEN_BREAD)
+    fresher_bread = article(13, "Sourdough starter care for beginners", feed_id=3, age_hours=1)
+    assert order(recommender, [UNREAD_CABLE, fresher_bread])[0] == fresher_bread.id
+    disliked = article(14, "Sourdough starter recipes everyone gets wrong", feed_id=4)
+    recommender.observe(signal(disliked.id, "less_like", 2), disliked)
+    assert order(recommender, [UNREAD_CABLE, fresher_bread])[0] == UNREAD_CABLE.id
+
+
+def test_why_names_the_topic_of_the_articles_the_reader_recommended() -> None:
+    recommender = Recommender()
+    for i, title in enumerate(CABLES[:3]):
+        seen = article(100 + i, title, feed_id=10 + i)
+        recommender.observe(signal(seen.id, "recommend", i), seen)
+    candidate = article(200, CABLES[3], feed_id=20)
+    top = recommender.rank([candidate, UNREAD_BREAD], now=NOW)[0]
+    assert top.article_id == candidate.id
+    assert top.why == "like 3 articles you recommended about fibre-optic cables"
+
+
+def test_why_says_liked_when_the_reader_reacted_in_different_ways() -> None:
+    recommender = Recommender()
+    for i, (title, kind) in enumerate(zip(CABLES[:2], ["star", "read_long"], strict=True)):
+        seen = article(100 + i, title, feed_id=10 + i)
+        recommender.observe(signal(seen.id, kind, i), seen)
+    top = recommender.rank([article(200, CABLES[3], feed_id=20)], now=NOW)[0]
+    assert top.why == "like 2 articles you liked about fibre-optic cables"
+
+
+def test_why_names_an_author_the_reader_stars() -> None:
+    recommender = Recommender()
+    starred = [
+        article(100, "Tidal power in the north", feed_id=10, author="Jane Doe"),
+        article(101, "Chess openings for beginners", feed_id=11, author="Jane Doe"),
+    ]
+    for i, seen in enumerate(starred):
+        recommender.observe(signal(seen.id, "star", i), seen)
+    candidate = article(200, "Orchids of the high Andes", feed_id=20, author="Jane Doe")
+    other = article(201, "Glacier melt measured again", feed_id=21, author="John Roe")
+    top = recommender.rank([other, candidate], now=NOW)[0]
+    assert top.article_id == candidate.id
+    assert top.why == "by Jane Doe, like 2 articles you starred"
+
+
+def test_why_names_the_feed_the_reader_reads_most() -> None:
+    recommender = Recommender()
+    titles = ["Tidal power", "Chess openings", "Orchid care", "Glacier melt", "Jazz history"]
+    for i, title in enumerate(titles):
+        seen = article(100 + i, title, feed_id=7, feed_title="Ars Technica")
+        recommender.observe(signal(seen.id, "open", i), seen)
+    once = article(110, "Kite surfing", feed_id=8)
+    recommender.observe(signal(once.id, "open", 9), once)
+    candidate = article(200, "Volcano drones map lava", feed_id=7, feed_title="Ars Technica")
+    other = article(201, "Parliament debates budget", feed_id=9)
+    top = recommender.rank([other, candidate], now=NOW)[0]
+    assert top.article_id == candidate.id
+    assert top.why == "from a feed you read most"
+
+
+def test_cold_start_puts_fresh_articles_first_and_says_new_from_feed() -> None:
+    candidates = [
+        article(1, "Old story", feed_id=1, age_hours=72),
+        article(2, "Fresh story", feed_id=2, feed_title="Ars Technica", age_hours=1),
+        article(3, "Middle story", feed_id=3, age_hours=20),
+    ]
+    ranked = Recommender().rank(candidates, now=NOW)
+    assert [r.article_id for r in ranked] == [2, 3, 1]
+    assert ranked[0].why == "new from Ars Technica"
+
+
+def test_cold_start_prefers_the_feeds_the_reader_opens_most() -> None:
+    recommender = Recommender()
+    for i in range(4):
+        seen = article(100 + i, f"Harbour notice number {i}", feed_id=2)
+        recommender.observe(signal(seen.id, "open", i), seen)
+    opened_once = article(110, "Museum hours change", feed_id=3)
+    recommender.observe(signal(opened_once.id, "open", 9), opened_once)
+    candidates = [
+        article(1, "Tram timetable revised", feed_id=1, age_hours=120),
+        article(2, "Lighthouse repainted", feed_id=3, age_hours=120),
+        article(3, "Ferry fares frozen", feed_id=2, age_hours=120),
+        article(4, "Bridge reopens", feed_id=1, age_hours=1),
+    ]
+    ranked = order(recommender, candidates)
+    # Equally old: the most-opened feed first, unopened last; in one feed, the fresher first.
+    assert ranked.index(3) < ranked.index(2) < ranked.index(1)
+    assert ranked.index(4) < ranked.index(1)
+
+
+def test_same_link_with_tracking_parameters_is_one_story() -> None:
+    first = article(1, "Storm closes port", feed_id=1, link="https://news.example/a/storm/")
+    second = article(
+        2,
+        "Port shut as storm arrives",
+        feed_id=2,
+        link="http://www.news.example/a/storm?utm_source=rss&utm_medium=feed&fbclid=x",
+        age_hours=6,
+    )
+    ranked = Recommender().rank([second, first], now=NOW)
+    assert ranked == [Recommendation(1, ranked[0].score, ranked[0].why, duplicates=(2,))]
+
+
+def test_near_identical_stories_from_two_feeds_are_grouped() -> None:
+    text = (
+        "The regional council approved a new budget on Tuesday that raises spending on "
+        "schools and buses while freezing fees for residents until next year."
+    )
+    first = article(1, "Council approves budget raising school spending", feed_id=1, text=text)
+    second = article(
+        2,
+        "Council approves budget raising school spending - Local Wire",
+        feed_id=2,
+        text=text.replace("Tuesday", "Tuesday evening"),
+        age_hours=7,
+    )
+    unrelated = article(
+        3,
+        "Council rejects budget cutting bus routes",
+        feed_id=3,
+        text="The city council rejected a plan on Monday to cut bus routes in the outer districts.",
+    )
+    ranked = Recommender().rank([first, second, unrelated], now=NOW)
+    assert [(r.article_id, r.duplicates) for r in ranked] == [(1, (2,)), (3, ())]
+
+
+def test_different_stories_on_one_topic_are_not_grouped() -> None:
+    candidates = [article(i, title, feed_id=i) for i, title in enumerate(CABLES, start=1)]
+    ranked = Recommender().rank(candidates, now=NOW)
+    assert len(ranked) == 4
+    assert all(r.duplicates == () for r in ranked)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("https://a.example/x?id=3&utm_campaign=z", "https://www.a.example/x/?id=3", True),
+        ("https://a.example/x#comments", "http://a.example/x", True),
+        ("https://a.example/x?id=3", "https://a.example/x?id=4", False),
+        ("https://a.example/x", "https://b.example/x", False),
+    ],
+)
+def test_normalized_link(first: str, second: str, same: bool) -> None:
+    assert (normalized_link(first) == normalized_link(second)) is same
+
+
+def _random_history(seed: int) -> tuple[dict[int, ArticleFeatures], list[Signal]]:
+    rng = random.Random(seed)
+    titles = CABLES + BREAD
+    articles = {
+        i: article(i, rng.choice(titles) + f" part {i}", feed_id=rng.randint(1, 4), author="A")
+        for i in range(1, 40)
+    }
+    kinds = ["recommend", "unrecommend", "star", "unstar", "open", "read_long"]
+    kinds += ["quick_leave", "skip", "less_like", "mute_feed"]
+    signals = [signal(rng.randint(1, 39), rng.choice(kinds), minute) for minute in range(60)]
+    return articles, signals
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rebuild_from_signals_equals_incremental_updates(seed: int) -> None:
+    articles, signals = _random_history(seed)
+    incremental = Recommender()
+    for s in signals:
+        incremental.observe(s, articles[s.article_id])
+    shuffled = list(signals)
+    random.Random(seed).shuffle(shuffled)
+    rebuilt = Recommender.from_signals(shuffled, articles)
+    assert rebuilt.to_state() == incremental.to_state()
+    candidates = list(articles.values())
+    assert rebuilt.rank(candidates, now=NOW) == incremental.rank(candidates, now=NOW)
+
+
+def test_state_round_trip_ranks_the_same() -> None:
+    articles, signals = _random_history(4)
+    original = Recommender.from_signals(signals, articles)
+    restored = Recommender.from_state(original.to_state())
+    candidates = list(articles.values())
+    assert restored.rank(candidates, now=NOW) == original.rank(candidates, now=NOW)
+    with pytest.raises(ValueError):
+        Recommender.from_state(b"not a state")
+
+
+def test_signals_on_unknown_articles_are_ignored_when_rebuilding() -> None:
+    rebuilt = Recommender.from_signals([signal(999, "recommend")], {})
+    assert rebuilt.to_state() == Recommender().to_state()
+
+
+def test_observe_rejects_a_signal_for_another_article() -> None:
+    with pytest.raises(ValueError):
+        Recommender().observe(signal(5, "open"), SEEN_CABLE)
+
+
+def test_recommend_does_not_import_textual_or_rich() -> None:
+    code = (
+        "import sys, tuireader.recommend\n"
+        "bad = [m for m in ('textual', 'rich', 'sqlite3') if m in sys.modules]\n"
+        "print(','.join(bad))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == ""
