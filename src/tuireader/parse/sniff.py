@@ -77,7 +77,7 @@ def sniff(body: bytes, content_type: str | None = None) -> Kind:
     root = root_element(head)
     if root in FEED_ROOTS:
         return "xml"
-    if root == "html" or _DOCTYPE_HTML.search(head[:512]):
+    if root in {"html", "head", "body"} or _DOCTYPE_HTML.search(head[:512]):
         return "html"
     if root is None and _HTML_TAG.search(head):
         return "html"
