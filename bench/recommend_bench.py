@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tuireader.recommend import ArticleFeatures, Recommender, Signal
+from tuireader.recommend import recommender as recommender_module
 
 NOW = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)
 TOPICS = 24
@@ -162,6 +163,16 @@ def precision_and_ndcg(
     return sum(gains) / k, dcg / ideal if ideal else 0.0
 
 
+def _taste_only_ranking(recommender: Recommender, unread: list[ArticleFeatures]) -> list[int]:
+    """Ablation: the same model without the freshness and feed-affinity terms."""
+    saved = recommender_module.FRESHNESS_WEIGHT, recommender_module.FEED_WEIGHT
+    recommender_module.FRESHNESS_WEIGHT = recommender_module.FEED_WEIGHT = 0.0
+    try:
+        return [r.article_id for r in recommender.rank(unread, now=NOW, limit=10)]
+    finally:
+        recommender_module.FRESHNESS_WEIGHT, recommender_module.FEED_WEIGHT = saved
+
+
 def evaluate(seeds: int, size: int) -> None:
     results: dict[tuple[str, int], list[tuple[float, float]]] = {}
     for seed in range(seeds):
@@ -179,6 +190,10 @@ def evaluate(seeds: int, size: int) -> None:
             unread = [a for a in library.articles if a.id not in signalled]
             relevant = {a.id for a in unread if library.topic_of[a.id] in liked}
             for_you = [r.article_id for r in recommender.rank(unread, now=NOW, limit=10)]
+            taste_only = _taste_only_ranking(recommender, unread)
+            results.setdefault(("taste only", count), []).append(
+                precision_and_ndcg(taste_only, relevant)
+            )
             newest = [
                 a.id for a in sorted(unread, key=lambda a: a.published or NOW, reverse=True)[:10]
             ]
