@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 from tuireader.core import Reader
-from tuireader.htmlmd import html_to_markdown
+from tuireader.fulltext import BodySource
 from tuireader.models import Article
 from tuireader.sanitize import clean_text
 
 
-def article_body_markdown(article: Article) -> str:
-    """The best body the feed gave: full content over summary, as Markdown."""
-    html = article.content_html or article.summary_html or ""
-    return html_to_markdown(html, base_url=article.link) if html else ""
-
-
 def article_as_text(reader: Reader, article: Article) -> str:
-    lines = [article.title or "(untitled)"]
-    byline = " · ".join(part for part in (article.author, article.feed_title) if part)
-    if byline:
-        lines.append(f"by {byline}" if article.author else byline)
-    if article.published:
-        lines.append(article.published.strftime("%A %d %B %Y, %H:%M UTC"))
+    """Title, byline, date and link, then the body: the extracted page when cached."""
+    body = reader.body(article)
+    page = body.full_text if body.source is BodySource.PAGE else None
+    lines = [article.title or (page.title if page else None) or "(untitled)"]
+    author = article.author or (page.author if page else None)
+    lines.append(f"by {author} · {article.feed_title}" if author else article.feed_title)
+    published = article.published or (page.published if page else None)
+    if published:
+        lines.append(published.strftime("%A %d %B %Y, %H:%M UTC"))
     if article.link:
         lines.append(article.link)
     for enclosure in article.enclosures:
         lines.append(f"attachment: {enclosure.url} ({enclosure.type or 'file'})")
-    body = article_body_markdown(article)
-    text = "\n".join(lines) + "\n\n" + (body.strip() + "\n" if body.strip() else "")
+    if page is not None:
+        lines.append(f"(full text from the web page, fetched {page.fetched_at:%Y-%m-%d %H:%M} UTC)")
+    text = "\n".join(lines) + "\n\n"
+    if page is not None and page.standfirst:
+        text += page.standfirst.strip() + "\n\n"
+    if body.markdown.strip():
+        text += body.markdown.strip() + "\n"
     return clean_text(text)

@@ -17,7 +17,14 @@ from typing import Any, TextIO
 
 from tuireader import __version__
 from tuireader.core import Reader, SubscribeError, make_reader
-from tuireader.models import ArticleSummary, Feed, FeedError, OutcomeKind, RefreshOutcome
+from tuireader.models import (
+    ArticleSummary,
+    Feed,
+    FeedError,
+    FullTextMode,
+    OutcomeKind,
+    RefreshOutcome,
+)
 from tuireader.paths import resolve_dirs
 from tuireader.sanitize import clean_line
 from tuireader.store import ArticleQuery, NoSuchFeedError, StoreError
@@ -145,6 +152,17 @@ def cmd_refresh(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     )
     for outcome in failed:
         out.write(f"  failed: {outcome.url}: {outcome.reason}\n")
+    if args.full_text or reader.config.prefetch_full_text:
+        pages = asyncio.run(reader.prefetch_full_texts())
+        out.write(
+            f"full text: {pages.fetched} pages saved for offline reading, {pages.failed} failed"
+            + (
+                f", {pages.skipped_for_budget} left for later (budget)"
+                if pages.skipped_for_budget
+                else ""
+            )
+            + f"; {_size(pages.bytes_downloaded)} downloaded\n"
+        )
     return 1 if summary.all_failed else 0
 
 
@@ -245,6 +263,10 @@ def cmd_show(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     article = reader.article(args.id)
     if article is None:
         raise CliError(f"no article with id {args.id}")
+    if not args.no_fetch and not reader.store.read_only and reader.wants_full_text(article):
+        full = asyncio.run(reader.fetch_full_text(article.id))
+        if full.error:
+            print(f"tuireader: showing the feed's text: {full.error}", file=sys.stderr)
     out.write(article_as_text(reader, article))
     return 0
 
@@ -268,6 +290,23 @@ def cmd_mark_read(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     else:
         raise CliError("say which articles: IDs, --feed FEED or --all")
     out.write(f"marked {len(changed)} articles {'read' if read else 'unread'}\n")
+    return 0
+
+
+def cmd_edit(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
+    feed = _find_feed(reader, args.feed)
+    feed = reader.store.update_feed(
+        feed.id,
+        title=args.title,
+        folder=args.folder,
+        full_text=FullTextMode(args.full_text) if args.full_text else None,
+        muted=args.muted,
+        refresh_interval=args.interval * 60 if args.interval is not None else None,
+    )
+    out.write(
+        f"{feed.id}: {feed.title} <{feed.url}> folder={feed.folder or '-'} "
+        f"full_text={feed.full_text.value} muted={'yes' if feed.muted else 'no'}\n"
+    )
     return 0
 
 
@@ -335,6 +374,11 @@ def build_parser() -> argparse.ArgumentParser:
     ref = sub.add_parser("refresh", help="fetch new articles")
     ref.add_argument("--feed", metavar="ID|URL")
     ref.add_argument("--due", action="store_true", help="only feeds whose interval has passed")
+    ref.add_argument(
+        "--full-text",
+        action="store_true",
+        help="then save the pages of new unread teasers for offline reading",
+    )
     ref.set_defaults(run=cmd_refresh)
 
     lst = sub.add_parser("list", help="list feeds or articles")
@@ -347,6 +391,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     show = sub.add_parser("show", help="print an article as text")
     show.add_argument("id", type=int)
+    show.add_argument(
+        "--no-fetch", action="store_true", help="never fetch the page; use what is cached"
+    )
     show.set_defaults(run=cmd_show)
 
     search = sub.add_parser("search", help="search the articles you have")
@@ -361,6 +408,16 @@ def build_parser() -> argparse.ArgumentParser:
     mark.add_argument("--all", action="store_true")
     mark.add_argument("--unread", action="store_true", help="mark unread instead")
     mark.set_defaults(run=cmd_mark_read)
+
+    edit = sub.add_parser("edit", help="change a feed's title, folder or settings")
+    edit.add_argument("feed", metavar="ID|URL")
+    edit.add_argument("--title", help="empty to use the feed's own title")
+    edit.add_argument("--folder", help="empty to take it out of its folder")
+    edit.add_argument("--full-text", choices=[m.value for m in FullTextMode])
+    edit.add_argument("--mute", dest="muted", action="store_const", const=True)
+    edit.add_argument("--unmute", dest="muted", action="store_const", const=False)
+    edit.add_argument("--interval", type=int, metavar="MINUTES", help="refresh interval")
+    edit.set_defaults(run=cmd_edit)
 
     rm = sub.add_parser("remove", help="unsubscribe and delete a feed's articles")
     rm.add_argument("feed", metavar="ID|URL")

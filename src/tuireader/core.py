@@ -18,12 +18,22 @@ import httpx
 
 from tuireader.config import Config, load_config
 from tuireader.discover import COMMON_FEED_PATHS, FeedLink, find_feed_links, looks_like_feed
-from tuireader.fetch import PAGE_ACCEPT, Fetcher, FetchStatus
+from tuireader.fetch import Fetcher, FetchStatus
+from tuireader.fulltext import (
+    Body,
+    PrefetchSummary,
+    best_body,
+    fetch_full_text,
+    prefetch_full_texts,
+    wants_full_text,
+)
 from tuireader.models import (
     Article,
     ArticleSummary,
     Feed,
     FeedError,
+    FullText,
+    FullTextMode,
     ParsedFeed,
     RefreshSummary,
 )
@@ -157,13 +167,41 @@ class Reader:
                 return [FeedLink(result.final_url, None, result.content_type or "")]
         return []
 
-    async def fetch_page(self, url: str) -> tuple[bytes, str, int]:
-        """An article's web page (for full text): body, final URL, bytes downloaded."""
+    # --- full text ------------------------------------------------------------------------
+
+    def full_text_mode(self, feed_id: int) -> FullTextMode:
+        return self.store.get_feed(feed_id).full_text
+
+    def wants_full_text(self, article: Article) -> bool:
+        """Whether opening ``article`` should fetch its page (no cached page yet)."""
+        if self.store.get_full_text(article.id) is not None:
+            return False
+        return wants_full_text(article, self.full_text_mode(article.feed_id))
+
+    def body(self, article: Article, *, prefer_page: bool = True) -> Body:
+        """The Markdown to show: the cached page's article, else the feed's text."""
+        return best_body(article, self.store.get_full_text(article.id), prefer_page=prefer_page)
+
+    async def fetch_full_text(self, article_id: int) -> FullText:
+        """Fetch, extract and cache one article's page (run it off the UI's loop)."""
+        article = await asyncio.to_thread(self.store.get_article, article_id)
+        if article is None or not article.link:
+            raise FeedError("this article has no link to fetch")
         async with self.make_fetcher() as fetcher:
-            result = await fetcher.fetch(url, accept=PAGE_ACCEPT)
-        if result.status is not FetchStatus.OK:
-            raise FeedError(result.reason or "could not fetch the page")
-        return result.body, result.final_url, result.bytes_downloaded
+            return await fetch_full_text(self.store, fetcher, article)
+
+    async def prefetch_full_texts(
+        self, *, max_articles: int | None = None, max_bytes: int | None = None
+    ) -> PrefetchSummary:
+        async with self.make_fetcher() as fetcher:
+            return await prefetch_full_texts(
+                self.store,
+                fetcher,
+                max_articles=self.config.prefetch_max_articles
+                if max_articles is None
+                else max_articles,
+                max_bytes=self.config.prefetch_max_bytes if max_bytes is None else max_bytes,
+            )
 
     # --- subscriptions ---------------------------------------------------------------------
 

@@ -166,3 +166,24 @@ class RefreshSummary:
     @property
     def all_failed(self) -> bool:
         return bool(self.outcomes) and all(o.kind is OutcomeKind.FAILED for o in self.outcomes)
+
+
+@dataclass(frozen=True, slots=True)
+class FullText:
+    """An article's web page, extracted and kept for offline reading.
+
+    ``markdown`` is None when the page was fetched but held no article (``error`` says
+    why); the reader then falls back to the feed's text.
+    """
+
+    article_id: int
+    url: str
+    fetched_at: datetime
+    markdown: str | None
+    title: str | None = None
+    standfirst: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    etag: str | None = None
+    bytes_downloaded: int = 0
+    error: str | None = None

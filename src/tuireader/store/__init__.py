@@ -10,6 +10,7 @@ from tuireader.store.articles import ArticleQuery, ArticlesMixin, Sort, StoreRes
 from tuireader.store.base import utc_now
 from tuireader.store.db import Database, StoreError, StoreReadOnlyError
 from tuireader.store.feeds import FeedExistsError, FeedsMixin, FetchState, NoSuchFeedError
+from tuireader.store.fulltext import FullTextMixin
 from tuireader.store.search import SearchMixin, fts_query
 from tuireader.store.state import EVENT_KINDS, Event, StateMixin
 
@@ -30,7 +31,7 @@ __all__ = [
 ]
 
 
-class Store(FeedsMixin, ArticlesMixin, StateMixin, SearchMixin):
+class Store(FeedsMixin, ArticlesMixin, StateMixin, SearchMixin, FullTextMixin):
     """Everything tuireader keeps, behind one object. Safe to share between threads."""
 
     def __init__(
