@@ -86,7 +86,7 @@ def test_json_feed_10_every_field() -> None:
     assert first.author == "Feed Author"
     assert first.published == datetime(2024, 1, 2, 8, 4, 5, tzinfo=UTC)
     assert first.updated == datetime(2024, 1, 3, tzinfo=UTC)
-    assert first.content_html == '<p>Hello <a href="/x">x</a></p>'
+    assert first.content_html == '<p>Hello <a href="https://site.example.com/x">x</a></p>'
     assert first.summary_html == "<p>Short &amp; sweet</p>"
     assert first.categories == ("one", "two")
     assert first.enclosures == (

@@ -83,9 +83,10 @@ def _authors(node: Mapping[str, Any]) -> str | None:
 
 
 def _entry(item: Mapping[str, Any], base: str, feed_author: str | None) -> ParsedEntry:
-    content_html = fields.html_field(item.get("content_html")) or fields.text_as_html(
-        item.get("content_text")
-    )
+    raw_html = item.get("content_html")
+    if isinstance(raw_html, str):
+        raw_html = fields.resolve_relative_links(raw_html[: fields.MAX_HTML], base)
+    content_html = fields.html_field(raw_html) or fields.text_as_html(item.get("content_text"))
     tags = item.get("tags")
     attachments = item.get("attachments")
     enclosures = (
