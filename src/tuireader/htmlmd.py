@@ -29,7 +29,7 @@ _DROP_TAGS = frozenset(
     {
         "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "param",
         "input", "button", "select", "option", "optgroup", "textarea", "label", "fieldset",
-        "datalist", "output", "svg", "math", "noscript", "template", "canvas", "audio", "video",
+        "datalist", "output", "svg", "noscript", "template", "canvas", "audio", "video",
         "source", "track", "map", "area", "head", "title", "meta", "link", "base", "nav",
         "dialog", "menu", "portal",
     }
@@ -254,6 +254,8 @@ class _Renderer:
             return label if in_link else f"[{label}]({_link_target(url)})"
         if tag in _CODE:
             return _code_span("".join(el.itertext()))
+        if tag == "math":  # MathML: its tokens, spaced, read as a formula
+            return _escape(" ".join(t.strip() for t in el.itertext() if t.strip()))
         marker = _MARKERS.get(tag, "")
         if marker in self.open_markers:
             marker = ""
