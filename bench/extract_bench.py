@@ -5,12 +5,16 @@ Each page in ``../shared/corpus/articles/<name>/`` has ``source.html`` (the page
 output against the text of expected.html with token-level F1 (bag of lower-cased words),
 check the title against ``expected-metadata.json``, and time each extractor in CPU ms.
 
+With ``--teasers`` it instead measures ``htmlmd.is_teaser`` on ``../shared/corpus/feeds``
+(parsed with feedparser directly): entries per feed, teasers, median words of the body.
+
 Run: ``PYTHONPATH=src python bench/extract_bench.py [--pages N] [--only NAME] [--quiet]``
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import re
 import statistics
@@ -21,13 +25,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import feedparser
 import lxml.html
 import trafilatura
 from readability import Document
 
 from tuireader.extract import extract_article
+from tuireader.htmlmd import html_to_text, is_teaser, word_count
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "articles"
+FEEDS = CORPUS.parent / "feeds"
 PAGE_URL = "http://fakehost/test/page.html"
 _TOKEN = re.compile(r"\w+")
 
@@ -138,13 +145,43 @@ def load_pages(only: str | None, limit: int | None) -> list[Page]:
     return pages[:limit] if limit else pages
 
 
+def teaser_report() -> None:
+    """is_teaser over every entry of every corpus feed, per feed and in total."""
+    entries = teasers = 0
+    print(f"{'feed':52}{'entries':>8}{'teasers':>8}{'median words':>13}  content?")
+    for path in sorted(p for p in FEEDS.iterdir() if p.suffix != ".md"):
+        parsed = feedparser.parse(io.BytesIO(path.read_bytes()))
+        flags, words, with_content = [], [], 0
+        for entry in parsed.entries:
+            summary = entry.get("summary")
+            content_list = entry.get("content")
+            content = content_list[0].get("value") if content_list else None
+            with_content += bool(content)
+            flags.append(is_teaser(summary, content))
+            best = max((html_to_text(h) for h in (summary, content) if h), key=len, default="")
+            words.append(word_count(best))
+        if not flags:
+            continue
+        entries += len(flags)
+        teasers += sum(flags)
+        print(
+            f"{path.name[:52]:52}{len(flags):8d}{sum(flags):8d}"
+            f"{statistics.median(words):13.0f}  {with_content}/{len(flags)}"
+        )
+    print(f"\n{entries} entries, {teasers} teasers ({teasers / max(entries, 1):.0%})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", help="pages whose name contains this")
     parser.add_argument("--pages", type=int, help="at most this many pages")
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated")
     parser.add_argument("--quiet", action="store_true", help="no per-page lines")
+    parser.add_argument("--teasers", action="store_true", help="measure is_teaser on the feeds")
     args = parser.parse_args()
+    if args.teasers:
+        teaser_report()
+        return 0
     if not CORPUS.is_dir():
         print(f"corpus not found at {CORPUS}", file=sys.stderr)
         return 1
