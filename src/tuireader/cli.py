@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from tuireader import __version__
 from tuireader.core import Reader, SubscribeError, make_reader
+from tuireader.foryou import ForYou
 from tuireader.models import (
     ArticleSummary,
     Feed,
@@ -122,7 +123,15 @@ def cmd_import(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_export(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
-    data = reader.export_opml()
+    if args.recommended:
+        from tuireader.readinglist import reading_list_json, reading_list_markdown
+
+        articles = reader.articles(ArticleQuery(recommended_only=True), limit=100_000)
+        fmt = args.format or ("md" if args.file and args.file.endswith(".md") else "json")
+        text = reading_list_markdown(articles) if fmt == "md" else reading_list_json(articles)
+        data = text.encode("utf-8")
+    else:
+        data = reader.export_opml()
     if args.file in (None, "-"):
         out.write(data.decode("utf-8"))
     else:
@@ -130,7 +139,8 @@ def cmd_export(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
             Path(args.file).write_bytes(data)
         except OSError as error:
             raise CliError(f"cannot write {args.file}: {error.strerror or error}") from error
-        out.write(f"wrote {len(reader.feeds())} feeds to {args.file}\n")
+        what = "recommended articles" if args.recommended else "feeds"
+        out.write(f"wrote {what} to {args.file}\n")
     return 0
 
 
@@ -238,6 +248,22 @@ def cmd_list(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
             if feed.last_error:
                 out.write(f"{'':>8}last error: {feed.last_error}\n")
         return 0
+    if args.what == "for-you":
+        items = ForYou(reader.store).rank(limit=args.limit)
+        if args.json:
+            _print_json(
+                [
+                    {**article_json(i.article), "score": round(i.score, 4), "why": i.why}
+                    | {"duplicates": list(i.duplicates)}
+                    for i in items
+                ],
+                out,
+            )
+        else:
+            for item in items:
+                _write_articles([item.article], False, out)
+                out.write(f"{'':>12}{item.why}\n")
+        return 0
     query = _article_query(reader, args)
     if args.what == "recommended":
         query = ArticleQuery(recommended_only=True)
@@ -310,6 +336,25 @@ def cmd_edit(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _article_id(reader: Reader, article_id: int) -> int:
+    if reader.article(article_id) is None:
+        raise CliError(f"no article with id {article_id}")
+    return article_id
+
+
+def cmd_recommend(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
+    article_id = _article_id(reader, args.id)
+    reader.store.set_recommended(article_id, not args.undo)
+    out.write(f"{'no longer recommending' if args.undo else 'recommended'} article {article_id}\n")
+    return 0
+
+
+def cmd_less_like(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
+    ForYou(reader.store).less_like(_article_id(reader, args.id))
+    out.write(f"noted: fewer articles like {args.id} in For you\n")
+    return 0
+
+
 def cmd_remove(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     feed = reader.store.remove_feed(_find_feed(reader, args.feed).id)
     out.write(f"removed {feed.title} <{feed.url}> and its {feed.total} articles\n")
@@ -367,8 +412,14 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.set_defaults(run=cmd_import)
 
-    exp = sub.add_parser("export", help="export subscriptions as OPML 2.0")
+    exp = sub.add_parser(
+        "export", help="export subscriptions as OPML 2.0, or your recommended articles"
+    )
     exp.add_argument("file", nargs="?")
+    exp.add_argument(
+        "--recommended", action="store_true", help="your recommended articles as a reading list"
+    )
+    exp.add_argument("--format", choices=["json", "md"], help="with --recommended (json default)")
     exp.set_defaults(run=cmd_export)
 
     ref = sub.add_parser("refresh", help="fetch new articles")
@@ -382,7 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
     ref.set_defaults(run=cmd_refresh)
 
     lst = sub.add_parser("list", help="list feeds or articles")
-    lst.add_argument("what", choices=["feeds", "articles", "recommended"])
+    lst.add_argument("what", choices=["feeds", "articles", "recommended", "for-you"])
     lst.add_argument("--unread", action="store_true")
     lst.add_argument("--feed", metavar="ID|URL")
     lst.add_argument("--limit", type=int, default=100)
@@ -418,6 +469,15 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_argument("--unmute", dest="muted", action="store_const", const=False)
     edit.add_argument("--interval", type=int, metavar="MINUTES", help="refresh interval")
     edit.set_defaults(run=cmd_edit)
+
+    rec = sub.add_parser("recommend", help="recommend an article (--undo to take it back)")
+    rec.add_argument("id", type=int)
+    rec.add_argument("--undo", action="store_true")
+    rec.set_defaults(run=cmd_recommend)
+
+    less = sub.add_parser("less-like", help="show fewer articles like this one in For you")
+    less.add_argument("id", type=int)
+    less.set_defaults(run=cmd_less_like)
 
     rm = sub.add_parser("remove", help="unsubscribe and delete a feed's articles")
     rm.add_argument("feed", metavar="ID|URL")

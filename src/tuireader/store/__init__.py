@@ -12,12 +12,14 @@ from tuireader.store.db import Database, StoreError, StoreReadOnlyError
 from tuireader.store.feeds import FeedExistsError, FeedsMixin, FetchState, NoSuchFeedError
 from tuireader.store.fulltext import FullTextMixin
 from tuireader.store.search import SearchMixin, fts_query
+from tuireader.store.signals import EventRow, SignalsMixin
 from tuireader.store.state import EVENT_KINDS, Event, StateMixin
 
 __all__ = [
     "EVENT_KINDS",
     "ArticleQuery",
     "Event",
+    "EventRow",
     "FeedExistsError",
     "FetchState",
     "NoSuchFeedError",
@@ -31,7 +33,7 @@ __all__ = [
 ]
 
 
-class Store(FeedsMixin, ArticlesMixin, StateMixin, SearchMixin, FullTextMixin):
+class Store(FeedsMixin, ArticlesMixin, StateMixin, SearchMixin, FullTextMixin, SignalsMixin):
     """Everything tuireader keeps, behind one object. Safe to share between threads."""
 
     def __init__(

@@ -1,0 +1,85 @@
+"""What the recommender reads from the store: the event log and article features."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from tuireader.recommend import ArticleFeatures
+from tuireader.store.articles import search_text
+from tuireader.store.base import StoreBase
+from tuireader.store.db import from_db_time
+
+#: How much of an article's text the recommender looks at.
+FEATURE_TEXT_LIMIT = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    id: int
+    article_id: int | None
+    feed_id: int | None
+    kind: str
+    at: datetime
+
+
+class SignalsMixin(StoreBase):
+    def event_rows(self, *, since_id: int = 0) -> list[EventRow]:
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT id, article_id, feed_id, kind, at FROM events WHERE id > ? ORDER BY id",
+                (since_id,),
+            ).fetchall()
+        return [EventRow(r[0], r[1], r[2], r[3], from_db_time(r[4]) or self.now()) for r in rows]
+
+    def article_features(self, ids: list[int]) -> dict[int, ArticleFeatures]:
+        found: dict[int, ArticleFeatures] = {}
+        with self.db.read() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                rows = conn.execute(
+                    f"""SELECT a.id, a.feed_id,
+                        coalesce(f.user_title, nullif(f.title, ''), f.url), a.title, a.author,
+                        a.categories, substr(coalesce(a.summary_html, a.content_html, ''), 1, 8000),
+                        a.link, a.published
+                        FROM articles a JOIN feeds f ON f.id = a.feed_id
+                        WHERE a.id IN ({",".join("?" * len(chunk))})""",
+                    tuple(chunk),
+                ).fetchall()
+                for r in rows:
+                    try:
+                        categories = tuple(str(c) for c in json.loads(r[5] or "[]"))
+                    except ValueError:
+                        categories = ()
+                    found[r[0]] = ArticleFeatures(
+                        id=r[0],
+                        feed_id=r[1],
+                        feed_title=r[2],
+                        title=r[3],
+                        author=r[4],
+                        categories=categories,
+                        text=search_text(r[6], limit=FEATURE_TEXT_LIMIT),
+                        link=r[7],
+                        published=from_db_time(r[8]),
+                    )
+        return found
+
+    def for_you_candidates(self, *, limit: int) -> list[int]:
+        """Unread articles from feeds that are not muted, newest first."""
+        with self.db.read() as conn:
+            rows = conn.execute(
+                """SELECT a.id FROM articles a WHERE a.read = 0
+                   AND a.feed_id NOT IN (SELECT id FROM feeds WHERE muted = 1)
+                   ORDER BY a.sort_date DESC, a.id DESC LIMIT ?""",
+                (limit,),
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def latest_article_of_feed(self, feed_id: int) -> int | None:
+        with self.db.read() as conn:
+            row = conn.execute(
+                "SELECT id FROM articles WHERE feed_id = ? ORDER BY sort_date DESC LIMIT 1",
+                (feed_id,),
+            ).fetchone()
+        return None if row is None else int(row[0])

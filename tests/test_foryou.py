@@ -1,0 +1,159 @@
+"""The "For you" view over a real store: signals from the event log, explanations, adapting."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tuireader.cli import main
+from tuireader.core import make_reader
+from tuireader.foryou import ForYou
+from tuireader.models import ParsedEntry, ParsedFeed
+from tuireader.store import ArticleQuery, Store
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+CABLE = "fibre-optic cable subsea landing station splice repeater"
+GARDEN = "garden compost tomatoes seedlings pruning allotment"
+
+
+def entries(topic: str, words: str, count: int, offset: int) -> tuple[ParsedEntry, ...]:
+    vocabulary = words.split()
+
+    def word(n: int) -> str:
+        return vocabulary[n % len(vocabulary)]
+
+    return tuple(
+        ParsedEntry(
+            title=f"{topic} {word(n)} {word(n + 2)} {n}",
+            guid=f"{topic}-{n}",
+            link=f"https://{topic}.example.org/{n}",
+            published=NOW - timedelta(hours=offset + n),
+            summary_html=f"<p>{' '.join(word(n + k) for k in range(12))}</p>",
+        )
+        for n in range(count)
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "tuireader.db", clock=lambda: NOW)
+    cables = store.add_feed("https://cables.example.org/feed")
+    garden = store.add_feed("https://garden.example.org/feed")
+    for feed, topic, words, offset in ((cables, "cable", CABLE, 1), (garden, "garden", GARDEN, 0)):
+        store.store_feed(
+            feed.id,
+            ParsedFeed(title=f"{topic.title()} Weekly", entries=entries(topic, words, 12, offset)),
+            body_hash=None,
+            etag=None,
+            last_modified=None,
+            bytes_downloaded=0,
+        )
+    return store
+
+
+def ids_of(store: Store, topic: str) -> list[int]:
+    return [
+        s.id for s in store.list_articles(ArticleQuery(), limit=100) if s.title.startswith(topic)
+    ]
+
+
+def test_cold_start_is_fresh_first(store: Store) -> None:
+    ranked = ForYou(store).rank(limit=6)
+    dates = [item.article.published for item in ranked]
+    assert dates == sorted(dates, reverse=True)  # type: ignore[type-var]
+    assert {item.article.title.split()[0] for item in ranked} == {"garden", "cable"}
+    assert all(item.why.startswith("new from") for item in ranked)
+
+
+def test_recommendations_pull_their_topic_up_and_explain_why(store: Store) -> None:
+    cables = ids_of(store, "cable")
+    for article_id in cables[:3]:
+        store.set_recommended(article_id, True)
+        store.set_read([article_id])
+    ranked = ForYou(store).rank(limit=5)
+    assert all(item.article.title.startswith("cable") for item in ranked)
+    assert any("recommended" in item.why for item in ranked)
+
+
+def test_skips_push_a_topic_down(store: Store) -> None:
+    store.set_read(ids_of(store, "garden")[:6])  # marked read without opening: skips
+    ranked = ForYou(store).rank(limit=4)
+    assert all(item.article.title.startswith("cable") for item in ranked)
+
+
+def test_less_like_adapts_at_once(store: Store) -> None:
+    for_you = ForYou(store)
+    for article_id in ids_of(store, "garden")[:2]:
+        store.open_article(article_id)
+        store.record_event("read_long", article_id=article_id)
+    before = {item.article.id: item.score for item in for_you.rank(limit=30)}
+    top = max(before, key=before.__getitem__)
+    for_you.less_like(top)
+    ranked = for_you.rank(limit=30)
+    after = {item.article.id: item.score for item in ranked}
+    assert ranked[0].article.id != top
+    # Either lower, or folded under a better-ranked copy of the same story.
+    assert after.get(top, float("-inf")) < before[top]
+
+
+def test_muted_feed_leaves_for_you(store: Store) -> None:
+    garden = next(f for f in store.list_feeds() if "garden" in f.url)
+    store.update_feed(garden.id, muted=True)
+    ranked = ForYou(store).rank(limit=30)
+    assert ranked and all(item.article.feed_id != garden.id for item in ranked)
+
+
+def test_same_story_in_two_feeds_is_shown_once(tmp_path: Path) -> None:
+    store = Store(tmp_path / "t.db", clock=lambda: NOW)
+    story = "Kestrel cable lands at Gull Point after an eleven week voyage from the yard"
+    for host in ("a", "b"):
+        feed = store.add_feed(f"https://{host}.example.org/feed")
+        store.store_feed(
+            feed.id,
+            ParsedFeed(
+                title=host,
+                entries=(
+                    ParsedEntry(
+                        title=story,
+                        guid="k",
+                        link=f"https://news.example.org/kestrel?utm_source={host}",
+                        published=NOW,
+                        summary_html=f"<p>{story}. Engineers spliced the shore end.</p>",
+                    ),
+                ),
+            ),
+            body_hash=None,
+            etag=None,
+            last_modified=None,
+            bytes_downloaded=0,
+        )
+    [item] = ForYou(store).rank(limit=10)
+    assert len(item.duplicates) == 1
+
+
+def test_cli_signals_count_like_app_signals(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    reader = make_reader(db_path=db)
+    reader.load_demo()
+    [first, *_] = reader.store.article_ids(ArticleQuery())
+    reader.close()
+
+    def run(*argv: str) -> str:
+        out = io.StringIO()
+        assert main(["--db", str(db), *argv], out=out) == 0
+        return out.getvalue()
+
+    run("recommend", str(first))
+    listed = json.loads(run("list", "recommended", "--json"))
+    assert [a["id"] for a in listed] == [first] and listed[0]["recommended"] is True
+    run("recommend", str(first), "--undo")
+    assert json.loads(run("list", "recommended", "--json")) == []
+    for_you = json.loads(run("list", "for-you", "--limit", "5", "--json"))
+    assert len(for_you) == 5 and {"id", "title", "score", "why"} <= for_you[0].keys()
+    run("less-like", str(for_you[0]["id"]))
+    kinds = [e.kind for e in Store(db).events()]
+    assert kinds == ["recommend", "unrecommend", "less_like"]
