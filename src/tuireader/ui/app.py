@@ -1,0 +1,101 @@
+"""The Textual application: wires the core to the main screen, themes and keys."""
+
+from __future__ import annotations
+
+import webbrowser
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import App
+from textual.theme import Theme
+
+from tuireader.config import save_setting
+from tuireader.core import Reader
+from tuireader.sanitize import clean_line, safe_link
+from tuireader.ui.commands import ReaderCommands
+from tuireader.ui.data import SAVED_SEARCHES_FILE
+from tuireader.ui.keymap import check_keymap
+from tuireader.ui.screens.main import MainScreen
+
+UrlOpener = Callable[[str], object]
+
+
+class TuiReaderApp(App[int]):
+    """tuireader's TUI. ``tz`` and ``open_url`` are injection points for tests."""
+
+    CSS_PATH = "tuireader.tcss"
+    TITLE = "tuireader"
+    COMMANDS: ClassVar = App.COMMANDS | {ReaderCommands}
+
+    def __init__(
+        self,
+        reader: Reader,
+        *,
+        demo: bool = False,
+        tz: tzinfo | None = None,
+        open_url: UrlOpener = webbrowser.open,
+    ) -> None:
+        super().__init__()
+        self.reader = reader
+        self.demo = demo
+        self.tz = tz
+        self._open_url = open_url
+        self.keymap, self._key_problems = check_keymap(reader.config.keys)
+        self.set_keymap(self.keymap)
+        if reader.config.theme in self.available_themes:
+            self.theme = reader.config.theme
+
+    def now(self) -> datetime:
+        """The core's clock (injectable through ``make_reader(clock=...)``)."""
+        return self.reader.store.now()
+
+    @property
+    def searches_file(self) -> Path | None:
+        return self.reader.dirs.data / SAVED_SEARCHES_FILE if self.reader.dirs else None
+
+    def on_mount(self) -> None:
+        if self.demo:
+            self.sub_title = "demo library"
+        for problem in (*self.reader.config_problems, *self._key_problems):
+            self.notify(clean_line(problem), severity="warning", timeout=10)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.push_screen(MainScreen())
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if theme.name != self.reader.config.theme and self.reader.dirs is not None:
+            self._save_theme(self.reader.dirs.config_file, theme.name)
+
+    @work(thread=True, exclusive=True, group="theme", exit_on_error=False)
+    def _save_theme(self, path: Path, name: str) -> None:
+        try:
+            save_setting(path, "theme", name)
+        except OSError as error:
+            self.call_from_thread(
+                self.notify, f"Could not save the theme: {error}", severity="error"
+            )
+
+    def open_external(self, url: str) -> None:
+        """Open an http(s) or mailto link in the browser, off the event loop; refuse others."""
+        link = safe_link(url)
+        if link is None:
+            self.notify(
+                f"Not opening {clean_line(url)[:80]!r}: only web and mail links open.",
+                severity="warning",
+            )
+            return
+        self._open_in_browser(link)
+
+    @work(thread=True, group="browser", exit_on_error=False)
+    def _open_in_browser(self, url: str) -> None:
+        if self._open_url(url) is False:
+            self.call_from_thread(
+                self.notify, "No browser found to open the link.", severity="warning"
+            )
+
+
+def make_app(reader: Reader, *, demo: bool = False, **options: object) -> TuiReaderApp:
+    """The one factory used by ``run_app``, the tests and the screenshot script."""
+    return TuiReaderApp(reader, demo=demo, **options)  # type: ignore[arg-type]

@@ -1,0 +1,94 @@
+"""The store calls the screen makes, gathered as plain functions to run in thread workers.
+
+Nothing here touches a widget; every function does disk I/O and must stay off the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from tuireader.store import ArticleQuery, Sort, Store
+from tuireader.ui.timefmt import start_of_day
+from tuireader.ui.views import View, ViewKind
+from tuireader.ui.widgets.sidebar import SidebarData
+
+#: How many rows are read per step when looking for the next unread article.
+UNREAD_SCAN_CHUNK = 500
+SAVED_SEARCHES_FILE = "saved-searches.json"
+
+
+def load_sidebar(
+    store: Store, now: datetime, tz: tzinfo | None, searches_file: Path | None
+) -> SidebarData:
+    feeds = store.list_feeds()
+    counts = {
+        ViewKind.UNREAD.value: sum(feed.unread for feed in feeds),
+        ViewKind.TODAY.value: store.count_articles(
+            ArticleQuery(unread_only=True, since=start_of_day(now, tz))
+        ),
+        ViewKind.STARRED.value: store.count_articles(ArticleQuery(starred_only=True)),
+        ViewKind.RECOMMENDED.value: store.count_articles(ArticleQuery(recommended_only=True)),
+    }
+    return SidebarData(tuple(feeds), counts, tuple(load_searches(searches_file)))
+
+
+def view_query(
+    store: Store, view: View, *, sort: Sort, unread_only: bool, now: datetime, tz: tzinfo | None
+) -> ArticleQuery:
+    query = view.query(sort=sort, unread_only=unread_only, now=now, tz=tz)
+    if view.kind is ViewKind.SEARCH and view.search:
+        query = replace(query, ids=tuple(store.search_ids(view.search)))
+    return query
+
+
+def view_ids(store: Store, query: ArticleQuery, keep: list[int] | None = None) -> list[int]:
+    """The ids of a view; ``keep`` ids stay listed even when they no longer match.
+
+    A refresh of an unread-only view keeps the articles the user has just read, so rows do
+    not vanish under the cursor.
+    """
+    ids = store.article_ids(query)
+    if not keep or not query.unread_only:
+        return ids
+    wanted = set(ids) | set(keep)
+    return [i for i in store.article_ids(replace(query, unread_only=False)) if i in wanted]
+
+
+def find_unread(store: Store, ids: list[int], start: int, step: int) -> int | None:
+    """Index of the first unread article after (step 1) or before (-1) ``start``."""
+    position = start + step
+    while 0 <= position < len(ids):
+        if step > 0:
+            chunk = ids[position : position + UNREAD_SCAN_CHUNK]
+        else:
+            chunk = ids[max(0, position - UNREAD_SCAN_CHUNK + 1) : position + 1][::-1]
+        unread = {row.id for row in store.summaries(chunk) if not row.read}
+        for offset, article_id in enumerate(chunk):
+            if article_id in unread:
+                return position + offset * step
+        position += len(chunk) * step
+    return None
+
+
+def load_searches(path: Path | None) -> list[str]:
+    if path is None:
+        return []
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [s for s in raw if isinstance(s, str)] if isinstance(raw, list) else []
+
+
+def save_search(path: Path, text: str) -> list[str]:
+    searches = load_searches(path)
+    if text not in searches:
+        searches.append(text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(searches, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+    return searches

@@ -1,0 +1,56 @@
+"""The help screen: every key, as currently bound (the config's ``[keys]`` included)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tuireader.ui.keymap import ACTIONS, LINK_KEYS, keys_for
+
+SCOPE_TITLES = {
+    "screen": "Everywhere",
+    "list": "Article list",
+    "reader": "Reading pane",
+    "sidebar": "Feeds",
+}
+
+
+def help_table(keymap: Mapping[str, str]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(justify="right", style="bold", no_wrap=True)
+    table.add_column()
+    for scope, title in SCOPE_TITLES.items():
+        table.add_row("", Text(title, style="bold underline"))
+        for action in ACTIONS:
+            if action.scope == scope:
+                table.add_row(Text(keys_for(action, keymap)), Text(action.description))
+        if scope == "screen":
+            table.add_row(Text(f"{LINK_KEYS[0]}…{LINK_KEYS[-1]}"), Text("Open numbered link"))
+            table.add_row(Text("ctrl+p"), Text("Command palette (themes too)"))
+        table.add_row("", "")
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close")]
+
+    def __init__(self, keymap: Mapping[str, str]) -> None:
+        super().__init__(classes="dialog")
+        self._keymap = keymap
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog-box help") as box:
+            box.border_title = "Keys"
+            box.border_subtitle = "escape closes · rebind in config.toml [keys]"
+            yield Static(help_table(self._keymap))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

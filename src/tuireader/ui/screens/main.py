@@ -1,0 +1,682 @@
+"""The three panes: views, the article list and the reading pane.
+
+State (the view, sort, filter and the open article) lives here and flows down to the
+widgets; the widgets send dataclass messages up. Every store call runs in a thread worker
+and its result is dropped when the state it was asked for has moved on.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from tuireader.core import SubscribeError
+from tuireader.models import ArticleSummary, RefreshOutcome
+from tuireader.sanitize import clean_line, safe_link
+from tuireader.store import ArticleQuery, Sort, StoreError
+from tuireader.ui import data, keymap
+from tuireader.ui.reading import ArticleDisplay, prepare_article
+from tuireader.ui.screens.help import HelpScreen
+from tuireader.ui.screens.prompts import ConfirmScreen, Field, FormScreen, LinkPicker
+from tuireader.ui.screens.welcome import WelcomeChoice, WelcomeScreen
+from tuireader.ui.views import SMART_VIEWS, View, ViewKind, search_view
+from tuireader.ui.widgets.article_list import ArticleList
+from tuireader.ui.widgets.reading_pane import ReadingPane
+from tuireader.ui.widgets.sidebar import Sidebar, SidebarData
+from tuireader.ui.widgets.status import ListTitle, RefreshProgress
+
+if TYPE_CHECKING:
+    from tuireader.ui.app import TuiReaderApp
+
+#: Below this width the panes give way: the reader takes the whole screen.
+NARROW_WIDTH = 100
+SORT_CYCLE = (Sort.NEWEST, Sort.OLDEST, Sort.FEED)
+FEED_ACTIONS = {"refresh_feed", "remove_feed", "edit_feed", "feed_problem"}
+ARTICLE_ACTIONS = {"open_browser", "toggle_read", "star", "recommend", "copy_link"}
+
+
+def one_line(error: BaseException | str) -> str:
+    text = clean_line(str(error)) or type(error).__name__
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+class MainScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [*keymap.bindings("screen"), *keymap.link_bindings()]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: View = SMART_VIEWS[0]
+        self.sort: Sort = Sort.NEWEST
+        self.unread_only = False
+        self.open_id: int | None = None
+        self._generation = 0
+        self._undo: list[int] = []
+        self._read_timer: Timer | None = None
+        self._cancel_refresh = threading.Event()
+        self._welcomed = False
+        self._query: ArticleQuery | None = None
+
+    @property
+    def tui(self) -> TuiReaderApp:
+        from tuireader.ui.app import TuiReaderApp
+
+        assert isinstance(self.app, TuiReaderApp)
+        return self.app
+
+    # --- layout ---
+
+    def compose(self) -> ComposeResult:
+        app = self.tui
+        with Horizontal(id="panes"):
+            yield Sidebar(id="sidebar")
+            with Vertical(id="list-pane"):
+                yield ListTitle(id="list-title")
+                yield ArticleList(app.reader.store.summaries, app.now, tz=app.tz, id="articles")
+            yield ReadingPane(tz=app.tz, id="reader")
+        yield Static(id="status")
+        yield Footer()
+
+    @property
+    def sidebar(self) -> Sidebar:
+        return self.query_one(Sidebar)
+
+    @property
+    def articles(self) -> ArticleList:
+        return self.query_one(ArticleList)
+
+    @property
+    def reader_pane(self) -> ReadingPane:
+        return self.query_one(ReadingPane)
+
+    def on_mount(self) -> None:
+        self.articles.focus()
+        self._update_title(None)
+        self.load_sidebar(first=True)
+        self.load_view()
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < NARROW_WIDTH, "narrow")
+
+    def on_unmount(self) -> None:
+        self._cancel_refresh.set()
+
+    # --- loading ---
+
+    @work(thread=True, exclusive=True, group="sidebar", exit_on_error=False)
+    def load_sidebar(self, first: bool = False) -> None:
+        app = self.tui
+        loaded = data.load_sidebar(app.reader.store, app.now(), app.tz, app.searches_file)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._sidebar_loaded, loaded, first)
+
+    def _sidebar_loaded(self, loaded: SidebarData, first: bool) -> None:
+        self.sidebar.show(loaded)
+        if first:
+            if self.sidebar.current_view is None:
+                with self.sidebar.prevent(Sidebar.OptionHighlighted):
+                    self.sidebar.select_key(self.view.key)
+            if not loaded.feeds and not self._welcomed:
+                self._welcomed = True
+                self.app.push_screen(WelcomeScreen(), self._welcome_chosen)
+            elif self.tui.reader.config.refresh_on_start and not self.tui.demo:
+                self.refresh_feeds(None)
+        self.articles.empty_message = (
+            "No feeds yet: press a to add one, I to import, or run tuireader demo."
+            if not loaded.feeds
+            else "No articles here."
+        )
+
+    def load_view(self, *, keep_position: bool = False) -> None:
+        if not keep_position:
+            self._generation += 1
+        self._load_view_ids(self.view, self._generation, keep_position)
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def _load_view_ids(self, view: View, generation: int, keep_position: bool) -> None:
+        app = self.tui
+        store = app.reader.store
+        query = data.view_query(
+            store, view, sort=self.sort, unread_only=self.unread_only, now=app.now(), tz=app.tz
+        )
+        keep = list(self.articles.ids) if keep_position else None
+        ids = data.view_ids(store, query, keep)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._view_loaded, generation, query, ids, keep_position)
+
+    def _view_loaded(
+        self, generation: int, query: ArticleQuery, ids: list[int], keep_position: bool
+    ) -> None:
+        if generation != self._generation:
+            return  # the user moved on to another view meanwhile
+        self._query = query
+        self.articles.set_ids(ids, keep_position=keep_position)
+        self._update_title(len(ids))
+
+    def _update_title(self, count: int | None) -> None:
+        hint = ""
+        if self.view.kind is ViewKind.FOR_YOU:
+            hint = "  (recommendations arrive in a later version)"
+        self.query_one(ListTitle).show(
+            self.view.label + hint,
+            count,
+            self.sort,
+            self.unread_only and self.view.honours_unread_filter,
+        )
+
+    def show_view(self, view: View) -> None:
+        if view == self.view and self._query is not None:
+            return
+        self.view = view
+        self.load_view()
+        self._update_title(None)
+        self.refresh_bindings()
+
+    @on(Sidebar.ViewChosen)
+    def _view_chosen(self, event: Sidebar.ViewChosen) -> None:
+        self.show_view(event.view)
+
+    # --- reading ---
+
+    @on(ArticleList.Opened)
+    def _article_opened(self, event: ArticleList.Opened) -> None:
+        self.open_article(event.article_id)
+
+    @on(ArticleList.Highlighted)
+    def _article_highlighted(self, event: ArticleList.Highlighted) -> None:
+        self.refresh_bindings()
+
+    def open_article(self, article_id: int, *, focus: bool = True) -> None:
+        self.open_id = article_id
+        self.articles.select_id(article_id)
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+        self.add_class("reading")
+        if focus:
+            self.reader_pane.focus()
+        self._load_article(article_id, self.tui.reader.config.mark_read == "on_open")
+
+    @work(thread=True, exclusive=True, group="article", exit_on_error=False)
+    def _load_article(self, article_id: int, mark_read: bool) -> None:
+        store = self.tui.reader.store
+        display = prepare_article(self.tui.reader, article_id)
+        if display is None:
+            raise StoreError("that article is gone (its feed was removed?)")
+        store.open_article(article_id, mark_read=mark_read)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._article_loaded, display, mark_read)
+
+    def _article_loaded(self, display: ArticleDisplay, marked: bool) -> None:
+        if display.article.id != self.open_id:
+            return
+        self.reader_pane.show(display)
+        self.refresh_bindings()
+        config = self.tui.reader.config
+        if marked and not display.article.read:
+            self._changed_read([display.article.id], True)
+        elif config.mark_read == "after_delay" and not display.article.read:
+            article_id = display.article.id
+            self._read_timer = self.set_timer(
+                config.mark_read_delay, lambda: self._mark_read_later(article_id)
+            )
+
+    def _mark_read_later(self, article_id: int) -> None:
+        if self.open_id == article_id:
+            self._set_read([article_id], True, opened=True)
+
+    @on(ReadingPane.Step)
+    def _step(self, event: ReadingPane.Step) -> None:
+        index = self.articles.cursor + event.step
+        if 0 <= index < len(self.articles.ids):
+            self.open_article(self.articles.ids[index])
+
+    @on(ReadingPane.LinkClicked)
+    def _link_clicked(self, event: ReadingPane.LinkClicked) -> None:
+        self.tui.open_external(event.url)
+
+    # --- state changes ---
+
+    def _current(self) -> ArticleSummary | None:
+        article_id = self.articles.current_id
+        return self.articles.row(article_id) if article_id is not None else None
+
+    @work(thread=True, group="state", exit_on_error=False)
+    def _set_read(self, ids: list[int], read: bool, opened: bool = False) -> None:
+        changed = self.tui.reader.store.set_read(ids, read, opened=opened)
+        self.app.call_from_thread(self._changed_read, changed, read)
+
+    def _changed_read(self, ids: list[int], read: bool) -> None:
+        for article_id in ids:
+            self.articles.patch_row(article_id, read=read)
+        shown = self.reader_pane.shown
+        if shown is not None and shown.article.id in ids:
+            self.reader_pane.shown = replace(shown, article=replace(shown.article, read=read))
+        self.load_sidebar()
+
+    @work(thread=True, group="state", exit_on_error=False)
+    def _set_flag(self, article_id: int, flag: str, value: bool) -> None:
+        store = self.tui.reader.store
+        if flag == "starred":
+            store.set_starred(article_id, value)
+        else:
+            store.set_recommended(article_id, value)
+        self.app.call_from_thread(self._flag_changed, article_id, flag, value)
+
+    def _flag_changed(self, article_id: int, flag: str, value: bool) -> None:
+        self.articles.patch_row(article_id, **{flag: value})
+        shown = self.reader_pane.shown
+        if shown is not None and shown.article.id == article_id:
+            article = replace(shown.article, **{flag: value})  # type: ignore[arg-type]
+            if flag == "recommended":
+                article = replace(article, recommend_count=int(value))
+            self.reader_pane.refresh_header(replace(shown, article=article))
+        self.load_sidebar()
+
+    # --- refresh ---
+
+    @work(exclusive=True, group="refresh", exit_on_error=False)
+    async def refresh_feeds(self, feed_ids: list[int] | None) -> None:
+        progress = RefreshProgress()
+        status = self.query_one("#status", Static)
+        self._cancel_refresh = threading.Event()
+
+        def started(total: int) -> None:
+            progress.total = total
+            status.update(progress.text())
+            status.display = True
+
+        def outcome(result: RefreshOutcome) -> None:
+            progress.add(result)
+            status.update(progress.text())
+            if result.new_articles:
+                self.load_view(keep_position=True)
+                self.load_sidebar()
+
+        try:
+            await self.tui.reader.refresh(
+                feed_ids, on_outcome=outcome, on_start=started, cancel=self._cancel_refresh
+            )
+        finally:
+            status.display = False
+        self.load_sidebar()
+        if len(progress.failed) == 1 and progress.total == 1:
+            failed = progress.failed[0]
+            self.notify(one_line(f"{failed.url}: {failed.reason}"), severity="error")
+        else:
+            self.notify(
+                progress.summary(), severity="warning" if progress.failed else "information"
+            )
+
+    # --- actions: moving ---
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in FEED_ACTIONS:
+            return True if self.view.kind is ViewKind.FEED else None
+        if action in ARTICLE_ACTIONS:
+            return True if self.articles.current_id is not None else None
+        if action in ("open_link", "links"):
+            return True if self.reader_pane.shown is not None else None
+        if action == "save_search":
+            return self.view.kind is ViewKind.SEARCH
+        if action == "undo":
+            return True if self._undo else None
+        return True
+
+    def action_back(self) -> None:
+        if self.has_class("reading") and (self.has_class("narrow") or self.reader_pane.has_focus):
+            self.remove_class("reading")
+            self.articles.focus()
+        elif self.articles.has_focus:
+            self.sidebar.focus()
+        elif self.reader_pane.has_focus:
+            self.articles.focus()
+
+    def action_page_down(self) -> None:
+        pane = self.reader_pane
+        if pane.shown is None or pane.shown.article.id != self.articles.current_id:
+            if self.articles.current_id is not None:
+                self.open_article(self.articles.current_id)
+        elif pane.at_end:
+            self.action_next_unread()
+        else:
+            pane.page_down()
+
+    def action_page_up(self) -> None:
+        self.reader_pane.page_up()
+
+    def action_next_feed(self) -> None:
+        self.sidebar.step_feed(1)
+
+    def action_previous_feed(self) -> None:
+        self.sidebar.step_feed(-1)
+
+    def action_next_unread(self) -> None:
+        self._find_unread(self.articles.ids, self.articles.cursor, 1, self._generation)
+
+    def action_previous_unread(self) -> None:
+        self._find_unread(self.articles.ids, self.articles.cursor, -1, self._generation)
+
+    @work(thread=True, exclusive=True, group="find", exit_on_error=False)
+    def _find_unread(self, ids: list[int], start: int, step: int, generation: int) -> None:
+        found = data.find_unread(self.tui.reader.store, ids, start, step)
+        self.app.call_from_thread(self._unread_found, ids, found, generation)
+
+    def _unread_found(self, ids: list[int], index: int | None, generation: int) -> None:
+        if generation != self._generation:
+            return
+        if index is None:
+            self.notify("No more unread articles in this view.")
+            return
+        self.open_article(ids[index], focus=self.reader_pane.has_focus or self.has_class("narrow"))
+
+    # --- actions: the article ---
+
+    def action_open_browser(self) -> None:
+        row = self._current()
+        link = safe_link(row.link) if row else None
+        if link is None:
+            self.notify("This article has no web link.", severity="warning")
+            return
+        self.tui.open_external(link)
+
+    def action_toggle_read(self) -> None:
+        row = self._current()
+        if row is not None:
+            self._set_read([row.id], not row.read)
+
+    def action_star(self) -> None:
+        row = self._current()
+        if row is not None:
+            self._set_flag(row.id, "starred", not row.starred)
+
+    def action_recommend(self) -> None:
+        row = self._current()
+        if row is not None:
+            self._set_flag(row.id, "recommended", not row.recommended)
+
+    def action_copy_link(self) -> None:
+        row = self._current()
+        link = safe_link(row.link) if row else None
+        if link is None:
+            self.notify("This article has no web link.", severity="warning")
+            return
+        self.app.copy_to_clipboard(link)
+        self.notify(Text.assemble("Copied ", (link, "underline")).plain)
+
+    def action_open_link(self, number: str) -> None:
+        shown = self.reader_pane.shown
+        if shown is None:
+            return
+        link = next((link for link in shown.links if str(link.number) == number), None)
+        if link is None:
+            self.notify(f"This article has no link {number}.", severity="warning")
+            return
+        self.tui.open_external(link.url)
+
+    def action_links(self) -> None:
+        shown = self.reader_pane.shown
+        if shown is None:
+            return
+        if not shown.links:
+            self.notify("This article has no links.")
+            return
+
+        def chosen(url: str | None) -> None:
+            if url:
+                self.tui.open_external(url)
+
+        self.app.push_screen(LinkPicker(shown.links), chosen)
+
+    # --- actions: the view ---
+
+    def action_mark_view_read(self) -> None:
+        if self._query is not None:
+            self._mark_query_read(self._query)
+
+    @work(thread=True, group="state", exit_on_error=False)
+    def _mark_query_read(self, query: ArticleQuery) -> None:
+        changed = self.tui.reader.store.mark_query_read(query)
+        self.app.call_from_thread(self._view_marked, changed)
+
+    def _view_marked(self, changed: list[int]) -> None:
+        self._changed_read(changed, True)
+        if changed:
+            self._undo = changed
+            self.refresh_bindings()
+            self.notify(f"Marked {len(changed)} read. Press u to undo.")
+        else:
+            self.notify("Nothing unread here.")
+
+    def action_undo(self) -> None:
+        if self._undo:
+            ids, self._undo = self._undo, []
+            self._set_read(ids, False)
+            self.notify(f"Marked {len(ids)} unread again.")
+            self.refresh_bindings()
+
+    def action_toggle_unread(self) -> None:
+        self.unread_only = not self.unread_only
+        self.load_view()
+        self._update_title(None)
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORT_CYCLE[(SORT_CYCLE.index(self.sort) + 1) % len(SORT_CYCLE)]
+        self.load_view()
+        self._update_title(None)
+
+    def action_search(self) -> None:
+        def searched(result: dict[str, str] | None) -> None:
+            if result and result["text"]:
+                self.show_view(search_view(result["text"]))
+                self.articles.focus()
+
+        self.app.push_screen(
+            FormScreen("Search", [Field("text", "Words to find in titles, authors and text")]),
+            searched,
+        )
+
+    def action_save_search(self) -> None:
+        if self.view.kind is ViewKind.SEARCH and self.view.search:
+            self._save_search(self.view.search)
+
+    @work(thread=True, group="state", exit_on_error=False)
+    def _save_search(self, text: str) -> None:
+        path = self.tui.searches_file
+        if path is None:
+            raise StoreError("no data directory to keep saved searches in")
+        data.save_search(path, text)
+        self.app.call_from_thread(self.notify, f"Saved the search {text!r}.")
+        self.app.call_from_thread(self.load_sidebar)
+
+    # --- actions: feeds ---
+
+    def _feed_id(self) -> int | None:
+        return self.view.feed_id if self.view.kind is ViewKind.FEED else None
+
+    def action_refresh_feed(self) -> None:
+        if self.tui.demo:
+            self.notify("The demo feeds live offline; refresh is off in the demo.")
+            return
+        feed_id = self._feed_id()
+        if feed_id is not None:
+            self.refresh_feeds([feed_id])
+
+    def action_refresh_all(self) -> None:
+        if self.tui.demo:
+            self.notify("The demo feeds live offline; refresh is off in the demo.")
+            return
+        self.refresh_feeds(None)
+
+    def action_feed_problem(self) -> None:
+        feed_id = self._feed_id()
+        feed = self.sidebar.feed(feed_id) if feed_id is not None else None
+        if feed is None:
+            return
+        if feed.last_error:
+            self.notify(
+                one_line(feed.last_error),
+                title=clean_line(feed.title)[:60],
+                severity="error",
+                timeout=10,
+            )
+        else:
+            self.notify(f"{clean_line(feed.title)}: no problem at the last refresh.")
+
+    def action_add_feed(self) -> None:
+        def entered(result: dict[str, str] | None) -> None:
+            if result and result["url"]:
+                self._subscribe(result["url"], result["folder"] or None)
+
+        self.app.push_screen(
+            FormScreen(
+                "Add a feed",
+                [
+                    Field("url", "Feed or site address", placeholder="https://example.org/"),
+                    Field("folder", "Folder (optional)"),
+                ],
+                submit="Add",
+            ),
+            entered,
+        )
+
+    @work(group="subscribe", exit_on_error=False)
+    async def _subscribe(self, url: str, folder: str | None) -> None:
+        self.notify(f"Looking for a feed at {clean_line(url)}…", timeout=3)
+        try:
+            result = await self.tui.reader.subscribe(url, folder=folder)
+        except SubscribeError as error:
+            self.notify(one_line(error), severity="error")
+            return
+        title = clean_line(result.feed.title)
+        self.notify(f"Subscribed to {title}: {result.new_articles} articles.")
+        self.view = View(ViewKind.FEED, title, feed_id=result.feed.id)
+        self.load_view()
+        self.load_sidebar()
+
+    def action_remove_feed(self) -> None:
+        feed_id = self._feed_id()
+        feed = self.sidebar.feed(feed_id) if feed_id is not None else None
+        if feed is None:
+            return
+        question = Text("Remove ")
+        question.append(clean_line(feed.title), style="bold")
+        question.append(f" and its {feed.total} articles?")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._remove_feed(feed.id)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    @work(thread=True, group="state", exit_on_error=False)
+    def _remove_feed(self, feed_id: int) -> None:
+        feed = self.tui.reader.store.remove_feed(feed_id)
+        self.app.call_from_thread(self._feed_removed, clean_line(feed.title))
+
+    def _feed_removed(self, title: str) -> None:
+        self.notify(f"Removed {title}.")
+        self.reader_pane.show(None)
+        self.open_id = None
+        self.view = SMART_VIEWS[0]
+        self.sidebar.select_key(self.view.key)
+        self.load_view()
+        self.load_sidebar()
+
+    def action_edit_feed(self) -> None:
+        feed_id = self._feed_id()
+        feed = self.sidebar.feed(feed_id) if feed_id is not None else None
+        if feed is None:
+            return
+
+        def entered(result: dict[str, str] | None) -> None:
+            if result is not None:
+                self._edit_feed(feed.id, result["title"], result["folder"])
+
+        self.app.push_screen(
+            FormScreen(
+                "Edit feed",
+                [
+                    Field("title", "Title (empty: the feed's own)", clean_line(feed.title)),
+                    Field("folder", "Folder (empty: none)", clean_line(feed.folder)),
+                ],
+                submit="Save",
+            ),
+            entered,
+        )
+
+    @work(thread=True, group="state", exit_on_error=False)
+    def _edit_feed(self, feed_id: int, title: str, folder: str) -> None:
+        self.tui.reader.store.update_feed(feed_id, title=title, folder=folder)
+        self.app.call_from_thread(self.load_sidebar)
+
+    def action_import_file(self) -> None:
+        def entered(result: dict[str, str] | None) -> None:
+            if result and result["path"]:
+                self._import(Path(result["path"]).expanduser())
+
+        self.app.push_screen(
+            FormScreen(
+                "Import subscriptions",
+                [Field("path", "Path of an OPML file or a newsboat urls file")],
+                submit="Import",
+            ),
+            entered,
+        )
+
+    @work(thread=True, group="import", exit_on_error=False)
+    def _import(self, path: Path) -> None:
+        try:
+            report = self.tui.reader.import_subscriptions(path.read_bytes())
+        except OSError as error:
+            raise StoreError(f"{path}: {error.strerror or error}") from error
+        line = f"Imported {len(report.added)} feeds"
+        if report.already:
+            line += f", {len(report.already)} already there"
+        if report.problems:
+            line += f", {len(report.problems)} problems: {report.problems[0]}"
+        self.app.call_from_thread(self.notify, one_line(line))
+        self.app.call_from_thread(self.load_sidebar)
+        if report.added and not self.tui.demo:
+            self.app.call_from_thread(self.refresh_feeds, None)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.tui.keymap))
+
+    # --- welcome ---
+
+    def _welcome_chosen(self, choice: WelcomeChoice | None) -> None:
+        if choice == "add":
+            self.action_add_feed()
+        elif choice == "import":
+            self.action_import_file()
+        elif choice == "demo":
+            self._load_demo()
+        elif choice == "quit":
+            self.app.exit(0)
+
+    @work(thread=True, group="import", exit_on_error=False)
+    def _load_demo(self) -> None:
+        feeds = self.tui.reader.load_demo()
+        self.app.call_from_thread(self.notify, f"Loaded the demo library: {len(feeds)} feeds.")
+        self.app.call_from_thread(self.load_sidebar)
+        self.app.call_from_thread(self.load_view)
+
+    # --- errors ---
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """No worker error ever ends the app: it becomes a one-line notification."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.notify(one_line(event.worker.error), severity="error", timeout=8)

@@ -1,0 +1,47 @@
+"""The first-run view: no feeds yet, so offer a way in."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Static
+
+WelcomeChoice = Literal["add", "import", "demo", "quit"]
+
+WELCOME_TEXT = (
+    "Welcome to tuireader\n\n"
+    "You have no feeds yet. Add one by its URL (or a site's address: the feed is found for you),\n"
+    "import your subscriptions from an OPML file or a newsboat urls file,\n"
+    "or look around the demo library first."
+)
+
+
+class WelcomeScreen(Screen[WelcomeChoice]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "choose('add')", "Add a feed"),
+        Binding("i", "choose('import')", "Import OPML/urls"),
+        Binding("d", "choose('demo')", "Open the demo"),
+        Binding("q", "choose('quit')", "Quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(id="welcome-box"):
+            yield Static(Text(WELCOME_TEXT, justify="center"), id="welcome-text")
+            with Center(id="welcome-buttons"):
+                yield Button("Add a feed (a)", variant="primary", id="add")
+                yield Button("Import OPML/urls (i)", id="import")
+                yield Button("Open the demo (d)", variant="success", id="demo")
+        yield Footer()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id in ("add", "import", "demo"):
+            self.dismiss(event.button.id)  # type: ignore[arg-type]
+
+    def action_choose(self, choice: WelcomeChoice) -> None:
+        self.dismiss(choice)

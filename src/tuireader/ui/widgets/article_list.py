@@ -1,0 +1,316 @@
+"""The middle pane: a virtual list that renders only the rows on screen.
+
+It holds the ids of the whole view (cheap even for 100,000 articles) and fetches the
+summaries of the visible window in a thread, so scrolling and moving never wait on SQLite
+and the widget count never grows with the view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, tzinfo
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events, work
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import get_current_worker
+
+from tuireader.models import ArticleSummary
+from tuireader.sanitize import clean_line
+from tuireader.ui import keymap
+from tuireader.ui.timefmt import relative_date
+
+#: Rows fetched beyond the visible ones, above and below, so small moves need no fetch.
+WINDOW_MARGIN = 60
+
+RowFetcher = Callable[[list[int]], list[ArticleSummary]]
+
+
+class ArticleList(ScrollView, can_focus=True):
+    """Articles of one view, one line each: unread dot, title, marks, feed, age."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *keymap.bindings("list"),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("pageup", "page_up_list", "Page up", show=False),
+        Binding("pagedown", "page_down_list", "Page down", show=False),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "article-list--cursor",
+        "article-list--unread",
+        "article-list--read",
+        "article-list--meta",
+        "article-list--mark",
+    }
+
+    DEFAULT_CSS = """
+    ArticleList {
+        overflow-x: hidden;
+        & > .article-list--cursor { background: $block-cursor-blurred-background; }
+        &:focus > .article-list--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+        }
+        & > .article-list--unread { text-style: bold; }
+        & > .article-list--read { color: $text-muted; }
+        & > .article-list--meta { color: $text-muted; }
+        & > .article-list--mark { color: $warning; }
+    }
+    """
+
+    cursor: reactive[int] = reactive(-1, init=False)
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor moved to another article (None: the view is empty)."""
+
+        article_id: int | None
+
+    @dataclass
+    class Opened(Message):
+        """The user asked to read this article."""
+
+        article_id: int
+
+    def __init__(
+        self,
+        fetch_rows: RowFetcher,
+        now: Callable[[], datetime],
+        *,
+        tz: tzinfo | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self._fetch_rows = fetch_rows
+        self._now = now
+        self._tz = tz
+        self._ids: list[int] = []
+        self._positions: dict[int, int] | None = None
+        self._rows: dict[int, ArticleSummary] = {}
+        self._fetch_pending = False
+        self.empty_message = "No articles here."
+
+    # --- what the screen calls --------------------------------------------------------------
+
+    @property
+    def ids(self) -> list[int]:
+        return self._ids
+
+    @property
+    def current_id(self) -> int | None:
+        return self._ids[self.cursor] if 0 <= self.cursor < len(self._ids) else None
+
+    def row(self, article_id: int) -> ArticleSummary | None:
+        return self._rows.get(article_id)
+
+    def index_of(self, article_id: int) -> int | None:
+        if self._positions is None:
+            self._positions = {article_id: i for i, article_id in enumerate(self._ids)}
+        return self._positions.get(article_id)
+
+    def set_ids(self, ids: list[int], *, keep_position: bool) -> None:
+        """Show a new list of ids.
+
+        With ``keep_position`` (a refresh of the same view) the selected article stays
+        selected and the rows on screen stay where they are, even when new rows arrive above.
+        """
+        old_top_id = self._id_at(int(self.scroll_y))
+        old_current = self.current_id
+        self._ids = ids
+        self._positions = None
+        if not keep_position:
+            self._rows.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, len(ids))
+        if keep_position and old_current is not None:
+            cursor = self.index_of(old_current)
+            top = self.index_of(old_top_id) if old_top_id is not None else None
+            if top is not None:
+                self.scroll_to(y=top, animate=False, immediate=True)
+            self.set_reactive(ArticleList.cursor, -1)
+            self.cursor = cursor if cursor is not None else min(self.cursor, len(ids) - 1)
+        else:
+            self.scroll_to(y=0, animate=False, immediate=True)
+            self.set_reactive(ArticleList.cursor, -1)
+            self.cursor = 0 if ids else -1
+            if not ids:
+                self.post_message(self.Highlighted(None))
+        self._request_rows()
+        self.refresh()
+
+    def update_rows(self, rows: list[ArticleSummary]) -> None:
+        for summary in rows:
+            self._rows[summary.id] = summary
+        self.refresh()
+
+    def patch_row(self, article_id: int, **changes: bool) -> None:
+        """Change a flag of a row already on screen (after the store said yes)."""
+        summary = self._rows.get(article_id)
+        if summary is not None:
+            self._rows[article_id] = replace(summary, **changes)  # type: ignore[arg-type]
+            index = self.index_of(article_id)
+            if index is not None:
+                self.refresh_line(index)
+
+    def select_id(self, article_id: int) -> bool:
+        index = self.index_of(article_id)
+        if index is None:
+            return False
+        self.cursor = index
+        return True
+
+    # --- cursor ----------------------------------------------------------------------------
+
+    def validate_cursor(self, value: int) -> int:
+        if not self._ids:
+            return -1
+        return max(0, min(value, len(self._ids) - 1))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        if new < 0:
+            return
+        height = self.scrollable_content_region.height or 1
+        top = int(self.scroll_y)
+        if new < top:
+            self.scroll_to(y=new, animate=False, immediate=True)
+        elif new >= top + height:
+            self.scroll_to(y=new - height + 1, animate=False, immediate=True)
+        self.post_message(self.Highlighted(self.current_id))
+
+    def refresh_line(self, index: int) -> None:
+        if index >= 0:
+            self.refresh_lines(index - int(self.scroll_y), 1)
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self._ids) - 1
+
+    def action_page_down_list(self) -> None:
+        self.cursor += max(1, self.scrollable_content_region.height - 1)
+
+    def action_page_up_list(self) -> None:
+        self.cursor -= max(1, self.scrollable_content_region.height - 1)
+
+    def action_open(self) -> None:
+        if self.current_id is not None:
+            self.post_message(self.Opened(self.current_id))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = int(self.scroll_y) + offset.y
+        if 0 <= index < len(self._ids):
+            self.cursor = index
+            if event.chain >= 2:
+                self.action_open()
+
+    # --- rendering -------------------------------------------------------------------------
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._request_rows()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._ids))
+        self._request_rows()
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if not self._ids:
+            if y == 1:
+                text = Text(
+                    "  " + self.empty_message,
+                    style=self.get_component_rich_style("article-list--meta"),
+                )
+                return self._strip(text, width, base)
+            return Strip.blank(width, base)
+        if index >= len(self._ids):
+            return Strip.blank(width, base)
+        summary = self._rows.get(self._ids[index])
+        if index == self.cursor:
+            base = base + self.get_component_rich_style("article-list--cursor")
+        if summary is None:
+            return self._strip(
+                Text("  …", style=self.get_component_rich_style("article-list--meta")), width, base
+            )
+        return self._strip(self.row_text(summary, width), width, base)
+
+    def _strip(self, text: Text, width: int, base: Style) -> Strip:
+        segments = list(text.render(self.app.console))
+        return Strip(segments).adjust_cell_length(width, base).apply_style(base)
+
+    def row_text(self, summary: ArticleSummary, width: int) -> Text:
+        """One row: ``● Title…  ★♥  Feed  3h``, built as Text so feed text is never markup."""
+        meta_style = self.get_component_rich_style("article-list--meta")
+        mark_style = self.get_component_rich_style("article-list--mark")
+        title_style = self.get_component_rich_style(
+            "article-list--read" if summary.read else "article-list--unread"
+        )
+        age = relative_date(summary.published, self._now(), self._tz)
+        feed_width = 0 if width < 50 else min(20, width // 4)
+        title_width = max(4, width - 2 - 3 - (feed_width + 1 if feed_width else 0) - 10)
+        text = Text(no_wrap=True, end="")
+        text.append("● " if not summary.read else "  ", style=mark_style)
+        title = Text(clean_line(summary.title) or "(untitled)", style=title_style)
+        title.truncate(title_width, overflow="ellipsis", pad=True)
+        text.append_text(title)
+        marks = ("★" if summary.starred else " ") + ("♥" if summary.recommended else " ")
+        text.append(f" {marks}", style=mark_style)
+        if feed_width:
+            feed = Text(" " + clean_line(summary.feed_title), style=meta_style)
+            feed.truncate(feed_width + 1, overflow="ellipsis", pad=True)
+            text.append_text(feed)
+        text.append(f"{age:>10}", style=meta_style)
+        return text
+
+    def _id_at(self, index: int) -> int | None:
+        return self._ids[index] if 0 <= index < len(self._ids) else None
+
+    # --- fetching the visible window ---------------------------------------------------------
+
+    def _request_rows(self) -> None:
+        if not self._fetch_pending:
+            self._fetch_pending = True
+            self.call_after_refresh(self._fetch_window)
+
+    def _fetch_window(self) -> None:
+        self._fetch_pending = False
+        height = max(self.scrollable_content_region.height, 1)
+        top = int(self.scroll_y)
+        start = max(0, top - WINDOW_MARGIN)
+        end = min(len(self._ids), top + height + WINDOW_MARGIN)
+        missing = [i for i in self._ids[start:end] if i not in self._rows]
+        if missing:
+            self._load_rows(missing)
+
+    @work(thread=True, exclusive=True, group="article-rows", exit_on_error=False)
+    def _load_rows(self, ids: list[int]) -> None:
+        rows = self._fetch_rows(ids)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.update_rows, rows)
+
+
+__all__ = ["ArticleList", "RowFetcher", "Segment"]

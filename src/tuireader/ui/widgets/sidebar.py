@@ -1,0 +1,162 @@
+"""The left pane: smart views, saved searches, folders and feeds, with unread counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.binding import BindingType
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from tuireader.models import Feed
+from tuireader.sanitize import clean_line
+from tuireader.ui import keymap
+from tuireader.ui.views import SMART_VIEWS, View, ViewKind
+
+FAILING_MARK = "⚠"
+
+
+@dataclass(frozen=True, slots=True)
+class SidebarData:
+    """Everything the sidebar shows, loaded in one go off the event loop."""
+
+    feeds: tuple[Feed, ...]
+    smart_counts: dict[str, int]
+    searches: tuple[str, ...] = ()
+
+
+class Sidebar(OptionList):
+    """Views to choose from; highlighting one shows it (so J/K and j/k browse quickly)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [*keymap.bindings("sidebar")]
+
+    @dataclass
+    class ViewChosen(Message):
+        view: View
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._views: dict[str, View] = {}
+        self._feeds: dict[int, Feed] = {}
+        self._signature: tuple[object, ...] = ()
+        self.border_title = "Feeds"
+
+    @property
+    def current_view(self) -> View | None:
+        option = self.highlighted_option
+        return self._views.get(option.id) if option is not None and option.id else None
+
+    def feed(self, feed_id: int) -> Feed | None:
+        return self._feeds.get(feed_id)
+
+    def view(self, key: str) -> View | None:
+        return self._views.get(key)
+
+    def show(self, data: SidebarData) -> None:
+        """Show fresh data, keeping the highlighted view and the scroll position."""
+        self._feeds = {feed.id: feed for feed in data.feeds}
+        entries = list(_entries(data))
+        signature = tuple((view.key if view else None) for view, _ in entries)
+        if signature == self._signature:
+            for view, prompt in entries:
+                if view is not None:
+                    self._views[view.key] = view
+                    self.replace_option_prompt(view.key, prompt)
+            return
+        current = self.current_view
+        scroll = self.scroll_y
+        self._signature = signature
+        self._views = {view.key: view for view, _ in entries if view is not None}
+        self.set_options(
+            Option(prompt, id=view.key) if view else Option(prompt, disabled=True)
+            for view, prompt in entries
+        )
+        self.scroll_to(y=scroll, animate=False, immediate=True)
+        if current is not None and current.key in self._views:
+            with self.prevent(OptionList.OptionHighlighted):
+                self.highlighted = self.get_option_index(current.key)
+
+    def select_key(self, key: str) -> bool:
+        if key not in self._views:
+            return False
+        self.highlighted = self.get_option_index(key)
+        return True
+
+    def step_feed(self, step: int) -> None:
+        """Move to the next (step 1) or previous (-1) feed, skipping other entries."""
+        keys = [key for key in self._views if key.startswith("feed-")]
+        if not keys:
+            return
+        current = self.current_view
+        order = list(self._views)
+        here = order.index(current.key) if current is not None else -1
+        candidates = [
+            k for k in keys if (order.index(k) > here if step > 0 else order.index(k) < here)
+        ]
+        if candidates:
+            self.select_key(candidates[0] if step > 0 else candidates[-1])
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if event.option.id and event.option.id in self._views:
+            self.post_message(self.ViewChosen(self._views[event.option.id]))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id and event.option.id in self._views:
+            self.post_message(self.ViewChosen(self._views[event.option.id]))
+
+
+def _row(label: Text, count: int | None) -> Table:
+    grid = Table.grid(expand=True)
+    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_row(label, Text(str(count), style="bold") if count else Text(""))
+    return grid
+
+
+def _heading(text: str) -> Text:
+    return Text(text, style="dim italic")
+
+
+def _entries(data: SidebarData) -> list[tuple[View | None, Table | Text]]:
+    entries: list[tuple[View | None, Table | Text]] = []
+    for view in SMART_VIEWS:
+        count = data.smart_counts.get(view.key)
+        label = Text(view.label)
+        if view.kind is ViewKind.FOR_YOU:
+            label.append("  (soon)", style="dim")
+        entries.append((view, _row(label, count)))
+    if data.searches:
+        entries.append((None, _heading("Saved searches")))
+        for search in data.searches:
+            view = View(ViewKind.SEARCH, f"Search: {search}", search=search)
+            entries.append((view, _row(Text("⌕ " + search), None)))
+    folders: dict[str | None, list[Feed]] = {}
+    for feed in data.feeds:
+        folders.setdefault(feed.folder, []).append(feed)
+    for folder in sorted(folders, key=lambda f: (f is None, (f or "").casefold())):
+        feeds = folders[folder]
+        indent = ""
+        if folder is not None:
+            name = clean_line(folder)
+            view = View(ViewKind.FOLDER, name, folder=folder)
+            entries.append(
+                (view, _row(Text("▾ " + name, style="bold"), sum(f.unread for f in feeds)))
+            )
+            indent = "  "
+        elif len(folders) > 1:
+            entries.append((None, _heading("Not in a folder")))
+        for feed in feeds:
+            title = clean_line(feed.title) or feed.url
+            label = Text(indent)
+            if feed.last_error:
+                label.append(FAILING_MARK + " ", style="bold red")
+            label.append(title, style="dim" if feed.muted else "")
+            view = View(ViewKind.FEED, title, feed_id=feed.id)
+            entries.append((view, _row(label, feed.unread)))
+    return entries
