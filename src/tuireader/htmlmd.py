@@ -222,7 +222,9 @@ class _Renderer:
         return url if is_safe_link(url) else None
 
     def image_url(self, el: etree._Element) -> str | None:
-        src = el.get("src") or el.get("data-src") or el.get("data-lazy-src") or ""
+        src = el.get("src") or ""
+        if not src or src.startswith("data:"):  # lazy loading: a placeholder in src
+            src = el.get("data-src") or el.get("data-lazy-src") or el.get("data-original") or ""
         if not src or src.startswith("data:"):
             srcset = el.get("srcset") or el.get("data-srcset") or ""
             src = srcset.split(",")[0].strip().split(" ")[0] if srcset else ""
