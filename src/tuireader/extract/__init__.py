@@ -10,6 +10,7 @@ None and callers fall back to the feed's own text.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 
 #: A body whose text is mostly link text is an index or navigation page, not an article.
 MAX_LINK_DENSITY = 0.5
+#: Readability.js's readerable test: paragraphs of at least 140 characters scoring above 20.
+READERABLE_MIN_CHARS = 140
+READERABLE_MIN_SCORE = 20.0
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _IMAGE_LINK = re.compile(r"\[🖼 Image[^\]]*\]\((https?://[^)\s]+)\)")
 
@@ -63,7 +67,7 @@ def _extract(page: str, url: str) -> ExtractedArticle | None:
         return None
     metadata = read_metadata(root)
     body = choose_body(readability_body(page), trafilatura_body(root, url))
-    if body is None or _is_link_list(body.root):
+    if body is None or _is_link_list(body.root) or _is_index_page(root):
         return None
     base_url = _base_url(root, url)
     markdown = html_to_markdown(body.html, base_url=base_url)
@@ -87,6 +91,30 @@ def _is_link_list(root: etree._Element) -> bool:
     if len(links) < 3:
         return False
     total = len(" ".join(root.text_content().split()))
+    linked = sum(len(" ".join(a.text_content().split())) for a in links)
+    return linked > MAX_LINK_DENSITY * max(total, 1)
+
+
+def _is_index_page(root: etree._Element) -> bool:
+    """A page with no paragraph of prose whose text is mostly links (a section front, a menu).
+
+    The first test is Readability.js's ``isProbablyReaderable``; pages that fail it are still
+    extracted (Reader View shows short pages too) unless links dominate them.
+    """
+    score = 0.0
+    for el in root.iter("p", "pre", "article"):
+        length = len(" ".join(el.text_content().split()))
+        if length >= READERABLE_MIN_CHARS:
+            score += math.sqrt(length - READERABLE_MIN_CHARS)
+            if score > READERABLE_MIN_SCORE:
+                return False
+    body = root.find("body")
+    if body is None:
+        return True
+    links = list(body.iter("a"))
+    if len(links) < 3:
+        return False
+    total = len(" ".join(html_to_text(lxml_html.tostring(body, encoding="unicode")).split()))
     linked = sum(len(" ".join(a.text_content().split())) for a in links)
     return linked > MAX_LINK_DENSITY * max(total, 1)
 
