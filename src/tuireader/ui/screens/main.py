@@ -230,7 +230,7 @@ class MainScreen(Screen[None]):
         elif config.mark_read == "after_delay" and not display.article.read:
             article_id = display.article.id
             self._read_timer = self.set_timer(
-                config.mark_read_delay, lambda: self._mark_read_later(article_id)
+                max(config.mark_read_delay, 0.01), lambda: self._mark_read_later(article_id)
             )
 
     def _mark_read_later(self, article_id: int) -> None:
@@ -416,11 +416,11 @@ class MainScreen(Screen[None]):
         self.app.copy_to_clipboard(link)
         self.notify(Text.assemble("Copied ", (link, "underline")).plain)
 
-    def action_open_link(self, number: str) -> None:
+    def action_open_link(self, number: int) -> None:
         shown = self.reader_pane.shown
         if shown is None:
             return
-        link = next((link for link in shown.links if str(link.number) == number), None)
+        link = next((link for link in shown.links if link.number == int(number)), None)
         if link is None:
             self.notify(f"This article has no link {number}.", severity="warning")
             return

@@ -1,0 +1,58 @@
+"""Helpers for the TUI tests: a real store file with the demo library and a fixed clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tuireader.config import Config
+from tuireader.core import Reader, make_reader
+from tuireader.models import ParsedEntry, ParsedFeed
+
+#: The demo library's newest article is from the morning of this day.
+FIXED_NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+HOSTILE_TITLE = "[@click=app.quit]x[/]"
+ESCAPE_TITLE = "Evil \x1b[2J\x1b]52;c;aGk=\x07title"
+
+
+def build_reader(db_path: Path, *, demo: bool = True, config: Config | None = None) -> Reader:
+    reader = make_reader(db_path=db_path, config=config or Config(), clock=lambda: FIXED_NOW)
+    if demo:
+        reader.load_demo()
+    return reader
+
+
+def add_hostile_feed(reader: Reader) -> int:
+    """A feed whose texts try markup injection and terminal escapes (stored raw on purpose)."""
+    feed = reader.store.add_feed("https://evil.example/feed", folder="Zz")
+    entries = (
+        ParsedEntry(
+            title=HOSTILE_TITLE,
+            guid="e1",
+            link="https://evil.example/1",
+            published=datetime(2026, 11, 30, 11, 0, tzinfo=UTC),
+            content_html="<p>Click <a href='javascript:alert(1)'>me</a> or "
+            "<a href='https://ok.example/'>this</a>.</p>",
+        ),
+        ParsedEntry(title=ESCAPE_TITLE, guid="e2", link="https://evil.example/2"),
+    )
+    reader.store.store_feed(
+        feed.id,
+        ParsedFeed(title=HOSTILE_TITLE, entries=entries),
+        body_hash=None,
+        etag=None,
+        last_modified=None,
+        bytes_downloaded=0,
+    )
+    return feed.id
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until workers, and the workers their results start, are all done."""
+    for _ in range(4):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
