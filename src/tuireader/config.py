@@ -31,6 +31,10 @@ class Config:
     max_connections: int = 16
     per_host_connections: int = 4
     timeout_seconds: float = 20.0
+    #: Overall limit on one download, redirects included (a dripping server is cut off).
+    deadline_seconds: float = 60.0
+    #: Overall limit on parsing one feed; past it the feed fails and its worker is killed.
+    parse_timeout_seconds: float = 30.0
     full_text: FullTextMode = FullTextMode.AUTO
     #: Prefetch full text of new unread articles on refresh, within these budgets.
     prefetch_full_text: bool = False

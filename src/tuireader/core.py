@@ -40,7 +40,13 @@ from tuireader.models import (
 from tuireader.opml import ImportResult, Subscription, parse_opml, sniff_import_format, write_opml
 from tuireader.parse import body_fingerprint, parse_feed
 from tuireader.paths import Dirs, resolve_dirs
-from tuireader.refresh import PROCESS_POOL_THRESHOLD, OutcomeCallback, Refresher, make_parse_pool
+from tuireader.refresh import (
+    PROCESS_POOL_THRESHOLD,
+    OutcomeCallback,
+    Refresher,
+    make_parse_pool,
+    parse_isolated,
+)
 from tuireader.sanitize import clean_line
 from tuireader.store import ArticleQuery, FeedExistsError, Store
 from tuireader.store.base import utc_now
@@ -83,6 +89,7 @@ class Reader:
             max_connections=self.config.max_connections,
             per_host=self.config.per_host_connections,
             read_timeout=self.config.timeout_seconds,
+            deadline=self.config.deadline_seconds,
             transport=self.transport,
         )
 
@@ -105,7 +112,11 @@ class Reader:
         )
         if on_start is not None:
             on_start(len(states))
-        pool = make_parse_pool() if len(states) >= PROCESS_POOL_THRESHOLD else None
+        pool = (
+            make_parse_pool(timeout=self.config.parse_timeout_seconds)
+            if len(states) >= PROCESS_POOL_THRESHOLD
+            else None
+        )
         try:
             async with self.make_fetcher() as fetcher:
                 refresher = Refresher(self.store, fetcher, parse_pool=pool, cancel=cancel)
@@ -139,8 +150,11 @@ class Reader:
                     raise SubscribeError(f"{best.url}: {result.reason}")
             feed_url = result.permanent_url or result.final_url
             try:
-                parsed = await asyncio.to_thread(
-                    parse_feed, result.body, url=feed_url, content_type=result.content_type
+                parsed = await parse_isolated(
+                    result.body,
+                    url=feed_url,
+                    content_type=result.content_type,
+                    timeout=self.config.parse_timeout_seconds,
                 )
             except FeedError as error:
                 raise SubscribeError(f"{feed_url}: {error}") from error

@@ -9,36 +9,156 @@ an interrupted refresh keeps every feed already written.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
+import resource
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from tuireader.fetch import Fetcher, FetchResult, FetchStatus
 from tuireader.models import FeedError, OutcomeKind, ParsedFeed, RefreshOutcome, RefreshSummary
 from tuireader.parse import body_fingerprint, parse_feed
 from tuireader.store import FetchState, Store, StoreError
 
-#: Below this many feeds, parsing in a thread beats starting worker processes.
-PROCESS_POOL_THRESHOLD = 8
+#: From this many feeds on, parsing runs in worker processes. It is 1: a hostile feed can make
+#: the parser run for a long time or allocate without bound, and only a process can be
+#: limited in memory and killed; the forkserver pool costs ~0.1 s once per refresh
+#: (bench/hostile_bench.py), small beside the network round trips of even one feed.
+PROCESS_POOL_THRESHOLD = 1
+#: Seconds one parse may take before its feed fails and its worker is killed.
+DEFAULT_PARSE_TIMEOUT = 30.0
+#: Address space per worker. A normal parse peaks well under 100 MB (the fetcher caps a
+#: body at 10 MB); past the limit, allocations fail as MemoryError and only that feed fails.
+WORKER_MEMORY_LIMIT = 2**30
+PARSE_TOO_LONG = "parsing took too long"
 
 OutcomeCallback = Callable[[RefreshOutcome], None]
 
 
-def make_parse_pool(workers: int | None = None) -> ProcessPoolExecutor:
-    """Worker processes for parsing, forked from a clean server rather than from us.
-
-    Forking a process that runs threads (the TUI does) can deadlock the child; the
-    forkserver starts children from a small process that has imported only the parser.
-    """
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["tuireader.parse"])
-    return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 2, mp_context=context)
+def _limit_worker_memory(limit: int) -> None:
+    """Pool initializer: cap this worker's address space (never raising the hard limit)."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _parse(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
     return parse_feed(body, url=url, content_type=content_type)
+
+
+class ParsePool:
+    """Worker processes that parse feeds, each parse bounded in memory and in time.
+
+    Workers start from a forkserver rather than from us: forking a process that runs
+    threads (the TUI does) can deadlock the child; the forkserver has imported only the
+    parser. At most one parse per worker is in flight, so the timeout measures parsing, not
+    queueing. A parse past the timeout fails its feed with "parsing took too long" and the
+    pool is replaced: the standard pool cannot stop one worker, so all of its workers are
+    terminated (none keeps burning CPU) and the parses that were running beside it are
+    retried once on the new pool. A worker that dies (a crash in C code) is handled the same
+    way: the pool is replaced and the feeds retried once.
+    """
+
+    def __init__(
+        self,
+        workers: int | None = None,
+        *,
+        timeout: float = DEFAULT_PARSE_TIMEOUT,
+        memory_limit: int = WORKER_MEMORY_LIMIT,
+    ) -> None:
+        self.workers = workers or os.cpu_count() or 2
+        self.timeout = timeout
+        self.memory_limit = memory_limit
+        #: How many times the pool was replaced after a timeout or a dead worker.
+        self.replacements = 0
+        self._slots = asyncio.Semaphore(self.workers)
+        self._executor = self._new_executor()
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["tuireader.parse"])
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=_limit_worker_memory,
+            initargs=(self.memory_limit,),
+        )
+
+    async def parse(self, body: bytes, url: str, content_type: str | None) -> ParsedFeed:
+        """Parse in a worker; raises FeedError (and only FeedError) when the feed is bad."""
+        async with self._slots:
+            for attempt in (1, 2):
+                executor = self._executor
+                try:
+                    future = executor.submit(_parse, body, url, content_type)
+                    return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+                except TimeoutError:
+                    self._replace(executor)
+                    raise FeedError(f"{PARSE_TOO_LONG} (over {self.timeout:g} s)") from None
+                except (BrokenProcessPool, RuntimeError) as error:
+                    # RuntimeError: submit() to a pool another feed's timeout just shut down.
+                    if isinstance(error, RuntimeError) and executor is self._executor:
+                        raise
+                    self._replace(executor)
+                    if attempt == 2:
+                        raise FeedError("the parser crashed on this feed") from error
+                except MemoryError as error:
+                    limit = self.memory_limit // 2**20
+                    raise FeedError(f"parsing needed more than {limit} MB") from error
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        """Terminate ``broken``'s workers and start a fresh pool (once per broken pool)."""
+        if broken is not self._executor:
+            return
+        self.replacements += 1
+        self._executor = self._new_executor()
+        _terminate(broken)
+
+    def shutdown(self, wait: bool = False, *, cancel_futures: bool = True) -> None:
+        """Stop the workers; running parses are terminated, not waited for, unless ``wait``."""
+        if not wait:
+            _terminate(self._executor)
+        else:
+            self._executor.shutdown(wait=True, cancel_futures=cancel_futures)
+
+
+def _terminate(executor: ProcessPoolExecutor) -> None:
+    # Python 3.14 adds ProcessPoolExecutor.terminate_workers(); until then the worker
+    # processes are only reachable through this private mapping (stable since 3.2).
+    processes = dict(getattr(executor, "_processes", None) or {})
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes.values():
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.terminate()
+    for process in processes.values():
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            process.join(timeout=5)
+
+
+def make_parse_pool(
+    workers: int | None = None,
+    *,
+    timeout: float = DEFAULT_PARSE_TIMEOUT,
+    memory_limit: int = WORKER_MEMORY_LIMIT,
+) -> ParsePool:
+    """The refresh's parse workers; see :class:`ParsePool`."""
+    return ParsePool(workers, timeout=timeout, memory_limit=memory_limit)
+
+
+async def parse_isolated(
+    body: bytes, *, url: str, content_type: str | None, timeout: float = DEFAULT_PARSE_TIMEOUT
+) -> ParsedFeed:
+    """Parse one document in a one-off worker (subscribing): bounded like a refresh's parses."""
+    pool = ParsePool(1, timeout=timeout)
+    try:
+        return await pool.parse(body, url, content_type)
+    finally:
+        await asyncio.to_thread(pool.shutdown, True)
 
 
 class Refresher:
@@ -49,7 +169,7 @@ class Refresher:
         store: Store,
         fetcher: Fetcher,
         *,
-        parse_pool: Executor | None = None,
+        parse_pool: ParsePool | Executor | None = None,
         cancel: threading.Event | None = None,
     ) -> None:
         self.store = store
@@ -148,8 +268,10 @@ class Refresher:
         )
 
     async def _parse(self, body: bytes, url: str, content_type: str | None) -> ParsedFeed:
-        loop = asyncio.get_running_loop()
         try:
+            if isinstance(self.parse_pool, ParsePool):
+                return await self.parse_pool.parse(body, url, content_type)
+            loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self.parse_pool, _parse, body, url, content_type)
         except FeedError:
             raise
