@@ -96,6 +96,22 @@ class TuiReaderApp(App[int]):
             )
 
 
+def start_helper_processes() -> None:
+    """Start multiprocessing's helper processes while ``sys.stderr`` is still a real file.
+
+    The core parses feeds in forkserver workers. Starting the forkserver (and its resource
+    tracker) passes ``sys.stderr.fileno()`` to the child; inside a running Textual app
+    stderr is a capture object whose fileno is -1, and the start fails with "bad value(s)
+    in fds_to_keep". Started here, before the app runs, they are simply reused later.
+    """
+    from multiprocessing import forkserver, get_context, resource_tracker
+
+    get_context("forkserver").set_forkserver_preload(["tuireader.parse"])
+    resource_tracker.ensure_running()
+    forkserver.ensure_running()
+
+
 def make_app(reader: Reader, *, demo: bool = False, **options: object) -> TuiReaderApp:
     """The one factory used by ``run_app``, the tests and the screenshot script."""
+    start_helper_processes()
     return TuiReaderApp(reader, demo=demo, **options)  # type: ignore[arg-type]

@@ -1,0 +1,70 @@
+"""Snapshot tests: fixed data (the demo library) and a fixed clock, so dates never drift."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from uihelpers import build_reader, settle
+
+from tuireader.core import Reader
+from tuireader.ui.app import TuiReaderApp
+
+AppFactory = Callable[..., TuiReaderApp]
+SnapCompare = Callable[..., bool]
+
+
+async def _ready(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+
+
+def test_main_wide(reader: Reader, app_factory: AppFactory, snap_compare: SnapCompare) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+
+    assert snap_compare(app_factory(reader), terminal_size=(140, 40), run_before=run_before)
+
+
+def test_main_narrow(reader: Reader, app_factory: AppFactory, snap_compare: SnapCompare) -> None:
+    assert snap_compare(app_factory(reader), terminal_size=(80, 30), run_before=_ready)
+
+
+def test_narrow_reading(reader: Reader, app_factory: AppFactory, snap_compare: SnapCompare) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(app_factory(reader), terminal_size=(80, 30), run_before=run_before)
+
+
+def test_help(reader: Reader, app_factory: AppFactory, snap_compare: SnapCompare) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+
+    assert snap_compare(app_factory(reader), terminal_size=(140, 40), run_before=run_before)
+
+
+def test_error_notification(
+    reader: Reader, app_factory: AppFactory, snap_compare: SnapCompare
+) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        reader.store.set_read([], True)
+        pilot.app.screen.notify(
+            "https://down.example/feed: connection refused", severity="error", timeout=600
+        )
+        await settle(pilot)
+
+    assert snap_compare(app_factory(reader), terminal_size=(140, 40), run_before=run_before)
+
+
+def test_welcome(tmp_path: Path, app_factory: AppFactory, snap_compare: SnapCompare) -> None:
+    reader = build_reader(tmp_path / "empty.db", demo=False)
+    assert snap_compare(app_factory(reader), terminal_size=(140, 40), run_before=_ready)
