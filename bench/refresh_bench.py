@@ -307,7 +307,7 @@ def _row(run: Run) -> str:
     return (
         f"{run.phase:<8}{run.tool:<11}{run.wall:>8.2f}{run.cpu:>8.2f}{run.rss_main_mb:>8.0f}"
         f"{run.rss_other_mb:>7.0f}{run.requests:>7}{run.status('200'):>6}{run.status('304'):>6}"
-        f"{run.mb_sent:>9.1f}{run.articles:>9}{peak!s:>6}{server_cpu:>7.1f}  {run.summary}"
+        f"{run.mb_sent:>9.1f}{run.articles:>9}{peak!s:>6}{server_cpu:>7.2f}  {run.summary}"
         + (f"  EXIT {run.exit_code}" if run.exit_code else "")
     )
 
