@@ -171,6 +171,7 @@ class Fetcher:
             ),
             follow_redirects=False,
             transport=transport,
+            event_hooks={"response": [_refuse_unusable_redirect]},
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -409,6 +410,18 @@ def _redirect_target(current: httpx.URL, redirect: _Redirect) -> httpx.URL:
     if not target.host:
         raise _Failed("redirect to a URL without a host", http_status=redirect.status)
     return target
+
+
+async def _refuse_unusable_redirect(response: httpx.Response) -> None:
+    """Check a redirect's Location before httpx does.
+
+    Even with redirects off, httpx builds the next request from Location, and for a target
+    without a host (``javascript:``, ``data:``, ``mailto:``) that raises InvalidURL, which
+    would reach users as a puzzling "network error". Response hooks run first.
+    """
+    location = response.headers.get("location")
+    if response.status_code in _REDIRECT_STATUSES and location:
+        _redirect_target(response.request.url, _Redirect(response.status_code, location))
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:

@@ -106,9 +106,6 @@ class ParsePool:
                     self._replace(executor)
                     if attempt == 2:
                         raise FeedError("the parser crashed on this feed") from error
-                except MemoryError as error:
-                    limit = self.memory_limit // 2**20
-                    raise FeedError(f"parsing needed more than {limit} MB") from error
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from tuireader.models import FeedError, ParsedFeed
 from tuireader.parse.jsonfeed import parse_json
 from tuireader.parse.sniff import sniff
-from tuireader.parse.xmlfeed import parse_xml
+from tuireader.parse.xmlfeed import TOO_MUCH_MEMORY, parse_xml
 
 __all__ = ["MAX_BODY_BYTES", "body_fingerprint", "parse_feed"]
 
@@ -39,9 +39,12 @@ def parse_feed(
         raise FeedError("empty response")
     if kind == "html":
         raise FeedError(NOT_A_FEED_HTML)
-    if kind == "json":
-        return parse_json(body, url=url)
-    return parse_xml(body, url=url, content_type=content_type, headers=headers)
+    try:
+        if kind == "json":
+            return parse_json(body, url=url)
+        return parse_xml(body, url=url, content_type=content_type, headers=headers)
+    except MemoryError as error:  # past the worker's address-space limit (refresh.py)
+        raise FeedError(TOO_MUCH_MEMORY) from error
 
 
 def body_fingerprint(body: bytes) -> str:

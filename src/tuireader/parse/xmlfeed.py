@@ -8,6 +8,7 @@ when an article is shown, which keeps a refresh fast (see bench/parse_bench.py).
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import io
 import re
 from collections.abc import Mapping
@@ -26,6 +27,7 @@ RESOLVE_RELATIVE_URIS = False
 SANITIZE_HTML = False
 
 DTD_REFUSED = "feed declares a DTD with entities; refused"
+TOO_MUCH_MEMORY = "feed needs too much memory to parse"
 _DTD_DANGER = re.compile(rb"<!ENTITY|<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]{1,40})", re.IGNORECASE)
@@ -33,6 +35,10 @@ _EBCDIC_PROLOG = b"\x4c\x6f\xa7\x94"  # "<?xm" in EBCDIC; feedparser decodes it 
 _BYTE_EXACT_ENCODINGS = frozenset({"utf-8", "ascii", "utf-8-sig"})
 # Warnings that only say the server's headers were imperfect: not worth showing.
 _IGNORED_BOZO = ("NonXMLContentType",)
+INVALID_UTF8 = "feed has bytes that are not UTF-8; they were replaced"
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 # The end of one RSS item or Atom entry, with or without a namespace prefix.
 _ENTRY_END = re.compile(rb"</(?:[A-Za-z_][\w.-]{0,40}:)?(?:item|entry)\s{0,40}>")
 #: No document shorter than this can hold more than MAX_ENTRIES entries ("<item></item>").
@@ -154,18 +160,57 @@ def parse_xml(
 ) -> ParsedFeed:
     refuse_dtd(body, content_type)
     body, entry_count = cap_entries(body)
+    response_headers = _feedparser_headers(body, url, content_type, headers)
+    body, repaired = repair_utf8(body, response_headers["content-type"])
     try:
         result = feedparser.parse(
             io.BytesIO(body),
-            response_headers=_feedparser_headers(body, url, content_type, headers),
+            response_headers=response_headers,
             resolve_relative_uris=RESOLVE_RELATIVE_URIS,
             sanitize_html=SANITIZE_HTML,
         )
     except RecursionError as error:
         raise FeedError("feed is nested too deeply to parse") from error
+    except MemoryError as error:
+        raise FeedError(TOO_MUCH_MEMORY) from error
     except Exception as error:  # feedparser has no error contract; one bad feed must not escape
         raise FeedError(f"feed could not be parsed: {fields.one_line_reason(error)}") from error
-    return _to_parsed_feed(result, url, entry_count)
+    parsed = _to_parsed_feed(result, url, entry_count)
+    if repaired:
+        parsed = dataclasses.replace(parsed, warnings=(*parsed.warnings, INVALID_UTF8))
+    return parsed
+
+
+def repair_utf8(body: bytes, feedparser_content_type: str) -> tuple[bytes, bool]:
+    """A UTF-8 document with a few invalid bytes, with just those bytes replaced by U+FFFD.
+
+    feedparser re-decodes the *whole* document in a legacy encoding (MacRoman, cp1252) when
+    one byte is not UTF-8, so a single bad byte would turn every stored "café" into "caf√©".
+    Only documents that are UTF-8 by their headers or declaration, and that hold valid
+    multi-byte UTF-8 (so they really are UTF-8), are repaired; the rest are left to feedparser.
+    """
+    if body.isascii() or _effective_encoding(body, feedparser_content_type) != "utf-8":
+        return body, False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        if _UTF8_MULTIBYTE.search(body) is None:
+            return body, False
+        return body.decode("utf-8", "replace").encode("utf-8"), True
+    return body, False
+
+
+def _effective_encoding(body: bytes, feedparser_content_type: str) -> str | None:
+    """The encoding feedparser will try first: the header's charset, the declaration, UTF-8."""
+    if body.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00", _EBCDIC_PROLOG)):
+        return None  # UTF-16/32 or EBCDIC: not ours to repair
+    charset = _CHARSET.search(feedparser_content_type)
+    declared = _XML_ENCODING.search(head_bytes(body, 512))
+    name = charset.group(1) if charset else declared.group(1).decode() if declared else "utf-8"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
 
 
 def _to_parsed_feed(result: Any, url: str, entry_count: int = 0) -> ParsedFeed:
