@@ -8,9 +8,11 @@ from pathlib import Path
 
 from tuireader.store.articles import ArticleQuery, ArticlesMixin, Sort, StoreResult, dedup_key
 from tuireader.store.base import utc_now
-from tuireader.store.db import Database, StoreError, StoreReadOnlyError
+from tuireader.store.db import BUSY_TIMEOUT_SECONDS, Database, StoreError, StoreReadOnlyError
 from tuireader.store.feeds import FeedExistsError, FeedsMixin, FetchState, NoSuchFeedError
 from tuireader.store.fulltext import FullTextMixin
+from tuireader.store.history import HistoryMixin, RefreshKind, RefreshRecord
+from tuireader.store.retention import CleanupResult, RetentionMixin
 from tuireader.store.search import SearchMixin, fts_query
 from tuireader.store.signals import EventRow, SignalsMixin
 from tuireader.store.state import EVENT_KINDS, Event, StateMixin
@@ -18,11 +20,14 @@ from tuireader.store.state import EVENT_KINDS, Event, StateMixin
 __all__ = [
     "EVENT_KINDS",
     "ArticleQuery",
+    "CleanupResult",
     "Event",
     "EventRow",
     "FeedExistsError",
     "FetchState",
     "NoSuchFeedError",
+    "RefreshKind",
+    "RefreshRecord",
     "Sort",
     "Store",
     "StoreError",
@@ -33,8 +38,22 @@ __all__ = [
 ]
 
 
-class Store(FeedsMixin, ArticlesMixin, StateMixin, SearchMixin, FullTextMixin, SignalsMixin):
-    """Everything tuireader keeps, behind one object. Safe to share between threads."""
+class Store(
+    FeedsMixin,
+    ArticlesMixin,
+    StateMixin,
+    SearchMixin,
+    FullTextMixin,
+    SignalsMixin,
+    RetentionMixin,
+    HistoryMixin,
+):
+    """Everything tuireader keeps, behind one object. Safe to share between threads.
+
+    Several processes may open the same file: each write is one ``BEGIN IMMEDIATE``
+    transaction that waits at most ``busy_timeout`` seconds for another writer, then
+    fails with a one-line :class:`StoreError`.
+    """
 
     def __init__(
         self,
@@ -42,8 +61,9 @@ class Store(FeedsMixin, ArticlesMixin, StateMixin, SearchMixin, FullTextMixin, S
         *,
         read_only: bool = False,
         clock: Callable[[], datetime] = utc_now,
+        busy_timeout: float = BUSY_TIMEOUT_SECONDS,
     ) -> None:
-        self.db = Database(path, read_only=read_only)
+        self.db = Database(path, read_only=read_only, busy_timeout=busy_timeout)
         self.clock = clock
 
     @property

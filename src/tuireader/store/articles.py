@@ -17,6 +17,8 @@ from tuireader.store.db import from_db_time, to_db_time
 
 #: How much of an article's text goes into the search index.
 FTS_BODY_LIMIT = 20_000
+#: A tombstone's ``seen_at`` is refreshed at most this often (not a write per refresh).
+TOMBSTONE_SEEN_RESOLUTION = timedelta(days=1)
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"\s+")
 
@@ -149,6 +151,22 @@ def _order(query: ArticleQuery) -> str:
     return " ORDER BY a.sort_date DESC, a.id DESC"
 
 
+def _is_tombstoned(conn: sqlite3.Connection, feed_id: int, key: str, now: datetime) -> bool:
+    """Whether retention deleted this article; notes that the feed still lists it."""
+    row = conn.execute(
+        "SELECT seen_at FROM deleted_articles WHERE feed_id = ? AND dedup_key = ?", (feed_id, key)
+    ).fetchone()
+    if row is None:
+        return False
+    stale = to_db_time(now - TOMBSTONE_SEEN_RESOLUTION)
+    if stale is not None and row[0] < stale:
+        conn.execute(
+            "UPDATE deleted_articles SET seen_at = ? WHERE feed_id = ? AND dedup_key = ?",
+            (to_db_time(now), feed_id, key),
+        )
+    return True
+
+
 class ArticlesMixin(StoreBase):
     def store_feed(
         self,
@@ -184,8 +202,10 @@ class ArticlesMixin(StoreBase):
                 if key in seen:
                     continue  # a feed repeating a guid: the first occurrence wins
                 seen.add(key)
-                content_hash = _content_hash(entry)
                 found = existing.get(key)
+                if found is None and _is_tombstoned(conn, feed_id, key, now):
+                    continue  # deleted by retention: it must not come back as new
+                content_hash = _content_hash(entry)
                 if found is not None and found[1] == content_hash:
                     continue
                 published = entry.published

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tuireader.store.schema import MIGRATIONS, SCHEMA_VERSION
+from tuireader.store.schema import MIGRATIONS
 
-BUSY_TIMEOUT_MS = 5000
+#: How long a write waits for another process's write to finish before giving up.
+BUSY_TIMEOUT_SECONDS = 5.0
 
 
 class StoreError(Exception):
@@ -66,58 +68,100 @@ class Database:
     "database is locked" instead of waiting for the busy timeout.
     """
 
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        read_only: bool = False,
+        busy_timeout: float = BUSY_TIMEOUT_SECONDS,
+        migrations: Sequence[str] = MIGRATIONS,
+    ) -> None:
+        """``migrations`` is an injection point for tests (a migration that fails midway)."""
         self.path = Path(path)
         self.read_only = read_only
+        self.busy_timeout = busy_timeout
+        self.migrations = tuple(migrations)
         self.lock = threading.RLock()
         self.conn = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = None
         try:
-            if self.read_only:
-                uri = f"{self.path.resolve().as_uri()}?mode=ro"
-                conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-            else:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn = self._open()
             conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
+            # Refuse a newer file before anything is written to it (journal mode included).
+            self._check_not_newer(conn)
             if not self.read_only:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
             self._migrate(conn)
-        except sqlite3.Error as error:
-            raise describe_sqlite_error(error, self.path) from error
-        except OSError as error:
-            raise StoreError(f"cannot open {self.path}: {error.strerror or error}") from error
+        except BaseException as error:
+            if conn is not None:
+                conn.close()
+            if isinstance(error, sqlite3.Error):
+                if not self.read_only and self.path.exists() and not _writable(self.path):
+                    raise StoreReadOnlyError(
+                        f"cannot write to {self.path}: the file or its folder is read-only"
+                    ) from error
+                raise describe_sqlite_error(error, self.path) from error
+            if isinstance(error, OSError):
+                raise StoreError(f"cannot open {self.path}: {error.strerror or error}") from error
+            raise
         return conn
 
-    def _migrate(self, conn: sqlite3.Connection) -> None:
+    def _open(self) -> sqlite3.Connection:
+        if not self.read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        uri = f"{self.path.resolve().as_uri()}?mode=ro"
+        if not _writable(self.path.parent) and not Path(f"{self.path}-wal").exists():
+            # Read-only media: SQLite cannot create the -shm file WAL readers need, and
+            # nobody can write here, so the file is read as immutable (no locking at all).
+            uri += "&immutable=1"
+        return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+
+    @property
+    def schema_version(self) -> int:
+        return len(self.migrations)
+
+    def _check_not_newer(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
+        if version > self.schema_version:
             raise StoreError(
                 f"{self.path} was written by a newer tuireader (schema {version}, this one "
-                f"knows {SCHEMA_VERSION}); upgrade tuireader to open it"
+                f"knows {self.schema_version}); upgrade tuireader to open it"
             )
-        if version == SCHEMA_VERSION:
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Apply the missing migrations in ONE transaction: a failure leaves the old version."""
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == self.schema_version:
             return
         if self.read_only:
             raise StoreReadOnlyError(
-                f"{self.path} needs an upgrade (schema {version} to {SCHEMA_VERSION}) "
+                f"{self.path} needs an upgrade (schema {version} to {self.schema_version}) "
                 "and is open read-only"
             )
         conn.execute("BEGIN IMMEDIATE")
         try:
             # Re-read under the write lock: another process may have migrated meanwhile.
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            for number in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in _statements(MIGRATIONS[number - 1]):
+            self._check_not_newer(conn)
+            for number in range(version + 1, self.schema_version + 1):
+                for statement in _statements(self.migrations[number - 1]):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {number}")
             conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
+        except BaseException as error:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            if isinstance(error, sqlite3.Error) and not _is_environmental(error):
+                raise StoreError(
+                    f"cannot upgrade {self.path} from schema {version} to "
+                    f"{self.schema_version} ({error}); the file was left unchanged"
+                ) from error
             raise
 
     @contextmanager
@@ -148,6 +192,25 @@ class Database:
             except sqlite3.Error as error:
                 raise describe_sqlite_error(error, self.path) from error
 
+    @contextmanager
+    def maintenance(self) -> Iterator[sqlite3.Connection]:
+        """The connection outside any transaction, for VACUUM and checkpoints."""
+        if self.read_only:
+            raise StoreReadOnlyError(f"{self.path} is open read-only")
+        with self.lock:
+            try:
+                yield self.conn
+            except sqlite3.Error as error:
+                raise describe_sqlite_error(error, self.path) from error
+
+    def size_bytes(self) -> int:
+        """What the database takes on disk: the file and its write-ahead log."""
+        total = 0
+        for suffix in ("", "-wal"):
+            with contextlib.suppress(OSError):
+                total += Path(f"{self.path}{suffix}").stat().st_size
+        return total
+
     def _rollback(self) -> None:
         # sqlite may already have rolled back (a full disk does): nothing left to undo then.
         with contextlib.suppress(sqlite3.Error):
@@ -156,6 +219,17 @@ class Database:
     def close(self) -> None:
         with self.lock:
             self.conn.close()
+
+
+def _writable(path: Path) -> bool:
+    """access(2) says EROFS on a read-only mount even to root, unlike a permission check."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _is_environmental(error: sqlite3.Error) -> bool:
+    """Busy, full or read-only: the user can fix these, and describe_sqlite_error says how."""
+    text = str(error).lower()
+    return any(word in text for word in ("locked", "busy", "full", "readonly", "read-only"))
 
 
 def _statements(script: str) -> Iterator[str]:

@@ -202,21 +202,26 @@ class FeedsMixin(StoreBase):
         return [FetchState(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     def due_feed_ids(self, default_interval: timedelta) -> list[int]:
-        """Feeds an automatic refresh should fetch now: interval elapsed, back-off over."""
+        """Feeds an automatic refresh should fetch now.
+
+        A feed is due once its own interval (else ``default_interval``) has passed since
+        its last fetch; a failing feed waits its back-off on top of that (15 min, 30 min,
+        1 h ... a day after n failures in a row), and never before a server's Retry-After.
+        """
         now = self.now()
         due: list[int] = []
         with self.db.read() as conn:
             rows = conn.execute(
-                "SELECT id, last_fetched_at, next_fetch_after, refresh_interval FROM feeds "
-                "WHERE gone = 0"
+                "SELECT id, last_fetched_at, next_fetch_after, refresh_interval, "
+                "consecutive_failures FROM feeds WHERE gone = 0 ORDER BY id"
             ).fetchall()
-        for feed_id, last_fetched, next_after, interval in rows:
+        for feed_id, last_fetched, next_after, interval, failures in rows:
             not_before = from_db_time(next_after)
             if not_before is not None and not_before > now:
                 continue
             last = from_db_time(last_fetched)
             every = timedelta(seconds=interval) if interval else default_interval
-            if last is None or last + every <= now:
+            if last is None or last + every + backoff_delay(failures) <= now:
                 due.append(feed_id)
         return due
 

@@ -106,6 +106,20 @@ MIGRATIONS: tuple[str, ...] = (
         title, author, body, tokenize = 'unicode61 remove_diacritics 2'
     );
     """,
+    # 2: retention. Deleted articles leave a tombstone keyed like the dedup lookup, so a feed
+    # that still lists them does not bring them back as new; ``seen_at`` is the last time a
+    # feed listed it, so tombstones of entries long gone from their feed can be dropped.
+    """
+    CREATE TABLE deleted_articles (
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        dedup_key TEXT NOT NULL,
+        deleted_at TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (feed_id, dedup_key)
+    ) WITHOUT ROWID;
+    CREATE INDEX deleted_articles_by_seen ON deleted_articles (seen_at);
+    CREATE INDEX events_by_feed ON events (feed_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,105 @@
+"""The refresh log, for the data saver: what each refresh and each prefetch downloaded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from tuireader.store.base import StoreBase
+from tuireader.store.db import from_db_time, to_db_time
+
+RefreshKind = Literal["feeds", "full_text"]
+REFRESH_KINDS: tuple[RefreshKind, ...] = ("feeds", "full_text")
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshRecord:
+    id: int
+    kind: RefreshKind
+    started_at: datetime
+    finished_at: datetime | None
+    feeds: int
+    updated: int
+    not_modified: int
+    failed: int
+    new_articles: int
+    bytes_downloaded: int
+
+
+class HistoryMixin(StoreBase):
+    def record_refresh(
+        self,
+        started_at: datetime,
+        finished_at: datetime,
+        feeds: int,
+        updated: int,
+        not_modified: int,
+        failed: int,
+        new_articles: int,
+        bytes_downloaded: int,
+        kind: RefreshKind = "feeds",
+    ) -> int:
+        """Log one finished refresh (``feeds``) or full-text prefetch; returns its id.
+
+        For a prefetch, ``feeds`` counts pages tried, ``updated`` pages saved.
+        """
+        if kind not in REFRESH_KINDS:
+            raise ValueError(f"unknown refresh kind {kind!r}")
+        with self.db.write() as conn:
+            cursor = conn.execute(
+                """INSERT INTO refreshes (started_at, finished_at, feeds, updated, not_modified,
+                   failed, new_articles, bytes_downloaded, kind)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    to_db_time(started_at),
+                    to_db_time(finished_at),
+                    feeds,
+                    updated,
+                    not_modified,
+                    failed,
+                    new_articles,
+                    bytes_downloaded,
+                    kind,
+                ),
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def recent_refreshes(
+        self, limit: int = 20, *, kind: RefreshKind | None = None
+    ) -> list[RefreshRecord]:
+        """The latest refreshes, newest first (both kinds unless ``kind`` is given)."""
+        where = "" if kind is None else " WHERE kind = ?"
+        params: tuple[object, ...] = () if kind is None else (kind,)
+        with self.db.read() as conn:
+            rows = conn.execute(
+                f"""SELECT id, kind, started_at, finished_at, feeds, updated, not_modified,
+                    failed, new_articles, bytes_downloaded FROM refreshes{where}
+                    ORDER BY id DESC LIMIT ?""",
+                (*params, limit),
+            ).fetchall()
+        return [
+            RefreshRecord(
+                id=row[0],
+                kind=row[1],
+                started_at=from_db_time(row[2]) or self.now(),
+                finished_at=from_db_time(row[3]),
+                feeds=row[4],
+                updated=row[5],
+                not_modified=row[6],
+                failed=row[7],
+                new_articles=row[8],
+                bytes_downloaded=row[9],
+            )
+            for row in rows
+        ]
+
+    def bytes_downloaded_since(self, since: datetime) -> int:
+        """Everything refreshes and prefetches downloaded since ``since`` (a data budget)."""
+        with self.db.read() as conn:
+            row = conn.execute(
+                "SELECT coalesce(sum(bytes_downloaded), 0) FROM refreshes WHERE started_at >= ?",
+                (to_db_time(since),),
+            ).fetchone()
+        return int(row[0])

@@ -1,0 +1,1 @@
+"""Helpers shared by the store's fault, concurrency, migration and retention tests."""
