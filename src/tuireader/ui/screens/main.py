@@ -68,6 +68,7 @@ class MainScreen(Screen[None]):
         self._cancel_refresh = threading.Event()
         self._welcomed = False
         self._query: ArticleQuery | None = None
+        self._had_article = False
 
     @property
     def tui(self) -> TuiReaderApp:
@@ -196,7 +197,12 @@ class MainScreen(Screen[None]):
 
     @on(ArticleList.Highlighted)
     def _article_highlighted(self, event: ArticleList.Highlighted) -> None:
-        self.refresh_bindings()
+        # Bindings depend only on whether there is an article: redrawing the footer on
+        # every move would cost a full footer recompose per key press.
+        has_article = event.article_id is not None
+        if has_article != self._had_article:
+            self._had_article = has_article
+            self.refresh_bindings()
 
     def open_article(self, article_id: int, *, focus: bool = True) -> None:
         self.open_id = article_id

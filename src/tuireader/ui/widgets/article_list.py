@@ -99,6 +99,7 @@ class ArticleList(ScrollView, can_focus=True):
         self._positions: dict[int, int] | None = None
         self._rows: dict[int, ArticleSummary] = {}
         self._fetch_pending = False
+        self._style_cache: dict[str, Style] = {}
         self.empty_message = "No articles here."
 
     # --- what the screen calls --------------------------------------------------------------
@@ -225,7 +226,19 @@ class ArticleList(ScrollView, can_focus=True):
             if event.chain >= 2:
                 self.action_open()
 
-    # --- rendering -------------------------------------------------------------------------
+    # --- rendering ---
+
+    def notify_style_update(self) -> None:
+        self._style_cache.clear()
+        super().notify_style_update()
+
+    def _style(self, name: str) -> Style:
+        """Component styles, cached: resolving them costs more than drawing a row."""
+        style = self._style_cache.get(name)
+        if style is None:
+            style = self.rich_style if name == "base" else self.get_component_rich_style(name)
+            self._style_cache[name] = style
+        return style
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -238,12 +251,12 @@ class ArticleList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._style("base")
         if not self._ids:
             if y == 1:
                 text = Text(
                     "  " + self.empty_message,
-                    style=self.get_component_rich_style("article-list--meta"),
+                    style=self._style("article-list--meta"),
                 )
                 return self._strip(text, width, base)
             return Strip.blank(width, base)
@@ -251,11 +264,9 @@ class ArticleList(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         summary = self._rows.get(self._ids[index])
         if index == self.cursor:
-            base = base + self.get_component_rich_style("article-list--cursor")
+            base = base + self._style("article-list--cursor")
         if summary is None:
-            return self._strip(
-                Text("  …", style=self.get_component_rich_style("article-list--meta")), width, base
-            )
+            return self._strip(Text("  …", style=self._style("article-list--meta")), width, base)
         return self._strip(self.row_text(summary, width), width, base)
 
     def _strip(self, text: Text, width: int, base: Style) -> Strip:
@@ -264,11 +275,9 @@ class ArticleList(ScrollView, can_focus=True):
 
     def row_text(self, summary: ArticleSummary, width: int) -> Text:
         """One row: ``● Title…  ★♥  Feed  3h``, built as Text so feed text is never markup."""
-        meta_style = self.get_component_rich_style("article-list--meta")
-        mark_style = self.get_component_rich_style("article-list--mark")
-        title_style = self.get_component_rich_style(
-            "article-list--read" if summary.read else "article-list--unread"
-        )
+        meta_style = self._style("article-list--meta")
+        mark_style = self._style("article-list--mark")
+        title_style = self._style("article-list--read" if summary.read else "article-list--unread")
         age = relative_date(summary.published, self._now(), self._tz)
         feed_width = 0 if width < 50 else min(20, width // 4)
         title_width = max(4, width - 2 - 3 - (feed_width + 1 if feed_width else 0) - 10)
