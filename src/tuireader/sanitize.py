@@ -19,10 +19,10 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
     r"|\x1b[ -/]*[0-~]?"
 )
-# C0 except tab/newline, DEL, C1, bidi embeddings/overrides/isolates, zero-width and BOM,
-# line/paragraph separators, interlinear annotation, object replacement helpers.
+# C0 except tab/newline, DEL, C1, the Arabic letter mark and bidi embeddings/overrides/
+# isolates, zero-width and BOM, line/paragraph separators, interlinear annotation.
 _UNSAFE_CHARS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
 )
 _INLINE_WHITESPACE = re.compile(r"\s+")
 _SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
