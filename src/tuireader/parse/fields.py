@@ -67,6 +67,8 @@ _URL_ATTRIBUTE = re.compile(
     r"""(\s(?:href|src|poster)\s*=\s*)(?:"([^"]{0,4000})"|'([^']{0,4000})')""", re.IGNORECASE
 )
 _HAS_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,30}:")
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+_C0_AND_SPACE = "".join(chr(c) for c in range(0x21))
 
 
 def resolve_relative_links(html_text: str, base: str) -> str:
@@ -84,7 +86,11 @@ def resolve_relative_links(html_text: str, base: str) -> str:
         quote = '"' if double is not None else "'"
         value: str = double if double is not None else match.group(3)
         stripped = value.strip()
-        if not stripped or stripped.startswith("#") or _HAS_SCHEME.match(stripped):
+        # Judge the URL the way a browser reads it: entities decoded, tabs/newlines removed,
+        # so "&#106;avascript:" or "java&#x09;script:" is seen as having a scheme and left
+        # for the HTML cleaner to drop, not turned into "https://site/javascript:...".
+        probe = _URL_IGNORED.sub("", html.unescape(value)).strip(_C0_AND_SPACE)
+        if not probe or probe.startswith("#") or _HAS_SCHEME.match(probe):
             return match.group(0)
         try:
             resolved = urljoin(base, stripped)
