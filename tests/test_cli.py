@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,21 @@ def test_console_script_runs_in_a_fresh_process(tmp_path: Path) -> None:
         check=True,
     )
     assert json.loads(result.stdout) == []
+
+
+def test_an_old_demo_is_moved_to_recent_weeks(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from tuireader.core import make_reader
+    from tuireader.store import ArticleQuery
+
+    def newest_demo_date(now: datetime, name: str) -> datetime:
+        reader = make_reader(db_path=tmp_path / name, clock=lambda: now)
+        reader.load_demo()
+        return max(a.published for a in reader.articles(ArticleQuery()) if a.published)
+
+    written = newest_demo_date(datetime(2026, 11, 29, tzinfo=UTC), "now.db")
+    later = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+    moved = newest_demo_date(later, "later.db")
+    assert timedelta(0) <= later - moved < timedelta(weeks=1)
+    assert (moved - written) % timedelta(weeks=1) == timedelta(0)  # weekdays stay true

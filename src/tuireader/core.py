@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urljoin
@@ -241,15 +241,15 @@ class Reader:
         """Subscribe to the bundled demo library, offline: the feeds ship in the package."""
         from tuireader.demo import DEMO_FEEDS, demo_feed_body
 
+        documents = [(demo, parse_feed(demo_feed_body(demo), url=demo.url)) for demo in DEMO_FEEDS]
+        shift = _demo_age(
+            [e.published for _, p in documents for e in p.entries if e.published], self.store.now()
+        )
         feeds = []
-        for demo in DEMO_FEEDS:
-            body = demo_feed_body(demo)
-            parsed = parse_feed(body, url=demo.url)
-            feeds.append(
-                self.add_parsed_feed(
-                    demo.url, parsed, folder=demo.folder, body_hash=body_fingerprint(body)
-                )
-            )
+        for demo, parsed in documents:
+            if shift:
+                parsed = _shift_dates(parsed, shift)
+            feeds.append(self.add_parsed_feed(demo.url, parsed, folder=demo.folder))
         return feeds
 
     def import_subscriptions(self, data: bytes) -> ImportReport:
@@ -297,6 +297,29 @@ class Reader:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _demo_age(dates: list[datetime], now: datetime) -> timedelta:
+    """How far to move the demo's dates so it looks current, in whole weeks.
+
+    Whole weeks keep every "on Tuesday" in the articles true; nothing moves until the
+    demo is at least a week old.
+    """
+    if not dates:
+        return timedelta(0)
+    weeks = (now - max(dates)) // timedelta(weeks=1)
+    return timedelta(weeks=weeks) if weeks > 0 else timedelta(0)
+
+
+def _shift_dates(parsed: ParsedFeed, shift: timedelta) -> ParsedFeed:
+    def moved(value: datetime | None) -> datetime | None:
+        return value + shift if value is not None else None
+
+    entries = tuple(
+        replace(entry, published=moved(entry.published), updated=moved(entry.updated))
+        for entry in parsed.entries
+    )
+    return replace(parsed, entries=entries)
 
 
 def make_reader(
