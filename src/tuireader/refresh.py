@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import multiprocessing
 import os
 import resource
@@ -38,12 +39,12 @@ PARSE_TOO_LONG = "parsing took too long"
 OutcomeCallback = Callable[[RefreshOutcome], None]
 
 
-def _limit_worker_memory(limit: int) -> None:
-    """Pool initializer: cap this worker's address space (never raising the hard limit)."""
+def _address_space_limit(limit: int) -> tuple[int, int]:
+    """(soft, hard) for RLIMIT_AS: ``limit``, never above an existing hard limit."""
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    return limit, hard
 
 
 def _parse(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
@@ -81,11 +82,13 @@ class ParsePool:
     def _new_executor(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["tuireader.parse"])
+        # Worker and initializer come from modules the forkserver has already imported, so
+        # a new worker is ready at once and nothing it runs counts against the timeout.
         return ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=context,
-            initializer=_limit_worker_memory,
-            initargs=(self.memory_limit,),
+            initializer=resource.setrlimit,
+            initargs=(resource.RLIMIT_AS, _address_space_limit(self.memory_limit)),
         )
 
     async def parse(self, body: bytes, url: str, content_type: str | None) -> ParsedFeed:
@@ -94,7 +97,8 @@ class ParsePool:
             for attempt in (1, 2):
                 executor = self._executor
                 try:
-                    future = executor.submit(_parse, body, url, content_type)
+                    job = functools.partial(parse_feed, body, url=url, content_type=content_type)
+                    future = executor.submit(job)
                     return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
                 except TimeoutError:
                     self._replace(executor)
@@ -107,6 +111,10 @@ class ParsePool:
                     if attempt == 2:
                         raise FeedError("the parser crashed on this feed") from error
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of the current workers (for diagnostics and tests)."""
+        return sorted(getattr(self._executor, "_processes", None) or {})
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:
         """Terminate ``broken``'s workers and start a fresh pool (once per broken pool)."""
