@@ -51,6 +51,8 @@ class Run:
     phase: str
     wall: float
     cpu: float
+    #: The main process alone (its wait4 usage; workers are orphans reaped by the bench).
+    cpu_main: float
     rss_main_mb: float
     rss_other_mb: float
     exit_code: int
@@ -150,8 +152,8 @@ def _children_cpu() -> float:
 
 def measure(
     argv: list[str], env: dict[str, str], cwd: Path, log: Path, exclude: set[int]
-) -> tuple[float, float, float, float, int]:
-    """Run argv; wall, tree CPU, main and largest-other peak RSS (MB), exit code."""
+) -> tuple[float, float, float, float, float, int]:
+    """Run argv: wall, tree CPU, main CPU, main and largest-other peak RSS (MB), exit code."""
     cpu_before = _children_cpu()
     started = time.perf_counter()
     with log.open("wb") as out:
@@ -174,7 +176,8 @@ def measure(
                     other_rss = max(other_rss, orphan_usage.ru_maxrss)
         time.sleep(0.02)
     cpu = _children_cpu() - cpu_before
-    return wall, cpu, usage.ru_maxrss / 1024, other_rss / 1024, proc.returncode
+    main_cpu = usage.ru_utime + usage.ru_stime
+    return wall, cpu, main_cpu, usage.ru_maxrss / 1024, other_rss / 1024, proc.returncode
 
 
 # --- the tools --------------------------------------------------------------------------------
@@ -283,7 +286,7 @@ def _count(db: Path, sql: str) -> int:
 def run_phase(tool: Tuireader | Newsboat, phase: str, server: FeedServer) -> Run:
     server.control("reset")
     log = tool.root / f"{phase}.log"
-    wall, cpu, rss_main, rss_other, code = measure(
+    wall, cpu, cpu_main, rss_main, rss_other, code = measure(
         tool.argv(phase), tool.env, tool.root, log, exclude={server.proc.pid}
     )
     stats = server.control("stats")
@@ -292,6 +295,7 @@ def run_phase(tool: Tuireader | Newsboat, phase: str, server: FeedServer) -> Run
         phase=phase,
         wall=wall,
         cpu=cpu,
+        cpu_main=cpu_main,
         rss_main_mb=rss_main,
         rss_other_mb=rss_other,
         exit_code=code,
@@ -305,7 +309,8 @@ def _row(run: Run) -> str:
     server_cpu = float(run.server.get("server_cpu", 0.0))  # type: ignore[arg-type]
     peak = run.server.get("peak_in_flight", 0)
     return (
-        f"{run.phase:<8}{run.tool:<11}{run.wall:>8.2f}{run.cpu:>8.2f}{run.rss_main_mb:>8.0f}"
+        f"{run.phase:<8}{run.tool:<11}{run.wall:>8.2f}{run.cpu:>8.2f}{run.cpu_main:>8.2f}"
+        f"{run.rss_main_mb:>8.0f}"
         f"{run.rss_other_mb:>7.0f}{run.requests:>7}{run.status('200'):>6}{run.status('304'):>6}"
         f"{run.mb_sent:>9.1f}{run.articles:>9}{peak!s:>6}{server_cpu:>7.2f}  {run.summary}"
         + (f"  EXIT {run.exit_code}" if run.exit_code else "")
@@ -313,8 +318,9 @@ def _row(run: Run) -> str:
 
 
 HEADER = (
-    f"{'phase':<8}{'tool':<11}{'wall s':>8}{'cpu s':>8}{'rss MB':>8}{'wrkMB':>7}{'reqs':>7}"
-    f"{'200':>6}{'304':>6}{'MB sent':>9}{'articles':>9}{'peak':>6}{'srvcpu':>7}  outcome"
+    f"{'phase':<8}{'tool':<11}{'wall s':>8}{'cpu s':>8}{'main s':>8}{'rss MB':>8}"
+    f"{'wrkMB':>7}{'reqs':>7}{'200':>6}{'304':>6}{'MB sent':>9}"
+    f"{'articles':>9}{'peak':>6}{'srvcpu':>7}  outcome"
 )
 
 
