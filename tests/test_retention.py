@@ -258,3 +258,19 @@ def test_the_refresh_log_is_capped_by_cleanup(
     conn = connect(store.path)
     assert conn.execute("SELECT count(*) FROM refreshes").fetchone()[0] == 3
     conn.close()
+
+
+def test_the_reader_applies_the_retention_settings(tmp_path: Path) -> None:
+    from tuireader.config import Config
+    from tuireader.core import make_reader
+
+    reader = make_reader(db_path=tmp_path / "r.db", config=Config(keep_per_feed=2))
+    try:
+        feed = reader.store.add_feed("https://example.org/feed")
+        put(reader.store, feed.id, feed_doc(range(5)))
+        reader.store.mark_query_read(ArticleQuery())
+        assert reader.cleanup().deleted == 3
+        reader.store.record_refresh(T0, T0, 1, 1, 0, 0, 5, 123)
+        assert [r.bytes_downloaded for r in reader.refresh_history()] == [123]
+    finally:
+        reader.close()

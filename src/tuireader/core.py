@@ -48,7 +48,7 @@ from tuireader.refresh import (
     parse_isolated,
 )
 from tuireader.sanitize import clean_line
-from tuireader.store import ArticleQuery, FeedExistsError, Store
+from tuireader.store import ArticleQuery, CleanupResult, FeedExistsError, RefreshRecord, Store
 from tuireader.store.base import utc_now
 from tuireader.urlsfile import parse_urls_file
 
@@ -297,6 +297,21 @@ class Reader:
 
     def close(self) -> None:
         self.store.close()
+
+    # --- long life ---------------------------------------------------------------------------
+
+    def cleanup(self, *, include_unread: bool = False, vacuum: bool = False) -> CleanupResult:
+        """Apply the retention settings (keep_days, keep_per_feed; 0 keeps forever)."""
+        return self.store.cleanup(
+            self.config.keep_days,
+            self.config.keep_per_feed,
+            include_unread=include_unread,
+            vacuum=vacuum,
+        )
+
+    def refresh_history(self, limit: int = 20) -> list[RefreshRecord]:
+        """The latest refreshes and prefetches with what each downloaded, newest first."""
+        return self.store.recent_refreshes(limit)
 
 
 def _demo_age(dates: list[datetime], now: datetime) -> timedelta:
