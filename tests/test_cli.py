@@ -193,3 +193,30 @@ def test_an_old_demo_is_moved_to_recent_weeks(tmp_path: Path) -> None:
     moved = newest_demo_date(later, "later.db")
     assert timedelta(0) <= later - moved < timedelta(weeks=1)
     assert (moved - written) % timedelta(weeks=1) == timedelta(0)  # weekdays stay true
+
+
+def test_history_shows_what_each_refresh_downloaded(http_server: LoopbackServer) -> None:
+    http_server.add("/feed.xml", rss(items=2), etag='"a"')
+    run("add", http_server.url("/feed.xml"))
+    run("refresh")
+    records = run_json("history")
+    assert len(records) == 1
+    assert records[0]["kind"] == "feeds" and records[0]["not_modified"] == 1
+    assert isinstance(records[0]["bytes_downloaded"], int) and records[0]["bytes_downloaded"] > 0
+    code, text = run("history")
+    assert code == 0 and "refresh" in text and "1 feeds" in text
+
+
+def test_cleanup_follows_the_retention_settings(http_server: LoopbackServer) -> None:
+    code, text = run("cleanup")
+    assert code == 0 and "retention is off" in text
+    config = Path(os.environ["TUIREADER_CONFIG_DIR"]) / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("keep_per_feed = 1\n")
+    http_server.add("/feed.xml", rss(items=3))
+    run("add", http_server.url("/feed.xml"))
+    articles = run_json("list", "articles")
+    run("mark-read", *(str(a["id"]) for a in articles))
+    code, text = run("cleanup", "--vacuum")
+    assert code == 0 and "removed 2 articles" in text and "database" in text
+    assert len(run_json("list", "articles")) == 1

@@ -173,6 +173,10 @@ def cmd_refresh(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
             )
             + f"; {_size(pages.bytes_downloaded)} downloaded\n"
         )
+    if reader.config.keep_days or reader.config.keep_per_feed:
+        cleaned = reader.cleanup()
+        if cleaned.deleted:
+            out.write(f"retention: removed {cleaned.deleted} old articles\n")
     return 1 if summary.all_failed else 0
 
 
@@ -355,6 +359,53 @@ def cmd_less_like(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_cleanup(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
+    config = reader.config
+    if not (config.keep_days or config.keep_per_feed) and not args.vacuum:
+        out.write(
+            "retention is off (keep_days and keep_per_feed are 0 in config.toml); "
+            "nothing to remove. Use --vacuum to compact the database.\n"
+        )
+        return 0
+    result = reader.cleanup(include_unread=args.include_unread, vacuum=args.vacuum)
+    out.write(f"removed {result.deleted} articles (starred and recommended are always kept)")
+    if result.vacuumed:
+        out.write(f"; database {_size(result.bytes_before)} -> {_size(result.bytes_after)}")
+    out.write("\n")
+    return 0
+
+
+def cmd_history(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
+    records = reader.refresh_history(args.limit)
+    if args.json:
+        _print_json(
+            [
+                {
+                    "kind": r.kind,
+                    "started_at": _iso(r.started_at),
+                    "finished_at": _iso(r.finished_at),
+                    "feeds": r.feeds,
+                    "updated": r.updated,
+                    "not_modified": r.not_modified,
+                    "failed": r.failed,
+                    "new_articles": r.new_articles,
+                    "bytes_downloaded": r.bytes_downloaded,
+                }
+                for r in records
+            ],
+            out,
+        )
+        return 0
+    for r in records:
+        what = "full text" if r.kind == "full_text" else "refresh"
+        out.write(
+            f"{r.started_at:%Y-%m-%d %H:%M}  {what:<9} {r.feeds:>4} "
+            f"{'pages' if r.kind == 'full_text' else 'feeds'}, {r.new_articles:>4} new, "
+            f"{r.failed:>3} failed, {_size(r.bytes_downloaded):>9}\n"
+        )
+    return 0
+
+
 def cmd_remove(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     feed = reader.store.remove_feed(_find_feed(reader, args.feed).id)
     out.write(f"removed {feed.title} <{feed.url}> and its {feed.total} articles\n")
@@ -478,6 +529,18 @@ def build_parser() -> argparse.ArgumentParser:
     less = sub.add_parser("less-like", help="show fewer articles like this one in For you")
     less.add_argument("id", type=int)
     less.set_defaults(run=cmd_less_like)
+
+    clean = sub.add_parser("cleanup", help="apply the retention settings, optionally VACUUM")
+    clean.add_argument("--vacuum", action="store_true", help="compact the database file")
+    clean.add_argument(
+        "--include-unread", action="store_true", help="old unread articles may go too"
+    )
+    clean.set_defaults(run=cmd_cleanup)
+
+    hist = sub.add_parser("history", help="recent refreshes and what each downloaded")
+    hist.add_argument("--limit", type=int, default=20)
+    hist.add_argument("--json", action="store_true")
+    hist.set_defaults(run=cmd_history)
 
     rm = sub.add_parser("remove", help="unsubscribe and delete a feed's articles")
     rm.add_argument("feed", metavar="ID|URL")

@@ -34,6 +34,7 @@ from tuireader.models import (
     FeedError,
     FullText,
     FullTextMode,
+    OutcomeKind,
     ParsedFeed,
     RefreshSummary,
 )
@@ -117,10 +118,24 @@ class Reader:
             if len(states) >= PROCESS_POOL_THRESHOLD
             else None
         )
+        started = self.store.now()
         try:
             async with self.make_fetcher() as fetcher:
                 refresher = Refresher(self.store, fetcher, parse_pool=pool, cancel=cancel)
-                return await refresher.run(states, on_outcome)
+                summary = await refresher.run(states, on_outcome)
+            if summary.outcomes:
+                await asyncio.to_thread(
+                    self.store.record_refresh,
+                    started,
+                    self.store.now(),
+                    len(summary.outcomes),
+                    summary.count(OutcomeKind.UPDATED),
+                    summary.count(OutcomeKind.NOT_MODIFIED),
+                    summary.count(OutcomeKind.FAILED),
+                    summary.new_articles,
+                    summary.bytes_downloaded,
+                )
+            return summary
         finally:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -207,8 +222,9 @@ class Reader:
     async def prefetch_full_texts(
         self, *, max_articles: int | None = None, max_bytes: int | None = None
     ) -> PrefetchSummary:
+        started = self.store.now()
         async with self.make_fetcher() as fetcher:
-            return await prefetch_full_texts(
+            pages = await prefetch_full_texts(
                 self.store,
                 fetcher,
                 max_articles=self.config.prefetch_max_articles
@@ -216,6 +232,20 @@ class Reader:
                 else max_articles,
                 max_bytes=self.config.prefetch_max_bytes if max_bytes is None else max_bytes,
             )
+        if pages.fetched or pages.failed:
+            await asyncio.to_thread(
+                self.store.record_refresh,
+                started,
+                self.store.now(),
+                pages.fetched + pages.failed,
+                pages.fetched,
+                0,
+                pages.failed,
+                0,
+                pages.bytes_downloaded,
+                kind="full_text",
+            )
+        return pages
 
     # --- subscriptions ---------------------------------------------------------------------
 
