@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 from uihelpers import build_reader, settle
 
 from tuireader.core import Reader
+from tuireader.store import ArticleQuery
 from tuireader.ui.app import TuiReaderApp
 
 AppFactory = Callable[..., TuiReaderApp]
@@ -40,6 +41,17 @@ def test_narrow_reading(reader: Reader, app_factory: AppFactory, snap_compare: S
         await settle(pilot)
 
     assert snap_compare(app_factory(reader), terminal_size=(80, 30), run_before=run_before)
+
+
+def test_for_you(reader: Reader, app_factory: AppFactory, snap_compare: SnapCompare) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        second = reader.store.article_ids(ArticleQuery())[1]
+        reader.store.record_event("less_like", article_id=second)
+        await pilot.press("h", *["j"] * 4, "enter")
+        await settle(pilot)
+
+    assert snap_compare(app_factory(reader), terminal_size=(140, 40), run_before=run_before)
 
 
 def test_help(reader: Reader, app_factory: AppFactory, snap_compare: SnapCompare) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import webbrowser
 from collections.abc import Callable
 from datetime import datetime, tzinfo
@@ -14,6 +15,7 @@ from textual.theme import Theme
 
 from tuireader.config import save_setting
 from tuireader.core import Reader
+from tuireader.foryou import ForYou
 from tuireader.sanitize import clean_line, safe_link
 from tuireader.ui.commands import ReaderCommands
 from tuireader.ui.data import SAVED_SEARCHES_FILE
@@ -24,7 +26,10 @@ UrlOpener = Callable[[str], object]
 
 
 class TuiReaderApp(App[int]):
-    """tuireader's TUI. ``tz`` and ``open_url`` are injection points for tests."""
+    """tuireader's TUI. ``tz``, ``open_url`` and ``monotonic`` are injection points for tests.
+
+    ``monotonic`` is the clock that times how long an article stays open (read signals).
+    """
 
     CSS_PATH = "tuireader.tcss"
     TITLE = "tuireader"
@@ -37,9 +42,13 @@ class TuiReaderApp(App[int]):
         demo: bool = False,
         tz: tzinfo | None = None,
         open_url: UrlOpener = webbrowser.open,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
         self.reader = reader
+        #: One ranking per app, so its article analyses are cached between re-ranks.
+        self.for_you = ForYou(reader.store)
+        self.monotonic = monotonic
         self.demo = demo
         self.tz = tz
         self._open_url = open_url

@@ -6,18 +6,33 @@ Nothing here touches a widget; every function does disk I/O and must stay off th
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+from tuireader.foryou import ForYou
+from tuireader.models import ArticleSummary
 from tuireader.store import ArticleQuery, Sort, Store
 from tuireader.ui.timefmt import start_of_day
 from tuireader.ui.views import View, ViewKind
+from tuireader.ui.widgets.article_list import RowNote
 from tuireader.ui.widgets.sidebar import SidebarData
 
 #: How many rows are read per step when looking for the next unread article.
 UNREAD_SCAN_CHUNK = 500
 SAVED_SEARCHES_FILE = "saved-searches.json"
+#: How many articles the For you view ranks and shows.
+FOR_YOU_LIMIT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class ViewContents:
+    """What the article list shows for a view: ids in order, plus anything known already."""
+
+    query: ArticleQuery
+    ids: list[int]
+    rows: list[ArticleSummary] = field(default_factory=list)
+    notes: dict[int, RowNote] = field(default_factory=dict)
 
 
 def load_sidebar(
@@ -55,6 +70,31 @@ def view_ids(store: Store, query: ArticleQuery, keep: list[int] | None = None) -
         return ids
     wanted = set(ids) | set(keep)
     return [i for i in store.article_ids(replace(query, unread_only=False)) if i in wanted]
+
+
+def for_you_contents(for_you: ForYou, *, limit: int = FOR_YOU_LIMIT) -> ViewContents:
+    """The ranked For you list, each row with why it is there and its other sources."""
+    items = for_you.rank(limit=limit)
+    ids = [item.article.id for item in items]
+    notes = {item.article.id: RowNote(item.why, len(item.duplicates)) for item in items}
+    return ViewContents(ArticleQuery(ids=tuple(ids)), ids, [i.article for i in items], notes)
+
+
+def load_view(
+    store: Store,
+    for_you: ForYou,
+    view: View,
+    *,
+    sort: Sort,
+    unread_only: bool,
+    now: datetime,
+    tz: tzinfo | None,
+    keep: list[int] | None = None,
+) -> ViewContents:
+    if view.kind is ViewKind.FOR_YOU:
+        return for_you_contents(for_you)
+    query = view_query(store, view, sort=sort, unread_only=unread_only, now=now, tz=tz)
+    return ViewContents(query, view_ids(store, query, keep))
 
 
 def find_unread(store: Store, ids: list[int], start: int, step: int) -> int | None:

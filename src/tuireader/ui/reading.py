@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tuireader.core import Reader
+from tuireader.fulltext import Body, BodySource
 from tuireader.htmlmd import word_count
 from tuireader.models import Article
 from tuireader.sanitize import clean_line, safe_link
 from tuireader.ui.links import Link, article_links
+
+NO_TEXT = "*This article has no text in the feed.*"
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,14 +20,27 @@ class ArticleDisplay:
     markdown: str
     links: tuple[Link, ...]
     words: int
+    source: BodySource = BodySource.FEED
+    body: Body | None = None
+    #: One line about where the text comes from ("full text from the page · 48 KB").
+    note: str = ""
+    #: Whether the page should be fetched now (a teaser, and no page cached yet).
+    wants_page: bool = False
+
+    @property
+    def from_page(self) -> bool:
+        return self.source is BodySource.PAGE
 
 
-def prepare_article(reader: Reader, article_id: int) -> ArticleDisplay | None:
+def prepare_article(
+    reader: Reader, article_id: int, *, prefer_page: bool = True
+) -> ArticleDisplay | None:
     """Load and convert an article (call it from a thread: it reads the disk and parses HTML)."""
     article = reader.store.get_article(article_id)
     if article is None:
         return None
-    markdown = reader.body(article).markdown.strip() or "*This article has no text in the feed.*"
+    body = reader.body(article, prefer_page=prefer_page)
+    markdown = body.markdown.strip() or NO_TEXT
     attachments = [
         f"- [{clean_line(e.type) or 'attachment'}: {url}]({url})"
         for e in article.enclosures
@@ -32,4 +48,26 @@ def prepare_article(reader: Reader, article_id: int) -> ArticleDisplay | None:
     ]
     if attachments:
         markdown += "\n\n**Attachments**\n\n" + "\n".join(attachments)
-    return ArticleDisplay(article, markdown, tuple(article_links(markdown)), word_count(markdown))
+    wants_page = prefer_page and reader.wants_full_text(article)
+    page = body.full_text or reader.store.get_full_text(article.id)
+    return ArticleDisplay(
+        article,
+        markdown,
+        tuple(article_links(markdown)),
+        word_count(markdown),
+        source=body.source,
+        body=body,
+        note=source_note(body, wants_page=wants_page, page_cached=bool(page and page.markdown)),
+        wants_page=wants_page,
+    )
+
+
+def source_note(body: Body, *, wants_page: bool = False, page_cached: bool = False) -> str:
+    """The reading pane's line about where the text comes from ("" for a plain feed article)."""
+    if wants_page:
+        return "the feed's text · fetching the full article from its page…"
+    if body.source is BodySource.PAGE:
+        return "full text from the page · t shows the feed's text"
+    if page_cached:
+        return "the feed's text · t shows the page's text"
+    return ""

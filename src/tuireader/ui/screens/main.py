@@ -7,6 +7,7 @@ and its result is dropped when the state it was asked for has moved on.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -20,14 +21,15 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tuireader.core import SubscribeError
-from tuireader.models import ArticleSummary, RefreshOutcome
+from tuireader.models import ArticleSummary, FeedError, FullTextMode, RefreshOutcome
 from tuireader.sanitize import clean_line, safe_link
 from tuireader.store import ArticleQuery, Sort, StoreError
 from tuireader.ui import data, keymap
+from tuireader.ui.read_signals import ReadSignal, ReadTracker
 from tuireader.ui.reading import ArticleDisplay, prepare_article
 from tuireader.ui.screens.help import HelpScreen
 from tuireader.ui.screens.prompts import ConfirmScreen, Field, FormScreen, LinkPicker
@@ -36,7 +38,7 @@ from tuireader.ui.views import SMART_VIEWS, View, ViewKind, search_view
 from tuireader.ui.widgets.article_list import ArticleList
 from tuireader.ui.widgets.reading_pane import ReadingPane
 from tuireader.ui.widgets.sidebar import Sidebar, SidebarData
-from tuireader.ui.widgets.status import ListTitle, RefreshProgress
+from tuireader.ui.widgets.status import ListTitle, RefreshProgress, StatusLine, human_bytes
 
 if TYPE_CHECKING:
     from tuireader.ui.app import TuiReaderApp
@@ -46,6 +48,12 @@ NARROW_WIDTH = 100
 SORT_CYCLE = (Sort.NEWEST, Sort.OLDEST, Sort.FEED)
 FEED_ACTIONS = {"refresh_feed", "remove_feed", "edit_feed", "feed_problem"}
 ARTICLE_ACTIONS = {"open_browser", "toggle_read", "star", "recommend", "copy_link"}
+FULL_TEXT_CYCLE = (FullTextMode.AUTO, FullTextMode.ALWAYS, FullTextMode.NEVER)
+FULL_TEXT_MEANING = {
+    FullTextMode.AUTO: "fetch the page when the feed sends a teaser",
+    FullTextMode.ALWAYS: "always fetch the page",
+    FullTextMode.NEVER: "only the feed's text",
+}
 
 
 def one_line(error: BaseException | str) -> str:
@@ -69,6 +77,7 @@ class MainScreen(Screen[None]):
         self._welcomed = False
         self._query: ArticleQuery | None = None
         self._had_article = False
+        self._tracker = ReadTracker()
 
     @property
     def tui(self) -> TuiReaderApp:
@@ -87,8 +96,8 @@ class MainScreen(Screen[None]):
                 yield ListTitle(id="list-title")
                 yield ArticleList(app.reader.store.summaries, app.now, tz=app.tz, id="articles")
             yield ReadingPane(tz=app.tz, id="reader")
-        yield Static(id="status")
-        yield Footer()
+        yield StatusLine(id="status")
+        yield Footer(compact=True)
 
     @property
     def sidebar(self) -> Sidebar:
@@ -102,7 +111,12 @@ class MainScreen(Screen[None]):
     def reader_pane(self) -> ReadingPane:
         return self.query_one(ReadingPane)
 
+    @property
+    def status_line(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
     def on_mount(self) -> None:
+        self._tracker = ReadTracker(self.tui.monotonic)
         self.articles.focus()
         self._update_title(None)
         self.load_sidebar(first=True)
@@ -113,6 +127,10 @@ class MainScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self._cancel_refresh.set()
+        signal = self._tracker.leave()
+        if signal is not None:
+            # The app is closing: one small write now, or the signal would be lost.
+            self.tui.reader.store.record_event(signal[1], article_id=signal[0])
 
     # --- loading ---
 
@@ -146,35 +164,57 @@ class MainScreen(Screen[None]):
         self._load_view_ids(self.view, self._generation, keep_position)
 
     @work(thread=True, exclusive=True, group="view", exit_on_error=False)
-    def _load_view_ids(self, view: View, generation: int, keep_position: bool) -> None:
+    def _load_view_ids(
+        self, view: View, generation: int, keep_position: bool, keep_index: bool = False
+    ) -> None:
         app = self.tui
-        store = app.reader.store
-        query = data.view_query(
-            store, view, sort=self.sort, unread_only=self.unread_only, now=app.now(), tz=app.tz
+        contents = data.load_view(
+            app.reader.store,
+            app.for_you,
+            view,
+            sort=self.sort,
+            unread_only=self.unread_only,
+            now=app.now(),
+            tz=app.tz,
+            keep=list(self.articles.ids) if keep_position else None,
         )
-        keep = list(self.articles.ids) if keep_position else None
-        ids = data.view_ids(store, query, keep)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._view_loaded, generation, query, ids, keep_position)
+            self.app.call_from_thread(
+                self._view_loaded, generation, contents, keep_position, keep_index
+            )
 
     def _view_loaded(
-        self, generation: int, query: ArticleQuery, ids: list[int], keep_position: bool
+        self,
+        generation: int,
+        contents: data.ViewContents,
+        keep_position: bool,
+        keep_index: bool = False,
     ) -> None:
         if generation != self._generation:
             return  # the user moved on to another view meanwhile
-        self._query = query
-        self.articles.set_ids(ids, keep_position=keep_position)
-        self._update_title(len(ids))
+        self._query = contents.query
+        index = self.articles.cursor
+        self.articles.set_ids(
+            contents.ids, keep_position=keep_position, rows=contents.rows, notes=contents.notes
+        )
+        if keep_index and contents.ids:
+            self.articles.cursor = min(index, len(contents.ids) - 1)
+        self._update_title(len(contents.ids))
 
     def _update_title(self, count: int | None) -> None:
+        order: str | None = None
         hint = ""
         if self.view.kind is ViewKind.FOR_YOU:
-            hint = "  (recommendations arrive in a later version)"
+            order, hint = "ranked for you", "x: less like this"
+        elif self.view.kind is ViewKind.RECOMMENDED and self.sort is Sort.NEWEST:
+            order = "newest recommended first"
         self.query_one(ListTitle).show(
-            self.view.label + hint,
+            self.view.label,
             count,
             self.sort,
             self.unread_only and self.view.honours_unread_filter,
+            order_label=order,
+            hint=hint,
         )
 
     def show_view(self, view: View) -> None:
@@ -188,6 +228,8 @@ class MainScreen(Screen[None]):
     @on(Sidebar.ViewChosen)
     def _view_chosen(self, event: Sidebar.ViewChosen) -> None:
         self.show_view(event.view)
+        if event.enter:
+            self.articles.focus()
 
     # --- reading ---
 
@@ -210,6 +252,8 @@ class MainScreen(Screen[None]):
         if self._read_timer is not None:
             self._read_timer.stop()
             self._read_timer = None
+        self.workers.cancel_group(self, "page")
+        self._record(self._tracker.start(article_id))
         self.add_class("reading")
         if focus:
             self.reader_pane.focus()
@@ -228,7 +272,14 @@ class MainScreen(Screen[None]):
     def _article_loaded(self, display: ArticleDisplay, marked: bool) -> None:
         if display.article.id != self.open_id:
             return
+        if display.wants_page and self.tui.demo:
+            display = replace(
+                display, wants_page=False, note="the feed's text (the demo is offline)"
+            )
         self.reader_pane.show(display)
+        self._tracker.loaded(display.article.id, display.words)
+        if display.wants_page:
+            self._fetch_page(display.article.id)
         self.refresh_bindings()
         config = self.tui.reader.config
         if marked and not display.article.read:
@@ -252,6 +303,51 @@ class MainScreen(Screen[None]):
     @on(ReadingPane.LinkClicked)
     def _link_clicked(self, event: ReadingPane.LinkClicked) -> None:
         self.tui.open_external(event.url)
+
+    # --- read signals ---
+
+    @on(ReadingPane.Scrolled)
+    def _scrolled(self, event: ReadingPane.Scrolled) -> None:
+        self._record(self._tracker.scrolled(event.article_id, at_end=event.at_end))
+
+    def _leave_article(self) -> None:
+        self._record(self._tracker.leave())
+
+    def _record(self, signal: ReadSignal | None) -> None:
+        if signal is not None:
+            self._record_event(*signal)
+
+    @work(thread=True, group="state", exit_on_error=False)
+    def _record_event(self, article_id: int, kind: str) -> None:
+        self.tui.reader.store.record_event(kind, article_id=article_id)
+
+    # --- full text ---
+
+    @work(exclusive=True, group="page", exit_on_error=False)
+    async def _fetch_page(self, article_id: int) -> None:
+        """Fetch the open article's page; the teaser stays on screen until it arrives."""
+        reader = self.tui.reader
+        try:
+            full = await reader.fetch_full_text(article_id)
+        except FeedError as error:
+            if self.open_id == article_id:
+                self.reader_pane.set_note(f"couldn't fetch the page: {one_line(error)}")
+            return
+        if self.open_id != article_id:
+            return  # the reader moved on: drop it
+        if full.bytes_downloaded:
+            self.status_line.page_fetched(full.bytes_downloaded)
+        size = human_bytes(full.bytes_downloaded)
+        if not full.markdown:
+            reason = one_line(full.error or "no article on the page")
+            self.reader_pane.set_note(f"couldn't fetch the page: {reason}, showing the feed's text")
+            return
+        display = await asyncio.to_thread(prepare_article, reader, article_id)
+        if display is None or self.open_id != article_id:
+            return
+        note = f"full text from the page · {size} · t shows the feed's text"
+        await self.reader_pane.replace_body(replace(display, note=note))
+        self._tracker.loaded(article_id, display.words)
 
     # --- state changes ---
 
@@ -296,17 +392,16 @@ class MainScreen(Screen[None]):
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def refresh_feeds(self, feed_ids: list[int] | None) -> None:
         progress = RefreshProgress()
-        status = self.query_one("#status", Static)
+        status = self.status_line
         self._cancel_refresh = threading.Event()
 
         def started(total: int) -> None:
             progress.total = total
-            status.update(progress.text())
-            status.display = True
+            status.refreshing(progress)
 
         def outcome(result: RefreshOutcome) -> None:
             progress.add(result)
-            status.update(progress.text())
+            status.refreshing(progress)
             if result.new_articles:
                 self.load_view(keep_position=True)
                 self.load_sidebar()
@@ -316,7 +411,7 @@ class MainScreen(Screen[None]):
                 feed_ids, on_outcome=outcome, on_start=started, cancel=self._cancel_refresh
             )
         finally:
-            status.display = False
+            status.refreshed(progress)
         self.load_sidebar()
         if len(progress.failed) == 1 and progress.total == 1:
             failed = progress.failed[0]
@@ -339,11 +434,18 @@ class MainScreen(Screen[None]):
             return self.view.kind is ViewKind.SEARCH
         if action == "undo":
             return True if self._undo else None
+        if action == "less_like":
+            return True if self.view.kind is ViewKind.FOR_YOU and self._current() else None
+        if action == "toggle_text":
+            return True if self.reader_pane.shown is not None else None
+        if action == "full_text_mode":
+            return True if self._mode_feed_id() is not None else None
         return True
 
     def action_back(self) -> None:
         if self.has_class("reading") and (self.has_class("narrow") or self.reader_pane.has_focus):
             self.remove_class("reading")
+            self._leave_article()
             self.articles.focus()
         elif self.articles.has_focus:
             self.sidebar.focus()
@@ -412,6 +514,81 @@ class MainScreen(Screen[None]):
         row = self._current()
         if row is not None:
             self._set_flag(row.id, "recommended", not row.recommended)
+
+    def action_less_like(self) -> None:
+        row = self._current()
+        if row is not None and self.view.kind is ViewKind.FOR_YOU:
+            self._less_like(row.id, self._generation)
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def _less_like(self, article_id: int, generation: int) -> None:
+        """Record "less like this" and re-rank at once, the cursor staying on its row."""
+        app = self.tui
+        app.for_you.less_like(article_id)
+        contents = data.for_you_contents(app.for_you)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._less_liked, generation, contents)
+
+    def _less_liked(self, generation: int, contents: data.ViewContents) -> None:
+        self._view_loaded(generation, contents, keep_position=True, keep_index=True)
+        self.notify("Fewer like that one from now on.", timeout=3)
+
+    def action_toggle_text(self) -> None:
+        shown = self.reader_pane.shown
+        if shown is None:
+            return
+        self.workers.cancel_group(self, "page")
+        self._show_text(shown.article.id, prefer_page=not shown.from_page)
+
+    @work(thread=True, exclusive=True, group="article", exit_on_error=False)
+    def _show_text(self, article_id: int, prefer_page: bool) -> None:
+        display = prepare_article(self.tui.reader, article_id, prefer_page=prefer_page)
+        if display is not None and not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._text_ready, display, prefer_page)
+
+    def _text_ready(self, display: ArticleDisplay, prefer_page: bool) -> None:
+        if display.article.id != self.open_id:
+            return
+        if prefer_page and not display.from_page:
+            # Asked for the page and none is cached: fetch it, whatever the feed's mode.
+            display = replace(display, note="the feed's text · fetching the page…")
+            self.reader_pane.show(display)
+            self._fetch_page(display.article.id)
+            return
+        self.reader_pane.show(display)
+
+    def _mode_feed_id(self) -> int | None:
+        shown = self.reader_pane.shown
+        if shown is not None:
+            return shown.article.feed_id
+        row = self._current()
+        return row.feed_id if row is not None else self._feed_id()
+
+    def action_full_text_mode(self) -> None:
+        feed_id = self._mode_feed_id()
+        if feed_id is not None:
+            self._cycle_full_text_mode(feed_id)
+
+    @work(thread=True, group="state", exit_on_error=False)
+    def _cycle_full_text_mode(self, feed_id: int) -> None:
+        store = self.tui.reader.store
+        mode = store.get_feed(feed_id).full_text
+        new = FULL_TEXT_CYCLE[(FULL_TEXT_CYCLE.index(mode) + 1) % len(FULL_TEXT_CYCLE)]
+        feed = store.update_feed(feed_id, full_text=new)
+        self.app.call_from_thread(self._full_text_mode_changed, feed_id, new, feed.title)
+
+    def _full_text_mode_changed(self, feed_id: int, mode: FullTextMode, title: str) -> None:
+        self.notify(
+            f"Full text for {clean_line(title)[:50]}: {mode.value} ({FULL_TEXT_MEANING[mode]})."
+        )
+        shown = self.reader_pane.shown
+        if (
+            mode is FullTextMode.ALWAYS
+            and shown is not None
+            and shown.article.feed_id == feed_id
+            and not shown.from_page
+        ):
+            self._fetch_page(shown.article.id)
 
     def action_copy_link(self) -> None:
         row = self._current()

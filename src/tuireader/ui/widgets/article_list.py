@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import ClassVar
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events, work
@@ -31,12 +30,22 @@ from tuireader.ui.timefmt import relative_date
 
 #: Rows fetched beyond the visible ones, above and below, so small moves need no fetch.
 WINDOW_MARGIN = 60
+#: Screen lines per article: the title, then feed, age, marks and notes (like NetNewsWire).
+ROW_HEIGHT = 2
 
 RowFetcher = Callable[[list[int]], list[ArticleSummary]]
 
 
+@dataclass(frozen=True, slots=True)
+class RowNote:
+    """Extra words for a row's second line (For you: why it is there, other sources)."""
+
+    why: str = ""
+    more_sources: int = 0
+
+
 class ArticleList(ScrollView, can_focus=True):
-    """Articles of one view, one line each: unread dot, title, marks, feed, age."""
+    """Articles of one view, two lines each: the title, then feed, age, marks and notes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *keymap.bindings("list"),
@@ -98,6 +107,7 @@ class ArticleList(ScrollView, can_focus=True):
         self._ids: list[int] = []
         self._positions: dict[int, int] | None = None
         self._rows: dict[int, ArticleSummary] = {}
+        self._notes: dict[int, RowNote] = {}
         self._fetch_pending = False
         self._style_cache: dict[str, Style] = {}
         self.empty_message = "No articles here."
@@ -120,26 +130,41 @@ class ArticleList(ScrollView, can_focus=True):
             self._positions = {article_id: i for i, article_id in enumerate(self._ids)}
         return self._positions.get(article_id)
 
-    def set_ids(self, ids: list[int], *, keep_position: bool) -> None:
-        """Show a new list of ids.
+    def note(self, article_id: int) -> RowNote | None:
+        return self._notes.get(article_id)
 
-        With ``keep_position`` (a refresh of the same view) the selected article stays
-        selected and the rows on screen stay where they are, even when new rows arrive above.
+    def set_ids(
+        self,
+        ids: list[int],
+        *,
+        keep_position: bool,
+        rows: list[ArticleSummary] | None = None,
+        notes: dict[int, RowNote] | None = None,
+    ) -> None:
+        """Show a new list of ids (``rows`` already loaded, ``notes`` for second lines).
+
+        With ``keep_position`` (a refresh or re-rank of the same view) the selected article
+        stays selected and the rows on screen stay where they are, even when new rows arrive
+        above; when the selected article left the list, the cursor keeps its index.
         """
-        old_top_id = self._id_at(int(self.scroll_y))
+        old_top_id = self._id_at(self._top_index())
         old_current = self.current_id
+        old_cursor = self.cursor
         self._ids = ids
         self._positions = None
+        self._notes = dict(notes or {})
         if not keep_position:
             self._rows.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, len(ids))
+        for summary in rows or ():
+            self._rows[summary.id] = summary
+        self.virtual_size = Size(self.scrollable_content_region.width, len(ids) * ROW_HEIGHT)
         if keep_position and old_current is not None:
             cursor = self.index_of(old_current)
             top = self.index_of(old_top_id) if old_top_id is not None else None
             if top is not None:
-                self.scroll_to(y=top, animate=False, immediate=True)
+                self.scroll_to(y=top * ROW_HEIGHT, animate=False, immediate=True)
             self.set_reactive(ArticleList.cursor, -1)
-            self.cursor = cursor if cursor is not None else min(self.cursor, len(ids) - 1)
+            self.cursor = cursor if cursor is not None else min(old_cursor, len(ids) - 1)
         else:
             self.scroll_to(y=0, animate=False, immediate=True)
             self.set_reactive(ArticleList.cursor, -1)
@@ -161,7 +186,7 @@ class ArticleList(ScrollView, can_focus=True):
             self._rows[article_id] = replace(summary, **changes)  # type: ignore[arg-type]
             index = self.index_of(article_id)
             if index is not None:
-                self.refresh_line(index)
+                self.refresh_row(index)
 
     def select_id(self, article_id: int) -> bool:
         index = self.index_of(article_id)
@@ -178,21 +203,29 @@ class ArticleList(ScrollView, can_focus=True):
         return max(0, min(value, len(self._ids) - 1))
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh_line(old)
-        self.refresh_line(new)
+        self.refresh_row(old)
+        self.refresh_row(new)
         if new < 0:
             return
-        height = self.scrollable_content_region.height or 1
-        top = int(self.scroll_y)
-        if new < top:
-            self.scroll_to(y=new, animate=False, immediate=True)
-        elif new >= top + height:
-            self.scroll_to(y=new - height + 1, animate=False, immediate=True)
+        height = self.scrollable_content_region.height or ROW_HEIGHT
+        top_line = int(self.scroll_y)
+        first, last = new * ROW_HEIGHT, new * ROW_HEIGHT + ROW_HEIGHT - 1
+        if first < top_line:
+            self.scroll_to(y=first, animate=False, immediate=True)
+        elif last >= top_line + height:
+            self.scroll_to(y=last - height + 1, animate=False, immediate=True)
         self.post_message(self.Highlighted(self.current_id))
 
-    def refresh_line(self, index: int) -> None:
+    def refresh_row(self, index: int) -> None:
         if index >= 0:
-            self.refresh_lines(index - int(self.scroll_y), 1)
+            self.refresh_lines(index * ROW_HEIGHT - int(self.scroll_y), ROW_HEIGHT)
+
+    def _top_index(self) -> int:
+        return int(self.scroll_y) // ROW_HEIGHT
+
+    @property
+    def _page_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height // ROW_HEIGHT - 1)
 
     def action_cursor_down(self) -> None:
         self.cursor += 1
@@ -207,10 +240,10 @@ class ArticleList(ScrollView, can_focus=True):
         self.cursor = len(self._ids) - 1
 
     def action_page_down_list(self) -> None:
-        self.cursor += max(1, self.scrollable_content_region.height - 1)
+        self.cursor += self._page_rows
 
     def action_page_up_list(self) -> None:
-        self.cursor -= max(1, self.scrollable_content_region.height - 1)
+        self.cursor -= self._page_rows
 
     def action_open(self) -> None:
         if self.current_id is not None:
@@ -220,7 +253,7 @@ class ArticleList(ScrollView, can_focus=True):
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        index = int(self.scroll_y) + offset.y
+        index = (int(self.scroll_y) + offset.y) // ROW_HEIGHT
         if 0 <= index < len(self._ids):
             self.cursor = index
             if event.chain >= 2:
@@ -245,54 +278,64 @@ class ArticleList(ScrollView, can_focus=True):
         self._request_rows()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._ids))
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._ids) * ROW_HEIGHT)
         self._request_rows()
 
     def render_line(self, y: int) -> Strip:
-        index = int(self.scroll_y) + y
+        line = int(self.scroll_y) + y
+        index, part = divmod(line, ROW_HEIGHT)
         width = self.scrollable_content_region.width
         base = self._style("base")
         if not self._ids:
             if y == 1:
-                text = Text(
-                    "  " + self.empty_message,
-                    style=self._style("article-list--meta"),
-                )
+                text = Text("  " + self.empty_message, style=self._style("article-list--meta"))
                 return self._strip(text, width, base)
             return Strip.blank(width, base)
         if index >= len(self._ids):
             return Strip.blank(width, base)
-        summary = self._rows.get(self._ids[index])
+        article_id = self._ids[index]
+        summary = self._rows.get(article_id)
         if index == self.cursor:
             base = base + self._style("article-list--cursor")
         if summary is None:
-            return self._strip(Text("  …", style=self._style("article-list--meta")), width, base)
-        return self._strip(self.row_text(summary, width), width, base)
+            text = Text("  …" if part == 0 else "", style=self._style("article-list--meta"))
+            return self._strip(text, width, base)
+        if part == 0:
+            return self._strip(self.title_line(summary, width), width, base)
+        return self._strip(self.meta_line(summary, self._notes.get(article_id), width), width, base)
 
     def _strip(self, text: Text, width: int, base: Style) -> Strip:
         segments = list(text.render(self.app.console))
         return Strip(segments).adjust_cell_length(width, base).apply_style(base)
 
-    def row_text(self, summary: ArticleSummary, width: int) -> Text:
-        """One row: ``● Title…  ★♥  Feed  3h``, built as Text so feed text is never markup."""
-        meta_style = self._style("article-list--meta")
+    def title_line(self, summary: ArticleSummary, width: int) -> Text:
+        """``● Title of the article…  ★♥``, built as Text so feed text is never markup."""
         mark_style = self._style("article-list--mark")
         title_style = self._style("article-list--read" if summary.read else "article-list--unread")
-        age = relative_date(summary.published, self._now(), self._tz)
-        feed_width = 0 if width < 50 else min(20, width // 4)
-        title_width = max(4, width - 2 - 3 - (feed_width + 1 if feed_width else 0) - 10)
+        marks = ("★" if summary.starred else "") + ("♥" if summary.recommended else "")
         text = Text(no_wrap=True, end="")
         text.append("● " if not summary.read else "  ", style=mark_style)
         title = Text(clean_line(summary.title) or "(untitled)", style=title_style)
-        title.truncate(title_width, overflow="ellipsis", pad=True)
+        title.truncate(max(4, width - 2 - (len(marks) + 1 if marks else 0)), overflow="ellipsis")
         text.append_text(title)
-        marks = ("★" if summary.starred else " ") + ("♥" if summary.recommended else " ")
-        text.append(f" {marks}", style=mark_style)
-        if feed_width:
-            feed = Text(" " + clean_line(summary.feed_title), style=meta_style)
-            feed.truncate(feed_width + 1, overflow="ellipsis", pad=True)
-            text.append_text(feed)
-        text.append(f"{age:>10}", style=meta_style)
+        if marks:
+            text.append(" " + marks, style=mark_style)
+        return text
+
+    def meta_line(self, summary: ArticleSummary, note: RowNote | None, width: int) -> Text:
+        """``  Feed · 3h · why it is here · +2 more sources``, dim."""
+        meta_style = self._style("article-list--meta")
+        feed = clean_line(summary.feed_title)
+        why = clean_line(note.why) if note is not None else ""
+        # "new from Field Notes" already names the feed: say it once.
+        parts = [why] if why and feed in why else [feed, why] if why else [feed]
+        age = relative_date(summary.published, self._now(), self._tz)
+        if age:
+            parts.insert(1, age)
+        if note is not None and note.more_sources:
+            parts.append(f"+{note.more_sources} more source{'s' if note.more_sources > 1 else ''}")
+        text = Text("  " + " · ".join(parts), style=meta_style, no_wrap=True, end="")
+        text.truncate(width, overflow="ellipsis")
         return text
 
     def _id_at(self, index: int) -> int | None:
@@ -307,8 +350,8 @@ class ArticleList(ScrollView, can_focus=True):
 
     def _fetch_window(self) -> None:
         self._fetch_pending = False
-        height = max(self.scrollable_content_region.height, 1)
-        top = int(self.scroll_y)
+        height = max(self.scrollable_content_region.height // ROW_HEIGHT + 1, 1)
+        top = self._top_index()
         start = max(0, top - WINDOW_MARGIN)
         end = min(len(self._ids), top + height + WINDOW_MARGIN)
         missing = [i for i in self._ids[start:end] if i not in self._rows]
@@ -322,4 +365,4 @@ class ArticleList(ScrollView, can_focus=True):
             self.app.call_from_thread(self.update_rows, rows)
 
 
-__all__ = ["ArticleList", "RowFetcher", "Segment"]
+__all__ = ["ROW_HEIGHT", "ArticleList", "RowFetcher", "RowNote"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import tzinfo
 from typing import ClassVar
 
@@ -47,6 +47,20 @@ class ReadingPane(VerticalScroll, can_focus=True):
     class LinkClicked(Message):
         url: str
 
+    @dataclass
+    class Scrolled(Message):
+        """The reader scrolled down an article (``at_end``: to its last line)."""
+
+        article_id: int
+        at_end: bool
+
+        def can_replace(self, message: Message) -> bool:
+            return (
+                isinstance(message, ReadingPane.Scrolled)
+                and message.article_id == self.article_id
+                and not message.at_end
+            )
+
     def __init__(self, *, tz: tzinfo | None = None, id: str | None = None) -> None:
         super().__init__(id=id, classes="empty")
         self._tz = tz
@@ -69,32 +83,63 @@ class ReadingPane(VerticalScroll, can_focus=True):
         header.update(self.header_text(display))
         body.update(display.markdown)
 
+    async def replace_body(self, display: ArticleDisplay) -> None:
+        """Show another text of the same article (its page arrived) without moving the reader."""
+        scroll_y = self.scroll_y
+        self.shown = display
+        self.query_one("#article-header", Static).update(self.header_text(display))
+        await self.query_one("#article-body", Markdown).update(display.markdown)
+        self.scroll_to(y=scroll_y, animate=False, immediate=True)
+        self.call_after_refresh(self.scroll_to, y=scroll_y, animate=False, immediate=True)
+
     def refresh_header(self, display: ArticleDisplay) -> None:
-        """Redraw the header only (a star or recommend changed), keeping the scroll position."""
+        """Redraw the header only (a star, recommend or note changed), keeping the scroll."""
         self.shown = display
         self.query_one("#article-header", Static).update(self.header_text(display))
 
+    def set_note(self, note: str) -> None:
+        if self.shown is not None:
+            self.refresh_header(replace(self.shown, note=note))
+
     def header_text(self, display: ArticleDisplay) -> Text:
+        """Title, feed and author, date, marks, link, standfirst and where the text is from.
+
+        The page's author, date and standfirst fill in what the feed lacked.
+        """
         article = display.article
+        page = display.body.full_text if display.body is not None and display.from_page else None
+        author = article.author or (page.author if page else None)
+        published = article.published or (page.published if page else None)
         text = Text()
         text.append(clean_line(article.title) or "(untitled)", style="bold")
         text.append("\n")
         text.append(clean_line(article.feed_title), style="italic")
-        if article.author:
-            text.append(" · by " + clean_line(article.author))
+        if author:
+            text.append(" · by " + clean_line(author))
         text.append("\n")
-        details = [full_datetime(article.published, self._tz), reading_time(display.words)]
+        details = [full_datetime(published, self._tz), reading_time(display.words)]
         text.append(" · ".join(details), style="dim")
         if article.starred:
-            text.append("  ★ starred", style="bold yellow")
+            text.append("  ★ Starred", style="bold yellow")
         if article.recommended:
             count = max(article.recommend_count, 1)
-            text.append(f"  ♥ recommended ×{count}", style="bold magenta")
+            text.append(f"  ♥ Recommended ×{count}", style="bold magenta")
         link = safe_link(article.link)
         if link:
             text.append("\n")
             text.append(link, style="dim underline")
+        if page is not None and page.standfirst:
+            text.append("\n\n")
+            text.append(clean_line(page.standfirst), style="italic")
+        if display.note:
+            text.append("\n")
+            text.append("⤓ " + clean_line(display.note), style="dim italic")
         return text
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self.shown is not None and new_value > old_value:
+            self.post_message(self.Scrolled(self.shown.article.id, self.at_end))
 
     @property
     def at_end(self) -> bool:

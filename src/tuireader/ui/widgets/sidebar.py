@@ -37,6 +37,8 @@ class Sidebar(OptionList):
     @dataclass
     class ViewChosen(Message):
         view: View
+        #: Chosen with enter or l (not just highlighted): the list takes the focus.
+        enter: bool = False
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -108,7 +110,7 @@ class Sidebar(OptionList):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id and event.option.id in self._views:
-            self.post_message(self.ViewChosen(self._views[event.option.id]))
+            self.post_message(self.ViewChosen(self._views[event.option.id], enter=True))
 
 
 def _row(label: Text, count: int | None) -> Table:
@@ -128,8 +130,6 @@ def _entries(data: SidebarData) -> list[tuple[View | None, Table | Text]]:
     for view in SMART_VIEWS:
         count = data.smart_counts.get(view.key)
         label = Text(view.label)
-        if view.kind is ViewKind.FOR_YOU:
-            label.append("  (soon)", style="dim")
         entries.append((view, _row(label, count)))
     if data.searches:
         entries.append((None, _heading("Saved searches")))

@@ -1,4 +1,4 @@
-"""One-line bars: the article list's title and the refresh progress."""
+"""One-line bars: the article list's title, the refresh progress and the data used."""
 
 from __future__ import annotations
 
@@ -11,6 +11,15 @@ from tuireader.models import OutcomeKind, RefreshOutcome
 from tuireader.store import Sort
 
 
+def human_bytes(count: int) -> str:
+    """``812 B``, ``48 KB``, ``3.2 MB``: what a data-saving reader wants to see."""
+    if count < 1024:
+        return f"{count} B"
+    if count < 1024 * 1024:
+        return f"{round(count / 1024)} KB"
+    return f"{count / 1024 / 1024:.1f} MB"
+
+
 @dataclass
 class RefreshProgress:
     """Counts of a running refresh, updated from each per-feed outcome."""
@@ -18,38 +27,108 @@ class RefreshProgress:
     total: int = 0
     done: int = 0
     new_articles: int = 0
+    bytes_downloaded: int = 0
     failed: list[RefreshOutcome] = field(default_factory=list)
 
     def add(self, outcome: RefreshOutcome) -> None:
         self.done += 1
         self.new_articles += outcome.new_articles
+        self.bytes_downloaded += outcome.bytes_downloaded
         if outcome.kind is OutcomeKind.FAILED:
             self.failed.append(outcome)
 
     def text(self) -> Text:
         text = Text("⟳ Refreshing ", style="bold")
         text.append(f"{self.done}/{self.total} feeds")
-        text.append(f" · {self.new_articles} new")
+        text.append(f" · {self.new_articles} new · {human_bytes(self.bytes_downloaded)}")
+        if self.failed:
+            text.append(f" · {len(self.failed)} failed", style="bold red")
+        return text
+
+    def done_text(self) -> Text:
+        """``Last refresh: 12 feeds · 3 new · 48 KB``, kept on the status line afterwards."""
+        text = Text("Last refresh: ", style="bold")
+        text.append(f"{self.done} feed{'s' if self.done != 1 else ''} · {self.new_articles} new")
+        text.append(f" · {human_bytes(self.bytes_downloaded)}")
         if self.failed:
             text.append(f" · {len(self.failed)} failed", style="bold red")
         return text
 
     def summary(self) -> str:
-        line = f"Refreshed {self.done} feeds: {self.new_articles} new"
+        line = (
+            f"Refreshed {self.done} feeds: {self.new_articles} new, "
+            f"{human_bytes(self.bytes_downloaded)}"
+        )
         if self.failed:
             line += f", {len(self.failed)} failed (press i on a ⚠ feed for the reason)"
         return line
 
 
+class StatusLine(Static):
+    """The refresh in progress, then the last refresh and the pages fetched, with their bytes.
+
+    Hidden until there is something to say, so the demo and a fresh start stay uncluttered.
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.display = False
+        self._refresh: Text | None = None
+        self._pages = 0
+        self._page_bytes = 0
+
+    def refreshing(self, progress: RefreshProgress) -> None:
+        self._refresh = progress.text()
+        self._show()
+
+    def refreshed(self, progress: RefreshProgress) -> None:
+        self._refresh = progress.done_text()
+        self._show()
+
+    def page_fetched(self, bytes_downloaded: int) -> None:
+        self._pages += 1
+        self._page_bytes += bytes_downloaded
+        self._show()
+
+    def text(self) -> Text:
+        text = Text()
+        if self._refresh is not None:
+            text.append_text(self._refresh)
+        if self._pages:
+            if text:
+                text.append("  ·  ")
+            text.append(
+                f"{self._pages} page{'s' if self._pages != 1 else ''} · "
+                f"{human_bytes(self._page_bytes)}"
+            )
+        text.append("  ·  images are never downloaded", style="dim")
+        return text
+
+    def _show(self) -> None:
+        self.update(self.text())
+        self.display = True
+
+
 class ListTitle(Static):
     """``All unread · 34 articles · newest first · unread only``."""
 
-    def show(self, label: str, count: int | None, sort: Sort, unread_only: bool) -> None:
+    def show(
+        self,
+        label: str,
+        count: int | None,
+        sort: Sort,
+        unread_only: bool,
+        *,
+        order_label: str | None = None,
+        hint: str = "",
+    ) -> None:
         text = Text(label, style="bold")
         if count is not None:
             text.append(f" · {count} article{'s' if count != 1 else ''}", style="dim")
         order = {Sort.NEWEST: "newest first", Sort.OLDEST: "oldest first", Sort.FEED: "by feed"}
-        text.append(f" · {order[sort]}", style="dim")
+        text.append(f" · {order_label or order[sort]}", style="dim")
         if unread_only:
             text.append(" · unread only", style="dim")
+        if hint:
+            text.append(" · " + hint, style="dim italic")
         self.update(text)

@@ -1,0 +1,166 @@
+"""Pilot tests: full articles fetched from the page over loopback HTTP, and the bytes it cost."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual.pilot import Pilot
+from uihelpers import build_reader, settle
+
+from loopback import LoopbackServer, Request, Response
+from tuireader.core import Reader
+from tuireader.fulltext import BodySource
+from tuireader.models import FullTextMode, ParsedEntry, ParsedFeed
+from tuireader.ui.app import TuiReaderApp
+from tuireader.ui.screens.main import MainScreen
+
+AppFactory = Callable[..., TuiReaderApp]
+
+FEED_PARAGRAPHS = [f"Feed paragraph {n}: the harbour wall, the tide, the ferry." for n in range(30)]
+PAGE_PARAGRAPHS = [
+    f"Page paragraph {n}: engineers spliced the armoured shore end to the landing station "
+    "within hours, and the first light crossed the Atlantic section before midnight."
+    for n in range(60)
+]
+
+
+def page_html() -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in PAGE_PARAGRAPHS)
+    return f"""<!doctype html><html><head><title>Kestrel lands | Gazette</title>
+<meta name="author" content="Mara Quill"></head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article><h1>Kestrel lands</h1><p class="standfirst">A new cable for the peninsula.</p>
+{body}</article><footer>Copyright Gazette.</footer></body></html>""".encode()
+
+
+def add_feed(reader: Reader, link: str, *, mode: FullTextMode) -> int:
+    """A feed with one long article (so the pane scrolls) whose page lives at ``link``."""
+    entry = ParsedEntry(
+        title="Kestrel lands",
+        guid="k1",
+        link=link,
+        published=datetime(2026, 11, 30, 11, 30, tzinfo=UTC),
+        content_html="".join(f"<p>{p}</p>" for p in FEED_PARAGRAPHS),
+    )
+    parsed = ParsedFeed("Gazette", entries=(entry,))
+    feed = reader.add_parsed_feed("https://gazette.example/feed", parsed)
+    reader.store.update_feed(feed.id, full_text=mode)
+    return feed.id
+
+
+def gated_page(gate: threading.Event) -> Callable[[Request], Response]:
+    """The page, sent only once the test opens the gate."""
+
+    def handler(request: Request) -> Response:
+        while not gate.is_set():
+            if request.wait(0.01):
+                break
+        return Response(page_html(), headers={"Content-Type": "text/html; charset=utf-8"})
+
+    return handler
+
+
+def main(app: TuiReaderApp) -> MainScreen:
+    assert isinstance(app.screen, MainScreen)
+    return app.screen
+
+
+async def until(pilot: Pilot[object], condition: Callable[[], bool]) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("condition never became true")
+
+
+async def test_page_replaces_the_feed_text_without_moving_the_reader(
+    tmp_path: Path, app_factory: AppFactory, http_server: LoopbackServer
+) -> None:
+    reader = build_reader(tmp_path / "t.db", demo=False)
+    add_feed(reader, http_server.url("/story"), mode=FullTextMode.ALWAYS)
+    gate = threading.Event()
+    http_server.add_handler("/story", gated_page(gate))
+    app = app_factory(reader)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        pane = screen.reader_pane
+        await pilot.press("enter")
+        await until(pilot, lambda: pane.shown is not None)
+        # The feed's text shows at once, and the page is on its way.
+        assert pane.shown is not None and pane.shown.source is BodySource.FEED
+        assert "fetching" in pane.shown.note
+        await asyncio.to_thread(http_server.wait_for_in_flight, 1)
+        await pilot.pause()
+        pane.scroll_to(y=6, animate=False, immediate=True)
+        await pilot.pause()
+        assert pane.scroll_y == 6
+        gate.set()
+        await settle(pilot)
+        shown = pane.shown
+        assert shown is not None and shown.source is BodySource.PAGE
+        assert "Page paragraph 0" in shown.markdown
+        assert "full text from the page" in shown.note
+        assert pane.scroll_y == 6  # the reader did not move
+        header = str(screen.query_one("#article-header").render())
+        assert "by Mara Quill" in header  # the page's author fills what the feed lacked
+        status = str(screen.status_line.render())
+        assert "1 page · " in status and "KB" in status
+        # t: back to the feed's text, and again to the (now cached) page.
+        await pilot.press("t")
+        await settle(pilot)
+        assert pane.shown is not None and pane.shown.source is BodySource.FEED
+        await pilot.press("t")
+        await settle(pilot)
+        assert pane.shown is not None and pane.shown.source is BodySource.PAGE
+        assert http_server.paths_requested().count("/story") == 1
+
+
+async def test_page_that_arrives_too_late_is_dropped(
+    tmp_path: Path, app_factory: AppFactory, http_server: LoopbackServer
+) -> None:
+    reader = build_reader(tmp_path / "t.db")  # the demo library, plus the slow feed
+    add_feed(reader, http_server.url("/story"), mode=FullTextMode.ALWAYS)
+    gate = threading.Event()
+    http_server.add_handler("/story", gated_page(gate))
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        pane = screen.reader_pane
+        await pilot.press("enter")  # the slow article is the newest
+        await asyncio.to_thread(http_server.wait_for_in_flight, 1)
+        await pilot.press("j")  # moved on before the page arrived
+        gate.set()
+        await settle(pilot)
+        assert pane.shown is not None and "Kestrel" not in pane.shown.article.title
+        assert pane.shown.source is BodySource.FEED
+
+
+async def test_failed_fetch_says_why_and_mode_key_cycles(
+    tmp_path: Path, app_factory: AppFactory, http_server: LoopbackServer
+) -> None:
+    reader = build_reader(tmp_path / "t.db", demo=False)
+    feed_id = add_feed(reader, http_server.url("/gone"), mode=FullTextMode.ALWAYS)
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = screen.reader_pane.shown
+        assert shown is not None and shown.source is BodySource.FEED
+        assert shown.note.startswith("couldn't fetch the page: ")
+        assert "404" in shown.note and "showing the feed's text" in shown.note
+        # F cycles the feed's mode: always -> never -> auto.
+        await pilot.press("F")
+        await settle(pilot)
+        assert reader.store.get_feed(feed_id).full_text is FullTextMode.NEVER
+        assert any("never" in n.message for n in app._notifications)
+        await pilot.press("F")
+        await settle(pilot)
+        assert reader.store.get_feed(feed_id).full_text is FullTextMode.AUTO
