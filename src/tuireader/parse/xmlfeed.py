@@ -18,6 +18,7 @@ import feedparser
 
 from tuireader.models import FeedError, ParsedEntry, ParsedFeed
 from tuireader.parse import dates, fields
+from tuireader.parse.fastxml import parse_fast
 from tuireader.parse.sniff import head_bytes
 
 #: feedparser's relative-URI pass re-parses every HTML field with sgmllib and roughly
@@ -161,6 +162,10 @@ def parse_xml(
     refuse_dtd(body, content_type)
     body, entry_count = cap_entries(body)
     response_headers = _feedparser_headers(body, url, content_type, headers)
+    if entry_count <= fields.MAX_ENTRIES and _reads_as_utf8(body, response_headers):
+        fast = parse_fast(body, url)
+        if fast is not None:
+            return fast
     body, repaired = repair_utf8(body, response_headers["content-type"])
     try:
         result = feedparser.parse(
@@ -179,6 +184,11 @@ def parse_xml(
     if repaired:
         parsed = dataclasses.replace(parsed, warnings=(*parsed.warnings, INVALID_UTF8))
     return parsed
+
+
+def _reads_as_utf8(body: bytes, response_headers: Mapping[str, str]) -> bool:
+    """Whether feedparser would decode this body as UTF-8 (the fast path's only encoding)."""
+    return body.isascii() or _effective_encoding(body, response_headers["content-type"]) == "utf-8"
 
 
 def repair_utf8(body: bytes, feedparser_content_type: str) -> tuple[bytes, bool]:
