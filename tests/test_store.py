@@ -169,6 +169,7 @@ def test_search_ranks_title_matches_first_and_survives_syntax(store: Store) -> N
     titles = [s.title for s in store.summaries(ids)]
     assert titles == ["Cable laid under the sea", "Harbour news"]
     assert store.search_ids('"unbalanced AND (') == []
+    assert store.search_ids("snake_case OR x-y") == []  # no phrase the index cannot answer
     assert store.search_ids("cab") == ids  # prefix on the last word
 
 

@@ -38,6 +38,9 @@ class ParsedEntry:
     content_html: str | None = None
     categories: tuple[str, ...] = ()
     enclosures: tuple[Enclosure, ...] = ()
+    #: Plain text of the body for the search index, made in the parse worker so the
+    #: store does not spend its (serial) time on it; None means "compute it when storing".
+    search_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

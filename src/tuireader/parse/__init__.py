@@ -6,6 +6,7 @@ worker process. It raises ``FeedError`` with a one-line reason and nothing else.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Mapping
 
@@ -13,6 +14,7 @@ from tuireader.models import FeedError, ParsedFeed
 from tuireader.parse.jsonfeed import parse_json
 from tuireader.parse.sniff import sniff
 from tuireader.parse.xmlfeed import TOO_MUCH_MEMORY, parse_xml
+from tuireader.searchtext import search_text
 
 __all__ = ["MAX_BODY_BYTES", "body_fingerprint", "parse_feed"]
 
@@ -41,10 +43,21 @@ def parse_feed(
         raise FeedError(NOT_A_FEED_HTML)
     try:
         if kind == "json":
-            return parse_json(body, url=url)
-        return parse_xml(body, url=url, content_type=content_type, headers=headers)
+            parsed = parse_json(body, url=url)
+        else:
+            parsed = parse_xml(body, url=url, content_type=content_type, headers=headers)
+        return with_search_text(parsed)
     except MemoryError as error:  # past the worker's address-space limit (refresh.py)
         raise FeedError(TOO_MUCH_MEMORY) from error
+
+
+def with_search_text(parsed: ParsedFeed) -> ParsedFeed:
+    """Each entry with its index text, computed here: in the worker, in parallel."""
+    entries = tuple(
+        dataclasses.replace(e, search_text=search_text(e.content_html or e.summary_html))
+        for e in parsed.entries
+    )
+    return dataclasses.replace(parsed, entries=entries)
 
 
 def body_fingerprint(body: bytes) -> str:

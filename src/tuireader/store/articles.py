@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import re
 import sqlite3
@@ -12,6 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from tuireader.models import Article, ArticleSummary, Enclosure, ParsedEntry, ParsedFeed
+from tuireader.searchtext import search_text
 from tuireader.store.base import StoreBase
 from tuireader.store.db import from_db_time, to_db_time
 
@@ -75,13 +75,6 @@ def _content_hash(entry: ParsedEntry) -> str:
         digest.update((part or "").encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")
     return digest.hexdigest()
-
-
-def search_text(*htmls: str | None, limit: int = FTS_BODY_LIMIT) -> str:
-    """Cheap HTML-to-text for the index: tags out, entities decoded."""
-    text = " ".join(h for h in htmls if h)
-    text = html.unescape(_TAG.sub(" ", text[: limit * 4]))
-    return _SPACES.sub(" ", text).strip()[:limit]
 
 
 def _encode_enclosures(enclosures: tuple[Enclosure, ...]) -> str:
@@ -225,7 +218,11 @@ class ArticlesMixin(StoreBase):
                     _encode_enclosures(entry.enclosures),
                     content_hash,
                 )
-                body = search_text(entry.content_html or entry.summary_html)
+                body = (
+                    entry.search_text
+                    if entry.search_text is not None
+                    else search_text(entry.content_html or entry.summary_html)
+                )
                 if found is None:
                     cursor = conn.execute(
                         """INSERT INTO articles (guid, link, title, author, published, updated,

@@ -103,7 +103,7 @@ MIGRATIONS: tuple[str, ...] = (
         kind TEXT NOT NULL DEFAULT 'feeds'
     );
     CREATE VIRTUAL TABLE articles_fts USING fts5 (
-        title, author, body, tokenize = 'unicode61 remove_diacritics 2'
+        title, author, body, tokenize = 'unicode61 remove_diacritics 2', detail = column
     );
     """,
     # 2: retention. Deleted articles leave a tombstone keyed like the dedup lookup, so a feed

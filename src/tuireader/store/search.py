@@ -6,7 +6,10 @@ import re
 
 from tuireader.store.base import StoreBase
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+# Letters and digits only, as the unicode61 tokenizer splits: the index keeps no
+# positions (detail=column, a quarter cheaper to write), so a query must never hold a
+# multi-token phrase such as "foo_bar".
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def fts_query(text: str) -> str | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tuireader.recommend import ArticleFeatures
-from tuireader.store.articles import search_text
+from tuireader.searchtext import search_text
 from tuireader.store.base import StoreBase
 from tuireader.store.db import from_db_time
 

@@ -1,0 +1,22 @@
+"""HTML to the plain text the search index and the recommender read.
+
+Deliberately cheap (two regex passes): it runs for every stored article, in the parse
+workers, where its cost overlaps the downloads instead of delaying the store.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+#: How much of an article's text goes into the search index.
+SEARCH_TEXT_LIMIT = 20_000
+_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"\s+")
+
+
+def search_text(*htmls: str | None, limit: int = SEARCH_TEXT_LIMIT) -> str:
+    """Tags out, entities decoded, whitespace folded, cut to ``limit`` characters."""
+    text = " ".join(h for h in htmls if h)
+    text = html.unescape(_TAG.sub(" ", text[: limit * 4]))
+    return _SPACES.sub(" ", text).strip()[:limit]
