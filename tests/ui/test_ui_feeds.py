@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -69,6 +70,11 @@ async def test_add_feed_refresh_keeps_selection(
         assert len(screen.articles.ids) == 3
         assert screen.articles.current_id == selected
         assert any("1 new" in n.message for n in app._notifications)
+        # The status line keeps what the refresh cost (data saver).
+        status = str(screen.status_line.render())
+        body = len(rss(("a", "First"), ("b", "Second"), ("c", "Third")))
+        shown = re.search(r"Last refresh: 1 feed · 1 new · (\d+) B", status)
+        assert shown is not None and body <= int(shown.group(1)) < body + 1024, status
         # ctrl+r refreshes every feed; the placeholder fails and gets a mark and a reason.
         await pilot.press("ctrl+r")
         await settle(pilot)

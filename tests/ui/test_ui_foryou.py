@@ -12,11 +12,13 @@ from uihelpers import FIXED_NOW, settle
 
 from tuireader.config import Config
 from tuireader.core import Reader, make_reader
+from tuireader.models import ParsedEntry, ParsedFeed
 from tuireader.store import ArticleQuery
 from tuireader.ui.app import TuiReaderApp
 from tuireader.ui.read_signals import LONG_READ_SECONDS, QUICK_LEAVE_SECONDS
 from tuireader.ui.screens.main import MainScreen
 from tuireader.ui.views import SMART_VIEWS, ViewKind
+from tuireader.ui.widgets.article_list import ROW_HEIGHT
 
 AppFactory = Callable[..., TuiReaderApp]
 FOR_YOU = next(v for v in SMART_VIEWS if v.kind is ViewKind.FOR_YOU)
@@ -176,3 +178,31 @@ async def test_scrolling_to_the_end_is_a_long_read(reader: Reader, app_factory: 
         await pilot.press("k")  # leaving later adds nothing: it was counted once
         await settle(pilot)
         assert kinds(reader, first) == ["open", "read_long"]
+
+
+async def test_same_story_from_several_feeds_shows_once_with_more_sources(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    story = "https://wire.example/2026/11/30/ferry-strike"
+    for n, host in enumerate(("one", "two", "three")):
+        entry = ParsedEntry(
+            title="Ferry crews walk out over winter rota",
+            guid=f"s{n}",
+            link=f"{story}?utm_source={host}",
+            published=FIXED_NOW - timedelta(minutes=n),
+            summary_html="<p>Crews on the island ferries stopped work at dawn.</p>",
+        )
+        reader.add_parsed_feed(f"https://{host}.example/feed", ParsedFeed(host, entries=(entry,)))
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        screen.sidebar.select_key(FOR_YOU.key)
+        await settle(pilot)
+        articles = screen.articles
+        ferry = [i for i in articles.ids if "Ferry" in getattr(articles.row(i), "title", "")]
+        assert len(ferry) == 1
+        note = articles.note(ferry[0])
+        assert note is not None and note.more_sources == 2
+        index = articles.ids.index(ferry[0])
+        assert "+2 more sources" in articles.render_line(index * ROW_HEIGHT + 1).text

@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 
 #: Below this width the panes give way: the reader takes the whole screen.
 NARROW_WIDTH = 100
+#: Below this width the sidebar shrinks, so list titles and the article keep their room.
+MEDIUM_WIDTH = 130
 SORT_CYCLE = (Sort.NEWEST, Sort.OLDEST, Sort.FEED)
 FEED_ACTIONS = {"refresh_feed", "remove_feed", "edit_feed", "feed_problem"}
 ARTICLE_ACTIONS = {"open_browser", "toggle_read", "star", "recommend", "copy_link"}
@@ -124,6 +126,7 @@ class MainScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "narrow")
+        self.set_class(NARROW_WIDTH <= event.size.width < MEDIUM_WIDTH, "medium")
 
     def on_unmount(self) -> None:
         self._cancel_refresh.set()

@@ -56,7 +56,7 @@ class RefreshProgress:
 
     def summary(self) -> str:
         line = (
-            f"Refreshed {self.done} feeds: {self.new_articles} new, "
+            f"Refreshed {self.done} feed{'s' if self.done != 1 else ''}: {self.new_articles} new, "
             f"{human_bytes(self.bytes_downloaded)}"
         )
         if self.failed:
