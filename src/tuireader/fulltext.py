@@ -10,7 +10,6 @@ import asyncio
 from dataclasses import dataclass
 from enum import StrEnum
 
-from tuireader.extract import extract_article
 from tuireader.fetch import PAGE_ACCEPT, Fetcher, FetchStatus
 from tuireader.htmlmd import html_to_markdown, is_teaser
 from tuireader.models import Article, FullText, FullTextMode
@@ -82,6 +81,9 @@ async def fetch_full_text(store: Store, fetcher: Fetcher, article: Article) -> F
         )
         await asyncio.to_thread(store.save_full_text, full)
         return full
+    # Imported here: the extractors take ~0.1 s to import, which every CLI command would pay.
+    from tuireader.extract import extract_article
+
     extracted = await asyncio.to_thread(extract_article, result.body, result.final_url)
     if extracted is None or not extracted.markdown.strip():
         full = FullText(
