@@ -15,7 +15,8 @@ from typing import Any
 from textual.pilot import Pilot
 
 from tuireader.config import Config
-from tuireader.core import make_reader
+from tuireader.core import Reader, make_reader
+from tuireader.store import ArticleQuery
 from tuireader.ui.app import make_app
 
 OUT = Path(__file__).resolve().parents[1] / "screenshots"
@@ -29,12 +30,18 @@ async def settle(pilot: Pilot[Any]) -> None:
 
 
 async def shoot(
-    name: str, size: tuple[int, int], steps: Callable[[Pilot[Any]], Awaitable[None]], demo: bool
+    name: str,
+    size: tuple[int, int],
+    steps: Callable[[Pilot[Any]], Awaitable[None]],
+    demo: bool,
+    history: Callable[[Reader], None] | None = None,
 ) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         reader = make_reader(db_path=Path(scratch) / "t.db", config=Config(), clock=lambda: NOW)
         if demo:
             reader.load_demo()
+        if history is not None:
+            history(reader)
         app = make_app(reader, demo=demo, tz=UTC, open_url=lambda url: None)
         async with app.run_test(size=size) as pilot:
             await settle(pilot)
@@ -43,6 +50,18 @@ async def shoot(
             (OUT / f"{name}.svg").write_text(app.export_screenshot(title=f"tuireader: {name}"))
         reader.close()
     print(f"wrote {OUT / name}.svg")
+
+
+def some_reading(reader: Reader) -> None:
+    """A little history for For you: stories about cables read and liked, one shrugged off."""
+    store = reader.store
+    for row in store.summaries(store.article_ids(ArticleQuery())):
+        if "cable" in row.title.lower():
+            store.open_article(row.id, mark_read=True)
+            store.record_event("read_long", article_id=row.id)
+            store.set_recommended(row.id, True)
+        elif row.title.startswith("Fishing quota"):
+            store.record_event("less_like", article_id=row.id)
 
 
 async def nothing(pilot: Pilot[Any]) -> None:
@@ -62,6 +81,14 @@ async def main() -> None:
     OUT.mkdir(exist_ok=True)
     await shoot("main", (140, 40), keys("j", "j"), demo=True)
     await shoot("reading", (140, 40), keys("j", "enter"), demo=True)
+    await shoot(
+        "for-you",
+        (140, 40),
+        keys("h", "j", "j", "j", "j", "enter"),
+        demo=True,
+        history=some_reading,
+    )
+    await shoot("wide", (200, 50), keys("j", "enter"), demo=True)
     await shoot("narrow", (80, 30), keys("enter"), demo=True)
     await shoot("help", (140, 40), keys("question_mark"), demo=True)
     await shoot("welcome", (140, 40), nothing, demo=False)

@@ -323,15 +323,14 @@ class ArticleList(ScrollView, can_focus=True):
         return text
 
     def meta_line(self, summary: ArticleSummary, note: RowNote | None, width: int) -> Text:
-        """``  Feed · 3h · why it is here · +2 more sources``, dim."""
+        """``  Feed · 3h``, or in For you ``  why it is here · 3h · Feed · +2 more sources``."""
         meta_style = self._style("article-list--meta")
         feed = clean_line(summary.feed_title)
         why = clean_line(note.why) if note is not None else ""
-        # "new from Field Notes" already names the feed: say it once.
-        parts = [why] if why and feed in why else [feed, why] if why else [feed]
         age = relative_date(summary.published, self._now(), self._tz)
-        if age:
-            parts.insert(1, age)
+        # For you rows lead with why they are there; the feed is said once.
+        parts = [why or feed, age] if not why or feed in why else [why, age, feed]
+        parts = [part for part in parts if part]
         if note is not None and note.more_sources:
             parts.append(f"+{note.more_sources} more source{'s' if note.more_sources > 1 else ''}")
         text = Text("  " + " · ".join(parts), style=meta_style, no_wrap=True, end="")
