@@ -1,0 +1,213 @@
+"""The ``tuireader`` command: headless commands over the core, and the app.
+
+Textual is imported only when the app is launched, so scripts and cron jobs start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from tuireader import __version__
+from tuireader.cli.articles import (
+    cmd_less_like,
+    cmd_list,
+    cmd_mark_read,
+    cmd_recommend,
+    cmd_search,
+    cmd_show,
+)
+from tuireader.cli.output import CliError, write_articles
+from tuireader.cli.refreshing import cmd_cleanup, cmd_history, cmd_refresh
+from tuireader.cli.subscriptions import cmd_add, cmd_edit, cmd_export, cmd_import, cmd_remove
+from tuireader.core import Reader, make_reader
+from tuireader.models import FeedError, FullTextMode
+from tuireader.paths import resolve_dirs
+from tuireader.store import ArticleQuery, StoreError
+
+
+def cmd_dirs(reader: Reader | None, args: argparse.Namespace, out: TextIO) -> int:
+    dirs = resolve_dirs()
+    db = Path(args.db) if args.db else dirs.database
+    out.write(f"config:   {dirs.config_file}\ndata:     {db}\ncache:    {dirs.cache}\n")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    data_dir = Path(tempfile.mkdtemp(prefix="tuireader-demo-"))
+    reader = make_reader(db_path=data_dir / "tuireader.db")
+    try:
+        reader.load_demo()
+        if args.list or not sys.stdout.isatty():
+            out.write(f"demo library in {data_dir}\n")
+            for feed in reader.feeds():
+                out.write(f"{feed.id:>3} {feed.title} ({feed.total} articles)\n")
+            write_articles(reader.articles(ArticleQuery(), limit=1000), False, out)
+            return 0
+        return run_app(reader, demo=True)
+    finally:
+        reader.close()
+
+
+def run_app(reader: Reader, *, demo: bool = False) -> int:
+    from tuireader.ui import run_app
+
+    return run_app(reader, demo=demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tuireader", description="A keyboard-first terminal news reader."
+    )
+    parser.add_argument("--version", action="version", version=f"tuireader {__version__}")
+    parser.add_argument("--db", metavar="PATH", help="the database file to use")
+    parser.add_argument("--demo", action="store_true", help="open the app on the demo library")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    add = sub.add_parser("add", help="subscribe to a feed or a site's feed")
+    add.add_argument("url")
+    add.add_argument("--folder")
+    add.add_argument("--title")
+    add.set_defaults(run=cmd_add)
+
+    imp = sub.add_parser("import", help="import subscriptions from OPML or a newsboat urls file")
+    imp.add_argument("file")
+    imp.set_defaults(run=cmd_import)
+
+    exp = sub.add_parser(
+        "export", help="export subscriptions as OPML 2.0, or your recommended articles"
+    )
+    exp.add_argument("file", nargs="?")
+    exp.add_argument(
+        "--recommended", action="store_true", help="your recommended articles as a reading list"
+    )
+    exp.add_argument("--format", choices=["json", "md"], help="with --recommended (json default)")
+    exp.set_defaults(run=cmd_export)
+
+    ref = sub.add_parser("refresh", help="fetch new articles")
+    ref.add_argument("--feed", metavar="ID|URL")
+    ref.add_argument("--due", action="store_true", help="only feeds whose interval has passed")
+    ref.add_argument(
+        "--full-text",
+        action="store_true",
+        help="then save the pages of new unread teasers for offline reading",
+    )
+    ref.set_defaults(run=cmd_refresh)
+
+    lst = sub.add_parser("list", help="list feeds or articles")
+    lst.add_argument("what", choices=["feeds", "articles", "recommended", "for-you"])
+    lst.add_argument("--unread", action="store_true")
+    lst.add_argument("--feed", metavar="ID|URL")
+    lst.add_argument("--limit", type=int, default=100)
+    lst.add_argument("--json", action="store_true", help="stable JSON for scripts")
+    lst.set_defaults(run=cmd_list)
+
+    show = sub.add_parser("show", help="print an article as text")
+    show.add_argument("id", type=int)
+    show.add_argument(
+        "--no-fetch", action="store_true", help="never fetch the page; use what is cached"
+    )
+    show.set_defaults(run=cmd_show)
+
+    search = sub.add_parser("search", help="search the articles you have")
+    search.add_argument("query")
+    search.add_argument("--limit", type=int, default=50)
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(run=cmd_search)
+
+    mark = sub.add_parser("mark-read", help="mark articles read (or --unread)")
+    mark.add_argument("ids", nargs="*", type=int)
+    mark.add_argument("--feed", metavar="ID|URL")
+    mark.add_argument("--all", action="store_true")
+    mark.add_argument("--unread", action="store_true", help="mark unread instead")
+    mark.set_defaults(run=cmd_mark_read)
+
+    edit = sub.add_parser("edit", help="change a feed's title, folder or settings")
+    edit.add_argument("feed", metavar="ID|URL")
+    edit.add_argument("--title", help="empty to use the feed's own title")
+    edit.add_argument("--folder", help="empty to take it out of its folder")
+    edit.add_argument("--full-text", choices=[m.value for m in FullTextMode])
+    edit.add_argument("--mute", dest="muted", action="store_const", const=True)
+    edit.add_argument("--unmute", dest="muted", action="store_const", const=False)
+    edit.add_argument("--interval", type=int, metavar="MINUTES", help="refresh interval")
+    edit.set_defaults(run=cmd_edit)
+
+    rec = sub.add_parser("recommend", help="recommend an article (--undo to take it back)")
+    rec.add_argument("id", type=int)
+    rec.add_argument("--undo", action="store_true")
+    rec.set_defaults(run=cmd_recommend)
+
+    less = sub.add_parser("less-like", help="show fewer articles like this one in For you")
+    less.add_argument("id", type=int)
+    less.set_defaults(run=cmd_less_like)
+
+    clean = sub.add_parser("cleanup", help="apply the retention settings, optionally VACUUM")
+    clean.add_argument("--vacuum", action="store_true", help="compact the database file")
+    clean.add_argument(
+        "--include-unread", action="store_true", help="old unread articles may go too"
+    )
+    clean.set_defaults(run=cmd_cleanup)
+
+    hist = sub.add_parser("history", help="recent refreshes and what each downloaded")
+    hist.add_argument("--limit", type=int, default=20)
+    hist.add_argument("--json", action="store_true")
+    hist.set_defaults(run=cmd_history)
+
+    rm = sub.add_parser("remove", help="unsubscribe and delete a feed's articles")
+    rm.add_argument("feed", metavar="ID|URL")
+    rm.set_defaults(run=cmd_remove)
+
+    dirs = sub.add_parser("dirs", help="where config, data and cache live")
+    dirs.set_defaults(run=None, special="dirs")
+
+    demo = sub.add_parser("demo", help="open the app on a throwaway demo library")
+    demo.add_argument("--list", action="store_true", help="print the demo library instead")
+    demo.set_defaults(run=None, special="demo")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    args = build_parser().parse_args(argv)
+    special = getattr(args, "special", None)
+    try:
+        if args.demo or special == "demo":
+            if not hasattr(args, "list"):
+                args.list = False
+            return cmd_demo(args, out)
+        if special == "dirs":
+            return cmd_dirs(None, args, out)
+        reader = open_reader(args)
+        for problem in reader.config_problems:
+            print(f"tuireader: {problem}", file=sys.stderr)
+        try:
+            if args.command is None:
+                return run_app(reader)
+            code: int = args.run(reader, args, out)
+            return code
+        finally:
+            reader.close()
+    except (CliError, StoreError, FeedError) as error:
+        print(f"tuireader: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("tuireader: interrupted; everything stored so far is kept", file=sys.stderr)
+        return 130
+
+
+READ_COMMANDS = frozenset({"list", "show", "search", "export"})
+
+
+def open_reader(args: argparse.Namespace) -> Reader:
+    """Open for writing; commands that only read fall back to a read-only store."""
+    try:
+        return make_reader(db_path=args.db)
+    except StoreError:
+        path = Path(args.db) if args.db else resolve_dirs().database
+        if args.command not in READ_COMMANDS or not path.exists():
+            raise
+        return make_reader(db_path=args.db, read_only=True)

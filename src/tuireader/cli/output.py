@@ -1,0 +1,88 @@
+"""What the commands print: one-line errors, stable JSON, article rows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from tuireader.core import Reader
+from tuireader.models import (
+    ArticleSummary,
+    Feed,
+)
+from tuireader.store import NoSuchFeedError
+
+
+class CliError(Exception):
+    """Ends the command with this one-line message and exit code 1."""
+
+
+def iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def feed_json(feed: Feed) -> dict[str, Any]:
+    return {
+        "id": feed.id,
+        "url": feed.url,
+        "title": feed.title,
+        "folder": feed.folder,
+        "site_url": feed.site_url,
+        "unread": feed.unread,
+        "total": feed.total,
+        "last_error": feed.last_error,
+        "consecutive_failures": feed.consecutive_failures,
+        "last_fetched": iso(feed.last_fetched),
+        "gone": feed.gone,
+    }
+
+
+def article_json(article: ArticleSummary) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "feed_id": article.feed_id,
+        "feed_title": article.feed_title,
+        "title": article.title,
+        "link": article.link,
+        "author": article.author,
+        "published": iso(article.published),
+        "read": article.read,
+        "starred": article.starred,
+        "recommended": article.recommended,
+    }
+
+
+def print_json(value: object, out: TextIO) -> None:
+    json.dump(value, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def human_size(count: int) -> str:
+    size = float(count)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{count} B"
+
+
+def write_articles(articles: Sequence[ArticleSummary], as_json: bool, out: TextIO) -> None:
+    if as_json:
+        print_json([article_json(a) for a in articles], out)
+        return
+    for article in articles:
+        marks = ("N" if not article.read else " ") + ("*" if article.starred else " ")
+        marks += "+" if article.recommended else " "
+        date = article.published.strftime("%Y-%m-%d") if article.published else " " * 10
+        out.write(f"{article.id:>7} {marks} {date}  {article.feed_title}: {article.title}\n")
+
+
+def find_feed(reader: Reader, key: str) -> Feed:
+    try:
+        return reader.store.find_feed(key)
+    except NoSuchFeedError as error:
+        raise CliError(str(error)) from error

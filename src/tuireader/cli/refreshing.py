@@ -1,0 +1,142 @@
+"""Commands that fetch or tidy: refresh, history, cleanup."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any, TextIO
+
+from tuireader.cli.output import find_feed, human_size, iso, print_json
+from tuireader.core import Reader
+from tuireader.models import (
+    OutcomeKind,
+    RefreshOutcome,
+)
+
+
+def cmd_refresh(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
+    feed_ids = None
+    if args.feed:
+        feed_ids = [find_feed(reader, args.feed).id]
+    if not reader.feeds():
+        out.write("no feeds yet: add one with `tuireader add URL` or `tuireader import FILE`\n")
+        return 0
+    summary = asyncio.run(refresh_with_progress(reader, feed_ids, args.due, out))
+    updated = summary.count(OutcomeKind.UPDATED)
+    unchanged = summary.count(OutcomeKind.NOT_MODIFIED)
+    failed = [o for o in summary.outcomes if o.kind is OutcomeKind.FAILED]
+    out.write(
+        f"{len(summary.outcomes)} feeds: {updated} updated, {unchanged} not modified, "
+        f"{len(failed)} failed; {summary.new_articles} new articles; "
+        f"{human_size(summary.bytes_downloaded)} downloaded\n"
+    )
+    for outcome in failed:
+        out.write(f"  failed: {outcome.url}: {outcome.reason}\n")
+    if args.full_text or reader.config.prefetch_full_text:
+        pages = asyncio.run(reader.prefetch_full_texts())
+        out.write(
+            f"full text: {pages.fetched} pages saved for offline reading, {pages.failed} failed"
+            + (
+                f", {pages.skipped_for_budget} left for later (budget)"
+                if pages.skipped_for_budget
+                else ""
+            )
+            + f"; {human_size(pages.bytes_downloaded)} downloaded\n"
+        )
+    if reader.config.keep_days or reader.config.keep_per_feed:
+        cleaned = reader.cleanup()
+        if cleaned.deleted:
+            out.write(f"retention: removed {cleaned.deleted} old articles\n")
+    return 1 if summary.all_failed else 0
+
+
+async def refresh_with_progress(
+    reader: Reader, feed_ids: list[int] | None, due_only: bool, out: TextIO
+) -> Any:
+    if not out.isatty():
+
+        def plain(outcome: RefreshOutcome) -> None:
+            detail = (
+                outcome.reason
+                if outcome.kind is OutcomeKind.FAILED
+                else (f"{outcome.new_articles} new" if outcome.kind is OutcomeKind.UPDATED else "")
+            )
+            out.write(f"{outcome.kind.value}: {outcome.url}{': ' + detail if detail else ''}\n")
+
+        return await reader.refresh(feed_ids, on_outcome=plain, due_only=due_only)
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    console = Console(file=out)
+    with Progress(
+        TextColumn("refreshing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[new]} new"),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("refresh", total=None, new=0)
+        new = 0
+
+        def started(total: int) -> None:
+            progress.update(task, total=total)
+
+        def advance(outcome: RefreshOutcome) -> None:
+            nonlocal new
+            new += outcome.new_articles
+            progress.update(task, advance=1, new=new)
+
+        return await reader.refresh(
+            feed_ids, on_outcome=advance, on_start=started, due_only=due_only
+        )
+
+
+def cmd_cleanup(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
+    config = reader.config
+    if not (config.keep_days or config.keep_per_feed) and not args.vacuum:
+        out.write(
+            "retention is off (keep_days and keep_per_feed are 0 in config.toml); "
+            "nothing to remove. Use --vacuum to compact the database.\n"
+        )
+        return 0
+    result = reader.cleanup(include_unread=args.include_unread, vacuum=args.vacuum)
+    out.write(f"removed {result.deleted} articles (starred and recommended are always kept)")
+    if result.vacuumed:
+        out.write(
+            f"; database {human_size(result.bytes_before)} -> {human_size(result.bytes_after)}"
+        )
+    out.write("\n")
+    return 0
+
+
+def cmd_history(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
+    records = reader.refresh_history(args.limit)
+    if args.json:
+        print_json(
+            [
+                {
+                    "kind": r.kind,
+                    "started_at": iso(r.started_at),
+                    "finished_at": iso(r.finished_at),
+                    "feeds": r.feeds,
+                    "updated": r.updated,
+                    "not_modified": r.not_modified,
+                    "failed": r.failed,
+                    "new_articles": r.new_articles,
+                    "bytes_downloaded": r.bytes_downloaded,
+                }
+                for r in records
+            ],
+            out,
+        )
+        return 0
+    for r in records:
+        what = "full text" if r.kind == "full_text" else "refresh"
+        out.write(
+            f"{r.started_at:%Y-%m-%d %H:%M}  {what:<9} {r.feeds:>4} "
+            f"{'pages' if r.kind == 'full_text' else 'feeds'}, {r.new_articles:>4} new, "
+            f"{r.failed:>3} failed, {human_size(r.bytes_downloaded):>9}\n"
+        )
+    return 0

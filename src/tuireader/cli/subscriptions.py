@@ -1,0 +1,97 @@
+"""Commands about subscriptions: add, import, export, edit, remove."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+from typing import TextIO
+
+from tuireader.cli.output import (
+    CliError,
+    find_feed,
+)
+from tuireader.core import Reader, SubscribeError
+from tuireader.models import (
+    FullTextMode,
+)
+from tuireader.sanitize import clean_line
+from tuireader.store import ArticleQuery
+
+
+def cmd_add(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        result = asyncio.run(reader.subscribe(args.url, folder=args.folder, title=args.title))
+    except SubscribeError as error:
+        raise CliError(str(error)) from error
+    feed = result.feed
+    out.write(
+        f"subscribed to {feed.title} <{feed.url}> (id {feed.id}, {result.new_articles} articles)\n"
+    )
+    if result.alternatives:
+        out.write("the page also offers:\n")
+        for link in result.alternatives:
+            out.write(f"  {link.url}  {clean_line(link.title) or ''}\n")
+    return 0
+
+
+def cmd_import(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as error:
+        raise CliError(f"cannot read {args.file}: {error.strerror or error}") from error
+    report = reader.import_subscriptions(data)
+    for problem in report.problems:
+        out.write(f"skipped: {problem}\n")
+    out.write(
+        f"imported {len(report.added)} feeds"
+        + (f", {len(report.already)} already subscribed" if report.already else "")
+        + (f", {len(report.problems)} problems" if report.problems else "")
+        + "; run `tuireader refresh` to fetch them\n"
+    )
+    return 0 if report.added or report.already or not report.problems else 1
+
+
+def cmd_export(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
+    if args.recommended:
+        from tuireader.readinglist import reading_list_json, reading_list_markdown
+
+        articles = reader.articles(ArticleQuery(recommended_only=True), limit=100_000)
+        fmt = args.format or ("md" if args.file and args.file.endswith(".md") else "json")
+        text = reading_list_markdown(articles) if fmt == "md" else reading_list_json(articles)
+        data = text.encode("utf-8")
+    else:
+        data = reader.export_opml()
+    if args.file in (None, "-"):
+        out.write(data.decode("utf-8"))
+    else:
+        try:
+            Path(args.file).write_bytes(data)
+        except OSError as error:
+            raise CliError(f"cannot write {args.file}: {error.strerror or error}") from error
+        what = "recommended articles" if args.recommended else "feeds"
+        out.write(f"wrote {what} to {args.file}\n")
+    return 0
+
+
+def cmd_edit(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
+    feed = find_feed(reader, args.feed)
+    feed = reader.store.update_feed(
+        feed.id,
+        title=args.title,
+        folder=args.folder,
+        full_text=FullTextMode(args.full_text) if args.full_text else None,
+        muted=args.muted,
+        refresh_interval=args.interval * 60 if args.interval is not None else None,
+    )
+    out.write(
+        f"{feed.id}: {feed.title} <{feed.url}> folder={feed.folder or '-'} "
+        f"full_text={feed.full_text.value} muted={'yes' if feed.muted else 'no'}\n"
+    )
+    return 0
+
+
+def cmd_remove(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
+    feed = reader.store.remove_feed(find_feed(reader, args.feed).id)
+    out.write(f"removed {feed.title} <{feed.url}> and its {feed.total} articles\n")
+    return 0
