@@ -167,3 +167,17 @@ def test_refresh_full_text_reports_what_it_saved(
     out = io.StringIO()
     assert main(["--db", db, "refresh", "--full-text"], out=out) == 0
     assert "full text: 1 pages saved for offline reading, 0 failed" in out.getvalue()
+
+
+async def test_config_full_text_applies_to_feeds_left_on_auto(
+    reader: Reader, http_server: LoopbackServer
+) -> None:
+    from dataclasses import replace
+
+    article_id = await subscribe_teaser(reader, http_server)
+    article = reader.article(article_id)
+    assert article is not None
+    reader.config = replace(reader.config, full_text=FullTextMode.NEVER)
+    assert not reader.wants_full_text(article)
+    reader.store.update_feed(article.feed_id, full_text=FullTextMode.ALWAYS)
+    assert reader.wants_full_text(article)  # the feed's own choice wins

@@ -199,7 +199,9 @@ class Reader:
     # --- full text ------------------------------------------------------------------------
 
     def full_text_mode(self, feed_id: int) -> FullTextMode:
-        return self.store.get_feed(feed_id).full_text
+        """The feed's own setting; a feed left on ``auto`` follows config's ``full_text``."""
+        mode = self.store.get_feed(feed_id).full_text
+        return self.config.full_text if mode is FullTextMode.AUTO else mode
 
     def wants_full_text(self, article: Article) -> bool:
         """Whether opening ``article`` should fetch its page (no cached page yet)."""
