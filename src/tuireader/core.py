@@ -233,6 +233,7 @@ class Reader:
                 if max_articles is None
                 else max_articles,
                 max_bytes=self.config.prefetch_max_bytes if max_bytes is None else max_bytes,
+                default_mode=self.config.full_text,
             )
         if pages.fetched or pages.failed:
             await asyncio.to_thread(

@@ -122,15 +122,27 @@ class PrefetchSummary:
 
 
 async def prefetch_full_texts(
-    store: Store, fetcher: Fetcher, *, max_articles: int, max_bytes: int
+    store: Store,
+    fetcher: Fetcher,
+    *,
+    max_articles: int,
+    max_bytes: int,
+    default_mode: FullTextMode = FullTextMode.AUTO,
 ) -> PrefetchSummary:
-    """Fetch pages of new unread teaser articles, within a count and a byte budget."""
+    """Fetch pages of new unread teaser articles, within a count and a byte budget.
+
+    ``default_mode`` is what feeds left on ``auto`` follow (config's ``full_text``).
+    """
     candidates = await asyncio.to_thread(store.prefetch_candidates, limit=max(max_articles, 1) * 4)
-    wanted = [
-        article_id
-        for article_id, _link, mode, summary, content in candidates
-        if mode == FullTextMode.ALWAYS.value or is_teaser(summary, content)
-    ]
+    wanted = []
+    for article_id, _link, feed_mode, summary, content in candidates:
+        mode = FullTextMode(feed_mode)
+        if mode is FullTextMode.AUTO:
+            mode = default_mode
+        if mode is FullTextMode.ALWAYS or (
+            mode is FullTextMode.AUTO and is_teaser(summary, content)
+        ):
+            wanted.append(article_id)
     fetched = failed = spent = 0
     skipped = max(0, len(wanted) - max_articles)
     for position, article_id in enumerate(wanted[:max_articles]):
