@@ -165,3 +165,17 @@ async def test_subscribe_reports_a_page_without_feeds(
     http_server.add("/", b"<html><body>nothing</body></html>", content_type="text/html")
     with pytest.raises(SubscribeError, match="no feed found"):
         await reader.subscribe(http_server.url("/"))
+
+
+@pytest.mark.parametrize("text", ["not a url", "ftp://example.org/feed", "https://", "feedless"])
+async def test_subscribe_refuses_what_is_not_a_web_address(reader: Reader, text: str) -> None:
+    with pytest.raises(SubscribeError, match="is not a web address"):
+        await reader.subscribe(text)
+
+
+def test_subscribe_accepts_what_people_type() -> None:
+    from tuireader.core import normalise_subscription_url
+
+    assert normalise_subscription_url(" example.org/feed ") == "https://example.org/feed"
+    assert normalise_subscription_url("feed://example.org/rss") == "https://example.org/rss"
+    assert normalise_subscription_url("http://127.0.0.1:8080/f") == "http://127.0.0.1:8080/f"

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -144,9 +144,7 @@ class Reader:
         self, url: str, *, folder: str | None = None, title: str | None = None
     ) -> SubscribeResult:
         """Subscribe to a feed, or to the best feed a web page links to."""
-        url = url.strip()
-        if "://" not in url:
-            url = "https://" + url
+        url = normalise_subscription_url(url)
         async with self.make_fetcher() as fetcher:
             result = await fetcher.fetch(url)
             if result.status is not FetchStatus.OK:
@@ -345,6 +343,28 @@ class Reader:
     def refresh_history(self, limit: int = 20) -> list[RefreshRecord]:
         """The latest refreshes and prefetches with what each downloaded, newest first."""
         return self.store.recent_refreshes(limit)
+
+
+def normalise_subscription_url(text: str) -> str:
+    """What a user typed as a feed or site address, as an http(s) URL, or SubscribeError."""
+    url = text.strip()
+    if url.startswith("feed:"):
+        url = url.removeprefix("feed:").removeprefix("//")
+    if "://" not in url:
+        url = "https://" + url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() for c in url)
+        or ("." not in parts.hostname and parts.hostname != "localhost" and ":" not in parts.netloc)
+    ):
+        raise SubscribeError(f"{text.strip()!r} is not a web address (try https://example.org/)")
+    return url
 
 
 def _demo_age(dates: list[datetime], now: datetime) -> timedelta:

@@ -445,7 +445,7 @@ def _connect_reason(exc: httpx.ConnectError) -> str:
     if any(isinstance(c, ssl.SSLError) for c in causes):
         return f"TLS error ({_short(exc)})"
     if any(isinstance(c, socket.gaierror) for c in causes):
-        return "offline (DNS lookup failed)"
+        return "offline, or no such host (DNS lookup failed)"
     if any(isinstance(c, ConnectionRefusedError) for c in causes):
         return "offline (connection refused)"
     if any(isinstance(c, OSError) and c.errno in _OFFLINE_ERRNOS for c in causes):
