@@ -232,3 +232,12 @@ def test_read_only_store_refuses_writes_with_a_clear_error(tmp_path: Path) -> No
     Store(path).close()
     with Store(path, read_only=True) as store, pytest.raises(StoreReadOnlyError):
         store.add_feed("https://example.org/feed")
+
+
+def test_saved_searches_are_kept_once_in_order(store: Store) -> None:
+    assert store.saved_searches() == []
+    store.save_search("fibre cable")
+    store.save_search("  heat \x1b[2Jpumps ")
+    assert store.save_search("fibre cable") == ["fibre cable", "heat pumps"]
+    store.delete_search("fibre cable")
+    assert store.saved_searches() == ["heat pumps"]

@@ -13,6 +13,7 @@ from tuireader.store.feeds import FeedExistsError, FeedsMixin, FetchState, NoSuc
 from tuireader.store.fulltext import FullTextMixin
 from tuireader.store.history import HistoryMixin, RefreshKind, RefreshRecord
 from tuireader.store.retention import CleanupResult, RetentionMixin
+from tuireader.store.saved import SavedSearchesMixin
 from tuireader.store.search import SearchMixin, fts_query
 from tuireader.store.signals import EventRow, SignalsMixin
 from tuireader.store.state import EVENT_KINDS, Event, StateMixin
@@ -47,6 +48,7 @@ class Store(
     SignalsMixin,
     RetentionMixin,
     HistoryMixin,
+    SavedSearchesMixin,
 ):
     """Everything tuireader keeps, behind one object. Safe to share between threads.
 

@@ -18,7 +18,6 @@ from tuireader.core import Reader
 from tuireader.foryou import ForYou
 from tuireader.sanitize import clean_line, safe_link
 from tuireader.ui.commands import ReaderCommands
-from tuireader.ui.data import SAVED_SEARCHES_FILE
 from tuireader.ui.keymap import check_keymap
 from tuireader.ui.screens.main import MainScreen
 
@@ -60,10 +59,6 @@ class TuiReaderApp(App[int]):
     def now(self) -> datetime:
         """The core's clock (injectable through ``make_reader(clock=...)``)."""
         return self.reader.store.now()
-
-    @property
-    def searches_file(self) -> Path | None:
-        return self.reader.dirs.data / SAVED_SEARCHES_FILE if self.reader.dirs else None
 
     def on_mount(self) -> None:
         if self.demo:

@@ -5,10 +5,8 @@ Nothing here touches a widget; every function does disk I/O and must stay off th
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
-from pathlib import Path
 
 from tuireader.foryou import ForYou
 from tuireader.models import ArticleSummary
@@ -20,7 +18,6 @@ from tuireader.ui.widgets.sidebar import SidebarData
 
 #: How many rows are read per step when looking for the next unread article.
 UNREAD_SCAN_CHUNK = 500
-SAVED_SEARCHES_FILE = "saved-searches.json"
 #: How many articles the For you view ranks and shows.
 FOR_YOU_LIMIT = 200
 
@@ -35,9 +32,7 @@ class ViewContents:
     notes: dict[int, RowNote] = field(default_factory=dict)
 
 
-def load_sidebar(
-    store: Store, now: datetime, tz: tzinfo | None, searches_file: Path | None
-) -> SidebarData:
+def load_sidebar(store: Store, now: datetime, tz: tzinfo | None) -> SidebarData:
     feeds = store.list_feeds()
     counts = {
         ViewKind.UNREAD.value: sum(feed.unread for feed in feeds),
@@ -47,7 +42,7 @@ def load_sidebar(
         ViewKind.STARRED.value: store.count_articles(ArticleQuery(starred_only=True)),
         ViewKind.RECOMMENDED.value: store.count_articles(ArticleQuery(recommended_only=True)),
     }
-    return SidebarData(tuple(feeds), counts, tuple(load_searches(searches_file)))
+    return SidebarData(tuple(feeds), counts, tuple(store.saved_searches()))
 
 
 def view_query(
@@ -111,24 +106,3 @@ def find_unread(store: Store, ids: list[int], start: int, step: int) -> int | No
                 return position + offset * step
         position += len(chunk) * step
     return None
-
-
-def load_searches(path: Path | None) -> list[str]:
-    if path is None:
-        return []
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return [s for s in raw if isinstance(s, str)] if isinstance(raw, list) else []
-
-
-def save_search(path: Path, text: str) -> list[str]:
-    searches = load_searches(path)
-    if text not in searches:
-        searches.append(text)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(searches, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
-    return searches

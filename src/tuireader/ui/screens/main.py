@@ -140,7 +140,7 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="sidebar", exit_on_error=False)
     def load_sidebar(self, first: bool = False) -> None:
         app = self.tui
-        loaded = data.load_sidebar(app.reader.store, app.now(), app.tz, app.searches_file)
+        loaded = data.load_sidebar(app.reader.store, app.now(), app.tz)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._sidebar_loaded, loaded, first)
 
@@ -680,10 +680,7 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, group="state", exit_on_error=False)
     def _save_search(self, text: str) -> None:
-        path = self.tui.searches_file
-        if path is None:
-            raise StoreError("no data directory to keep saved searches in")
-        data.save_search(path, text)
+        self.tui.reader.store.save_search(text)
         self.app.call_from_thread(self.notify, f"Saved the search {text!r}.")
         self.app.call_from_thread(self.load_sidebar)
 
