@@ -84,6 +84,7 @@ async def test_teaser_is_detected_and_the_page_replaces_it(
     body = reader.body(article)
     assert body.source is BodySource.PAGE
     assert "## What happens next" in body.markdown
+    assert not body.markdown.startswith("# Kestrel")  # the header shows the title already
     assert "twenty-four fibre pairs" in body.markdown
     for boilerplate in ("Most read", "Copyright", "Great news for the town", "Share on"):
         assert boilerplate not in body.markdown

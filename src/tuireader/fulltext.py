@@ -101,7 +101,7 @@ async def fetch_full_text(store: Store, fetcher: Fetcher, article: Article) -> F
         article_id=article.id,
         url=result.final_url,
         fetched_at=now,
-        markdown=extracted.markdown,
+        markdown=without_title_heading(extracted.markdown, extracted.title, article.title),
         title=extracted.title,
         standfirst=extracted.standfirst,
         author=extracted.author,
@@ -111,6 +111,16 @@ async def fetch_full_text(store: Store, fetcher: Fetcher, article: Article) -> F
     )
     await asyncio.to_thread(store.save_full_text, full, search_text=extracted.text)
     return full
+
+
+def without_title_heading(markdown: str, *titles: str | None) -> str:
+    """Drop a leading heading that repeats the title: the reading pane's header shows it."""
+    first, _, rest = markdown.lstrip().partition("\n")
+    if first.startswith("#"):
+        heading = " ".join(first.lstrip("#").split()).casefold()
+        if any(t and " ".join(t.split()).casefold() == heading for t in titles):
+            return rest.lstrip("\n")
+    return markdown
 
 
 @dataclass(frozen=True, slots=True)
