@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import gc
 import io
 import json
 import os
@@ -436,6 +437,7 @@ async def in_process(
     results: Results,
     profile_dir: Path | None,
     startup_runs: int = 3,
+    gc_freeze: bool = False,
 ) -> None:
     started = time.perf_counter()
     from tuireader.core import make_reader
@@ -458,6 +460,11 @@ async def in_process(
     async with app.run_test(size=SIZE) as pilot:
         await asyncio.wait_for(probe.next_paint(lambda: _rows_ready(app)), 60)
         await settle(pilot)
+        if gc_freeze:
+            # the experiment behind a suggested fix: start-up objects out of the collector's
+            # way, so a full collection no longer walks them during key presses
+            gc.collect()
+            gc.freeze()
         with profiled(profile_dir, "keys"):
             await key_latency(app, pilot, probe, keys, results, key_interval)
         with profiled(profile_dir, "app_search"):
@@ -573,6 +580,9 @@ async def app_search(app: Any, pilot: Any, probe: PaintProbe, results: Results) 
     from tuireader.ui.views import ViewKind
     from tuireader.ui.widgets.article_list import ArticleList
 
+    store = app.reader.store
+    # what each search must show, found beforehand so the wait cannot stop on an old list
+    wanted = {text: set(store.search_ids(text)) for text in SEARCH_QUERIES.values()}
     samples: dict[str, list[float]] = {label: [] for label in SEARCH_QUERIES}
     hits: dict[str, int] = {}
     for _ in range(5):
@@ -588,7 +598,8 @@ async def app_search(app: Any, pilot: Any, probe: PaintProbe, results: Results) 
                     app.screen is main
                     and main.view.kind is ViewKind.SEARCH
                     and main.view.search == text
-                    and main._query is not None
+                    and len(articles.ids) == len(wanted[text])
+                    and set(articles.ids) == wanted[text]
                     and (not articles.ids or _rows_ready(app))
                 )
 
@@ -649,6 +660,8 @@ def report(results: Results, spec: LibrarySpec) -> None:
     size = f"{SIZE[0]}x{SIZE[1]}"
     print(f"== tuireader UI bench: {spec.feeds} feeds, {spec.articles} articles, {size}")
     print(f"   load average at start {f.get('loadavg', '?')}, cores {os.cpu_count()}")
+    if f.get("gc_freeze"):
+        print("   EXPERIMENT: gc.freeze() after start-up in the in-process app")
     rows: list[tuple[str, str, str, str, str]] = []
 
     def add(label: str, ours: float | None, unit: str, target: float | None, nb: str = "") -> None:
@@ -753,6 +766,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--newsboat", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--tmux", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--in-process", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="experiment: gc.freeze() in the app after start-up, before the key and search runs",
+    )
     parser.add_argument("--profile", type=Path, help="write cProfile .prof/.txt per phase here")
     parser.add_argument("--json", type=Path, help="write every figure here")
     parser.add_argument("--keep", action="store_true", help="keep the work dir")
@@ -761,6 +779,7 @@ def main(argv: list[str] | None = None) -> int:
     spec = LibrarySpec(args.feeds, args.articles, args.seed)
     library = make_library.ensure_library(spec)
     results = Results()
+    results.put("gc_freeze", args.gc_freeze)
     results.put("loadavg", " ".join(Path("/proc/loadavg").read_text().split()[:3]))
     root = Path(tempfile.mkdtemp(prefix="tuireader-uibench-"))
     try:
@@ -789,7 +808,14 @@ def main(argv: list[str] | None = None) -> int:
             print("in-process: start-up, keys, search ...", flush=True)
             results.put("import_s", import_time(work))
             asyncio.run(
-                in_process(work, args.keys, args.key_interval_ms / 1000, results, args.profile)
+                in_process(
+                    work,
+                    args.keys,
+                    args.key_interval_ms / 1000,
+                    results,
+                    args.profile,
+                    gc_freeze=args.gc_freeze,
+                )
             )
     finally:
         if not args.keep:
