@@ -482,3 +482,15 @@ async def test_bad_urls_fail_without_a_request(fetcher: Fetcher, url: str, reaso
 
     assert result.status is FetchStatus.FAILED
     assert (result.url, result.reason) == (url, reason)
+
+
+async def test_not_modified_and_redirects_keep_the_connection_alive(
+    http_server: LoopbackServer, fetcher: Fetcher
+) -> None:
+    http_server.add("/feed.xml", b"<rss/>", etag='"v1"')
+    http_server.redirect("/old.xml", "/feed.xml", status=302)
+    for _ in range(3):
+        result = await fetcher.fetch(http_server.url("/feed.xml"), etag='"v1"')
+        assert result.status is FetchStatus.NOT_MODIFIED
+    assert (await fetcher.fetch(http_server.url("/old.xml"))).status is FetchStatus.OK
+    assert http_server.connections_accepted == 1

@@ -305,10 +305,12 @@ class Fetcher:
             location = response.headers.get("location")
             if not location:
                 raise _Failed(f"HTTP {code} redirect without a Location", http_status=code)
+            await _drain(response, progress)
             return _Redirect(code, location)
         etag = response.headers.get("etag")
         last_modified = response.headers.get("last-modified")
         if code == 304:
+            await _drain(response, progress)
             return _Final(
                 FetchStatus.NOT_MODIFIED,
                 http_status=code,
@@ -383,6 +385,24 @@ class Fetcher:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+#: A redirect or 304 body up to this size is read so its connection can be reused.
+_DRAIN_LIMIT = 64 * 1024
+
+
+async def _drain(response: httpx.Response, progress: _Progress) -> None:
+    """Read a short body to its end, so the keep-alive connection goes back to the pool.
+
+    A response closed before its end closes its connection too: a warm refresh of all-304
+    feeds would then open a new connection per feed. A long body is left unread.
+    """
+    read = 0
+    async for chunk in response.aiter_raw():
+        read += len(chunk)
+        progress.wire_bytes += len(chunk)
+        if read > _DRAIN_LIMIT:
+            return
 
 
 def _parse_url(url: str) -> httpx.URL:

@@ -77,7 +77,15 @@ class ParsePool:
         #: How many times the pool was replaced after a timeout or a dead worker.
         self.replacements = 0
         self._slots = asyncio.Semaphore(self.workers)
-        self._executor = self._new_executor()
+        # Made on the first parse: a refresh where every feed answers 304 never needs one,
+        # and even an idle pool costs a helper process (multiprocessing's resource tracker).
+        self._current: ProcessPoolExecutor | None = None
+
+    @property
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._current is None:
+            self._current = self._new_executor()
+        return self._current
 
     def _new_executor(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
@@ -114,22 +122,24 @@ class ParsePool:
 
     def worker_pids(self) -> list[int]:
         """The process ids of the current workers (for diagnostics and tests)."""
-        return sorted(getattr(self._executor, "_processes", None) or {})
+        return sorted(getattr(self._current, "_processes", None) or {})
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:
         """Terminate ``broken``'s workers and start a fresh pool (once per broken pool)."""
-        if broken is not self._executor:
+        if broken is not self._current:
             return
         self.replacements += 1
-        self._executor = self._new_executor()
+        self._current = self._new_executor()
         _terminate(broken)
 
     def shutdown(self, wait: bool = False, *, cancel_futures: bool = True) -> None:
         """Stop the workers; running parses are terminated, not waited for, unless ``wait``."""
+        if self._current is None:
+            return
         if not wait:
-            _terminate(self._executor)
+            _terminate(self._current)
         else:
-            self._executor.shutdown(wait=True, cancel_futures=cancel_futures)
+            self._current.shutdown(wait=True, cancel_futures=cancel_futures)
 
 
 def _terminate(executor: ProcessPoolExecutor) -> None:
