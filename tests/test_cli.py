@@ -66,7 +66,7 @@ def test_add_refresh_list_show_search_mark_remove(http_server: LoopbackServer) -
     assert {a["id"] for a in found} == {a["id"] for a in articles}
 
     code, text = run("mark-read", str(articles[0]["id"]))
-    assert code == 0 and "marked 1 articles read" in text
+    assert code == 0 and "marked 1 article read" in text
     assert len(run_json("list", "articles", "--unread")) == 2
 
     code, text = run("refresh")
@@ -188,7 +188,9 @@ def test_an_old_demo_is_moved_to_recent_weeks(tmp_path: Path) -> None:
         reader.load_demo()
         return max(a.published for a in reader.articles(ArticleQuery()) if a.published)
 
-    written = newest_demo_date(datetime(2026, 11, 29, tzinfo=UTC), "now.db")
+    today = datetime(2026, 11, 29, 11, 57, tzinfo=UTC)
+    written = newest_demo_date(today, "now.db")
+    assert written <= today  # never dated in the future
     later = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
     moved = newest_demo_date(later, "later.db")
     assert timedelta(0) <= later - moved < timedelta(weeks=1)
@@ -220,3 +222,47 @@ def test_cleanup_follows_the_retention_settings(http_server: LoopbackServer) -> 
     code, text = run("cleanup", "--vacuum")
     assert code == 0 and "removed 2 articles" in text and "database" in text
     assert len(run_json("list", "articles")) == 1
+
+
+def test_piping_into_a_reader_that_stops_early_is_quiet(tmp_path: Path) -> None:
+    env = {**os.environ, "TUIREADER_DATA_DIR": str(tmp_path / "d")}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tuireader", "demo", "--list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # like `| head` exiting before we write: our writes get EPIPE
+    errors = child.stderr.read().decode()
+    assert child.wait() == 0
+    assert "Traceback" not in errors and "BrokenPipe" not in errors
+
+
+def test_bad_arguments_are_refused_with_a_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        run("edit", "1", "--interval", "-5")
+    assert "-5 is negative" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        run("edit", "1", "--mute", "--unmute")
+    assert "not allowed with argument" in capsys.readouterr().err
+    assert run("export", "--format", "md")[0] == 1
+    assert "--format is for --recommended" in capsys.readouterr().err
+    assert run("mark-read", "9999")[0] == 1
+    assert "no article with id 9999" in capsys.readouterr().err
+
+
+def test_refresh_of_one_feed_prefetches_only_its_pages(http_server: LoopbackServer) -> None:
+    teaser = (
+        '<rss version="2.0"><channel><title>T{n}</title><item><title>t</title>'
+        "<link>{link}</link><guid>g</guid><description>Short…</description></item>"
+        "</channel></rss>"
+    )
+    for n in (1, 2):
+        http_server.add(f"/f{n}.xml", teaser.format(n=n, link=http_server.url(f"/p{n}")).encode())
+        run("add", http_server.url(f"/f{n}.xml"))
+    code, text = run("refresh", "--feed", "1", "--full-text")
+    assert code == 0
+    assert "full text: 0 pages saved for offline reading, 1 failed" in text
+    assert f"page failed: {http_server.url('/p1')}: HTTP 404" in text
+    assert "/p2" not in http_server.paths_requested()

@@ -157,3 +157,13 @@ def test_cli_signals_count_like_app_signals(tmp_path: Path) -> None:
     run("less-like", str(for_you[0]["id"]))
     kinds = [e.kind for e in Store(db).events()]
     assert kinds == ["recommend", "unrecommend", "less_like"]
+
+
+def test_articles_already_acted_on_are_not_suggested(store: Store) -> None:
+    for_you = ForYou(store)
+    first, second, third = (item.article.id for item in for_you.rank(limit=3))
+    store.set_recommended(first, True)
+    store.set_starred(second, True)
+    for_you.less_like(third)
+    shown = {item.article.id for item in for_you.rank(limit=30)}
+    assert shown and not shown & {first, second, third}

@@ -167,7 +167,7 @@ def test_refresh_full_text_reports_what_it_saved(
     main(["--db", db, "add", http_server.url("/feed.xml")], out=io.StringIO())
     out = io.StringIO()
     assert main(["--db", db, "refresh", "--full-text"], out=out) == 0
-    assert "full text: 1 pages saved for offline reading, 0 failed" in out.getvalue()
+    assert "full text: 1 page saved for offline reading, 0 failed" in out.getvalue()
 
 
 async def test_config_full_text_applies_to_feeds_left_on_auto(

@@ -220,7 +220,11 @@ class Reader:
             return await fetch_full_text(self.store, fetcher, article)
 
     async def prefetch_full_texts(
-        self, *, max_articles: int | None = None, max_bytes: int | None = None
+        self,
+        *,
+        max_articles: int | None = None,
+        max_bytes: int | None = None,
+        feed_ids: Sequence[int] | None = None,
     ) -> PrefetchSummary:
         started = self.store.now()
         async with self.make_fetcher() as fetcher:
@@ -232,6 +236,7 @@ class Reader:
                 else max_articles,
                 max_bytes=self.config.prefetch_max_bytes if max_bytes is None else max_bytes,
                 default_mode=self.config.full_text,
+                feed_ids=feed_ids,
             )
         if pages.fetched or pages.failed:
             await asyncio.to_thread(
@@ -370,15 +375,15 @@ def normalise_subscription_url(text: str) -> str:
 
 
 def _demo_age(dates: list[datetime], now: datetime) -> timedelta:
-    """How far to move the demo's dates so it looks current, in whole weeks.
+    """How far to move the demo's dates so its newest article is in the past week.
 
-    Whole weeks keep every "on Tuesday" in the articles true; nothing moves until the
-    demo is at least a week old.
+    Whole weeks keep every "on Tuesday" in the articles true, and nothing is ever dated in
+    the future.
     """
     if not dates:
         return timedelta(0)
-    weeks = (now - max(dates)) // timedelta(weeks=1)
-    return timedelta(weeks=weeks) if weeks > 0 else timedelta(0)
+    # Floor division: a demo dated even slightly in the future moves back a whole week.
+    return timedelta(weeks=(now - max(dates)) // timedelta(weeks=1))
 
 
 def _shift_dates(parsed: ParsedFeed, shift: timedelta) -> ParsedFeed:

@@ -7,6 +7,7 @@ cached in the store with the page's URL, fetch time and ETag, and its text is in
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -129,6 +130,8 @@ class PrefetchSummary:
     failed: int = 0
     bytes_downloaded: int = 0
     skipped_for_budget: int = 0
+    #: (page URL, reason) of each page that could not be fetched or held no article.
+    failures: tuple[tuple[str, str], ...] = ()
 
 
 async def prefetch_full_texts(
@@ -138,12 +141,15 @@ async def prefetch_full_texts(
     max_articles: int,
     max_bytes: int,
     default_mode: FullTextMode = FullTextMode.AUTO,
+    feed_ids: Sequence[int] | None = None,
 ) -> PrefetchSummary:
     """Fetch pages of new unread teaser articles, within a count and a byte budget.
 
     ``default_mode`` is what feeds left on ``auto`` follow (config's ``full_text``).
     """
-    candidates = await asyncio.to_thread(store.prefetch_candidates, limit=max(max_articles, 1) * 4)
+    candidates = await asyncio.to_thread(
+        store.prefetch_candidates, limit=max(max_articles, 1) * 4, feed_ids=feed_ids
+    )
     wanted = []
     for article_id, _link, feed_mode, summary, content in candidates:
         mode = FullTextMode(feed_mode)
@@ -154,6 +160,7 @@ async def prefetch_full_texts(
         ):
             wanted.append(article_id)
     fetched = failed = spent = 0
+    failures: list[tuple[str, str]] = []
     skipped = max(0, len(wanted) - max_articles)
     for position, article_id in enumerate(wanted[:max_articles]):
         if spent >= max_bytes:
@@ -168,4 +175,5 @@ async def prefetch_full_texts(
             fetched += 1
         else:
             failed += 1
-    return PrefetchSummary(fetched, failed, spent, skipped)
+            failures.append((full.url, full.error or "failed"))
+    return PrefetchSummary(fetched, failed, spent, skipped, tuple(failures))

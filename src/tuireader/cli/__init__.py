@@ -6,6 +6,7 @@ Textual is imported only when the app is launched, so scripts and cron jobs star
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -38,25 +39,37 @@ def cmd_dirs(reader: Reader | None, args: argparse.Namespace, out: TextIO) -> in
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
-    data_dir = Path(tempfile.mkdtemp(prefix="tuireader-demo-"))
-    reader = make_reader(db_path=data_dir / "tuireader.db")
-    try:
-        reader.load_demo()
-        if args.list or not sys.stdout.isatty():
-            out.write(f"demo library in {data_dir}\n")
-            for feed in reader.feeds():
-                out.write(f"{feed.id:>3} {feed.title} ({feed.total} articles)\n")
-            write_articles(reader.articles(ArticleQuery(), limit=1000), False, out)
-            return 0
-        return run_app(reader, demo=True)
-    finally:
-        reader.close()
+    """The bundled demo library in a throwaway folder, deleted when the command ends."""
+    with tempfile.TemporaryDirectory(prefix="tuireader-demo-") as folder:
+        reader = make_reader(db_path=Path(folder) / "tuireader.db")
+        try:
+            reader.load_demo()
+            if args.list or not sys.stdout.isatty():
+                out.write("the demo library (a throwaway copy):\n")
+                for feed in reader.feeds():
+                    out.write(f"{feed.id:>3} {feed.title} ({feed.total} articles)\n")
+                write_articles(reader.articles(ArticleQuery(), limit=1000), False, out)
+                return 0
+            return run_app(reader, demo=True)
+        finally:
+            reader.close()
 
 
 def run_app(reader: Reader, *, demo: bool = False) -> int:
     from tuireader.ui import run_app
 
     return run_app(reader, demo=demo)
+
+
+def count(text: str) -> int:
+    """A whole number >= 0, for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,19 +82,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     add = sub.add_parser("add", help="subscribe to a feed or a site's feed")
-    add.add_argument("url")
-    add.add_argument("--folder")
-    add.add_argument("--title")
+    add.add_argument("url", help="a feed's address, or a web page that links to its feed")
+    add.add_argument("--folder", help="put it in this folder")
+    add.add_argument("--title", help="show it under this name instead of its own")
     add.set_defaults(run=cmd_add)
 
     imp = sub.add_parser("import", help="import subscriptions from OPML or a newsboat urls file")
-    imp.add_argument("file")
+    imp.add_argument("file", help="an .opml file or a newsboat urls file")
     imp.set_defaults(run=cmd_import)
 
     exp = sub.add_parser(
         "export", help="export subscriptions as OPML 2.0, or your recommended articles"
     )
-    exp.add_argument("file", nargs="?")
+    exp.add_argument("file", nargs="?", help="where to write (default: standard output)")
     exp.add_argument(
         "--recommended", action="store_true", help="your recommended articles as a reading list"
     )
@@ -89,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.set_defaults(run=cmd_export)
 
     ref = sub.add_parser("refresh", help="fetch new articles")
-    ref.add_argument("--feed", metavar="ID|URL")
+    ref.add_argument("--feed", metavar="ID|URL", help="only this feed")
     ref.add_argument("--due", action="store_true", help="only feeds whose interval has passed")
     ref.add_argument(
         "--full-text",
@@ -100,49 +113,60 @@ def build_parser() -> argparse.ArgumentParser:
 
     lst = sub.add_parser("list", help="list feeds or articles")
     lst.add_argument("what", choices=["feeds", "articles", "recommended", "for-you"])
-    lst.add_argument("--unread", action="store_true")
-    lst.add_argument("--feed", metavar="ID|URL")
-    lst.add_argument("--limit", type=int, default=100)
+    lst.add_argument(
+        "--unread", action="store_true", help="only unread articles (or feeds with some)"
+    )
+    lst.add_argument("--feed", metavar="ID|URL", help="only this feed's articles")
+    lst.add_argument("--limit", type=count, default=100, help="at most this many (default 100)")
     lst.add_argument("--json", action="store_true", help="stable JSON for scripts")
     lst.set_defaults(run=cmd_list)
 
     show = sub.add_parser("show", help="print an article as text")
-    show.add_argument("id", type=int)
+    show.add_argument("id", type=int, help="an article id (from list or search)")
     show.add_argument(
         "--no-fetch", action="store_true", help="never fetch the page; use what is cached"
     )
     show.set_defaults(run=cmd_show)
 
     search = sub.add_parser("search", help="search the articles you have")
-    search.add_argument("query")
-    search.add_argument("--limit", type=int, default=50)
-    search.add_argument("--json", action="store_true")
+    search.add_argument("query", help="words to find; the last may be the start of a word")
+    search.add_argument("--limit", type=count, default=50, help="at most this many (default 50)")
+    search.add_argument("--json", action="store_true", help="stable JSON for scripts")
     search.set_defaults(run=cmd_search)
 
     mark = sub.add_parser("mark-read", help="mark articles read (or --unread)")
-    mark.add_argument("ids", nargs="*", type=int)
-    mark.add_argument("--feed", metavar="ID|URL")
-    mark.add_argument("--all", action="store_true")
+    mark.add_argument("ids", nargs="*", type=int, help="article ids")
+    mark.add_argument("--feed", metavar="ID|URL", help="every article of this feed")
+    mark.add_argument("--all", action="store_true", help="every article")
     mark.add_argument("--unread", action="store_true", help="mark unread instead")
     mark.set_defaults(run=cmd_mark_read)
 
     edit = sub.add_parser("edit", help="change a feed's title, folder or settings")
-    edit.add_argument("feed", metavar="ID|URL")
+    edit.add_argument("feed", metavar="ID|URL", help="the feed: its id, URL or title")
     edit.add_argument("--title", help="empty to use the feed's own title")
     edit.add_argument("--folder", help="empty to take it out of its folder")
-    edit.add_argument("--full-text", choices=[m.value for m in FullTextMode])
-    edit.add_argument("--mute", dest="muted", action="store_const", const=True)
-    edit.add_argument("--unmute", dest="muted", action="store_const", const=False)
-    edit.add_argument("--interval", type=int, metavar="MINUTES", help="refresh interval")
+    edit.add_argument(
+        "--full-text",
+        choices=[m.value for m in FullTextMode],
+        help="fetch article pages: auto (teasers only), always or never",
+    )
+    muting = edit.add_mutually_exclusive_group()
+    muting.add_argument(
+        "--mute", dest="muted", action="store_const", const=True, help="keep out of For you"
+    )
+    muting.add_argument("--unmute", dest="muted", action="store_const", const=False)
+    edit.add_argument(
+        "--interval", type=count, metavar="MINUTES", help="refresh interval; 0 for the default"
+    )
     edit.set_defaults(run=cmd_edit)
 
     rec = sub.add_parser("recommend", help="recommend an article (--undo to take it back)")
-    rec.add_argument("id", type=int)
-    rec.add_argument("--undo", action="store_true")
+    rec.add_argument("id", type=int, help="an article id")
+    rec.add_argument("--undo", action="store_true", help="take the recommendation back")
     rec.set_defaults(run=cmd_recommend)
 
     less = sub.add_parser("less-like", help="show fewer articles like this one in For you")
-    less.add_argument("id", type=int)
+    less.add_argument("id", type=int, help="an article id")
     less.set_defaults(run=cmd_less_like)
 
     clean = sub.add_parser("cleanup", help="apply the retention settings, optionally VACUUM")
@@ -153,12 +177,12 @@ def build_parser() -> argparse.ArgumentParser:
     clean.set_defaults(run=cmd_cleanup)
 
     hist = sub.add_parser("history", help="recent refreshes and what each downloaded")
-    hist.add_argument("--limit", type=int, default=20)
-    hist.add_argument("--json", action="store_true")
+    hist.add_argument("--limit", type=count, default=20, help="at most this many (default 20)")
+    hist.add_argument("--json", action="store_true", help="stable JSON for scripts")
     hist.set_defaults(run=cmd_history)
 
     rm = sub.add_parser("remove", help="unsubscribe and delete a feed's articles")
-    rm.add_argument("feed", metavar="ID|URL")
+    rm.add_argument("feed", metavar="ID|URL", help="the feed: its id, URL or title")
     rm.set_defaults(run=cmd_remove)
 
     dirs = sub.add_parser("dirs", help="where config, data and cache live")
@@ -197,6 +221,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         print("tuireader: interrupted; everything stored so far is kept", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (`tuireader list ... | head`): not an error.
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 READ_COMMANDS = frozenset({"list", "show", "search", "export"})

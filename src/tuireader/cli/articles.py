@@ -12,6 +12,7 @@ from tuireader.cli.output import (
     article_json,
     feed_json,
     find_feed,
+    plural,
     print_json,
     write_articles,
 )
@@ -88,6 +89,9 @@ def cmd_search(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_mark_read(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     read = not args.unread
     if args.ids:
+        missing = [i for i in args.ids if reader.article(i) is None]
+        if missing:
+            raise CliError(f"no article with id {', '.join(map(str, missing))}")
         changed = reader.store.set_read(list(args.ids), read)
     elif args.feed or args.all:
         query = ArticleQuery(feed_id=find_feed(reader, args.feed).id if args.feed else None)
@@ -98,7 +102,7 @@ def cmd_mark_read(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
         )
     else:
         raise CliError("say which articles: IDs, --feed FEED or --all")
-    out.write(f"marked {len(changed)} articles {'read' if read else 'unread'}\n")
+    out.write(f"marked {plural(len(changed), 'article')} {'read' if read else 'unread'}\n")
     return 0
 
 

@@ -86,3 +86,8 @@ def find_feed(reader: Reader, key: str) -> Feed:
         return reader.store.find_feed(key)
     except NoSuchFeedError as error:
         raise CliError(str(error)) from error
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 feed', '2 feeds'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 from typing import Any, TextIO
 
-from tuireader.cli.output import find_feed, human_size, iso, print_json
+from tuireader.cli.output import find_feed, human_size, iso, plural, print_json
 from tuireader.core import Reader
 from tuireader.models import (
     OutcomeKind,
@@ -26,16 +26,18 @@ def cmd_refresh(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     unchanged = summary.count(OutcomeKind.NOT_MODIFIED)
     failed = [o for o in summary.outcomes if o.kind is OutcomeKind.FAILED]
     out.write(
-        f"{len(summary.outcomes)} feeds: {updated} updated, {unchanged} not modified, "
-        f"{len(failed)} failed; {summary.new_articles} new articles; "
+        f"{plural(len(summary.outcomes), 'feed')}: {updated} updated, {unchanged} not modified, "
+        f"{len(failed)} failed; {plural(summary.new_articles, 'new article')}; "
         f"{human_size(summary.bytes_downloaded)} downloaded\n"
     )
-    for outcome in failed:
-        out.write(f"  failed: {outcome.url}: {outcome.reason}\n")
+    if out.isatty():  # otherwise each failure was already printed as it happened
+        for outcome in failed:
+            out.write(f"  failed: {outcome.url}: {outcome.reason}\n")
     if args.full_text or reader.config.prefetch_full_text:
-        pages = asyncio.run(reader.prefetch_full_texts())
+        pages = asyncio.run(reader.prefetch_full_texts(feed_ids=feed_ids))
         out.write(
-            f"full text: {pages.fetched} pages saved for offline reading, {pages.failed} failed"
+            f"full text: {plural(pages.fetched, 'page')} saved for offline reading, "
+            f"{pages.failed} failed"
             + (
                 f", {pages.skipped_for_budget} left for later (budget)"
                 if pages.skipped_for_budget
@@ -43,6 +45,8 @@ def cmd_refresh(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
             )
             + f"; {human_size(pages.bytes_downloaded)} downloaded\n"
         )
+        for url, reason in pages.failures:
+            out.write(f"  page failed: {url}: {reason}\n")
     if reader.config.keep_days or reader.config.keep_per_feed:
         cleaned = reader.cleanup()
         if cleaned.deleted:

@@ -53,6 +53,8 @@ def cmd_import(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_export(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
+    if args.format and not args.recommended:
+        raise CliError("--format is for --recommended; subscriptions are always OPML")
     if args.recommended:
         from tuireader.readinglist import reading_list_json, reading_list_markdown
 
@@ -84,9 +86,11 @@ def cmd_edit(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
         muted=args.muted,
         refresh_interval=args.interval * 60 if args.interval is not None else None,
     )
+    every = f"{feed.refresh_interval // 60} min" if feed.refresh_interval else "default"
     out.write(
         f"{feed.id}: {feed.title} <{feed.url}> folder={feed.folder or '-'} "
-        f"full_text={feed.full_text.value} muted={'yes' if feed.muted else 'no'}\n"
+        f"full_text={feed.full_text.value} muted={'yes' if feed.muted else 'no'} "
+        f"interval={every}\n"
     )
     return 0
 

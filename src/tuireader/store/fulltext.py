@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tuireader.models import FullText
 from tuireader.store.base import StoreBase
 from tuireader.store.db import from_db_time, to_db_time
@@ -80,21 +82,27 @@ class FullTextMixin(StoreBase):
         )
 
     def prefetch_candidates(
-        self, *, limit: int
+        self, *, limit: int, feed_ids: Sequence[int] | None = None
     ) -> list[tuple[int, str, str, str | None, str | None]]:
         """Unread articles without a cached page, newest first, from feeds that allow it.
 
         Returns (article id, link, feed mode, summary html, content html); the caller
-        decides with the teaser heuristic which ones need their page.
+        decides with the teaser heuristic which ones need their page. ``feed_ids`` limits
+        the search to those feeds.
         """
+        only = ""
+        params: list[object] = []
+        if feed_ids is not None:
+            only = f" AND a.feed_id IN ({','.join('?' * len(feed_ids))})"
+            params.extend(feed_ids)
         with self.db.read() as conn:
             rows = conn.execute(
-                """SELECT a.id, a.link, f.full_text, a.summary_html, a.content_html
+                f"""SELECT a.id, a.link, f.full_text, a.summary_html, a.content_html
                    FROM articles a JOIN feeds f ON f.id = a.feed_id
                    LEFT JOIN full_texts t ON t.article_id = a.id
                    WHERE a.read = 0 AND a.link IS NOT NULL AND t.article_id IS NULL
-                     AND f.full_text != 'never'
+                     AND f.full_text != 'never'{only}
                    ORDER BY a.sort_date DESC, a.id DESC LIMIT ?""",
-                (limit,),
+                (*params, limit),
             ).fetchall()
         return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
