@@ -26,15 +26,22 @@ def fts_query(text: str) -> str | None:
 
 
 class SearchMixin(StoreBase):
-    def search_ids(self, text: str, *, limit: int = 500) -> list[int]:
-        """Article ids matching ``text``, best match first (title weighs most)."""
+    def search_ids(self, text: str, *, limit: int = 500, rank: bool = True) -> list[int]:
+        """Article ids matching ``text``: best match first (title weighs most), or with
+        ``rank=False`` the most recently stored first.
+
+        Ranking scores every match (bm25), some 60 ms for a common word in 100,000
+        articles; unranked, the index hands back its newest rows in a few ms. The app
+        sorts results by date anyway, so it asks for them unranked.
+        """
         query = fts_query(text)
         if query is None:
             return []
+        order = "bm25(articles_fts, 10.0, 3.0, 1.0)" if rank else "rowid DESC"
         with self.db.read() as conn:
             rows = conn.execute(
-                """SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?
-                   ORDER BY bm25(articles_fts, 10.0, 3.0, 1.0) LIMIT ?""",
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+                f" ORDER BY {order} LIMIT ?",
                 (query, limit),
             ).fetchall()
         return [row[0] for row in rows]
