@@ -28,6 +28,8 @@ def opened() -> list[str]:
 @pytest.fixture
 def app_factory(opened: list[str]) -> Callable[..., TuiReaderApp]:
     def factory(reader: Reader, **options: Any) -> TuiReaderApp:
+        # one gc.freeze per app would pin every earlier test's leftovers: off unless asked
+        options.setdefault("freeze_gc", False)
         return make_app(reader, tz=UTC, open_url=opened.append, **options)
 
     return factory

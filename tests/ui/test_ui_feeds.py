@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from tuireader.ui.app import TuiReaderApp
 from tuireader.ui.screens.main import MainScreen
 from tuireader.ui.screens.welcome import WelcomeScreen
 from tuireader.ui.views import ViewKind
+from tuireader.ui.widgets.search_bar import SearchBar
 
 AppFactory = Callable[..., TuiReaderApp]
 
@@ -140,16 +142,52 @@ async def test_search_view_and_saved_search(reader: Reader, app_factory: AppFact
         await settle(pilot)
         await pilot.press("slash")
         await pilot.pause()
-        await fill_form(app, text="cable")
+        # typed into the search field: letters that are keys elsewhere ("a" adds a feed)
+        # are text here
+        await pilot.press(*"cable")
+        screen = main(app)
+        assert screen.query_one(SearchBar).value == "cable"
         await pilot.press("enter")
         await settle(pilot)
-        screen = main(app)
-        assert screen.view.kind is ViewKind.SEARCH
-        expected = set(reader.store.search_ids("cable"))
+        assert app.screen is screen and screen.view.kind is ViewKind.SEARCH
+        assert screen.articles.has_focus and not screen.query_one(SearchBar).display
+        expected = set(reader.store.search_ids("cable", rank=False))
         assert expected and set(screen.articles.ids) == expected
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert screen.sidebar.view("search-cable") is not None
+
+
+async def test_start_up_objects_are_frozen_once_the_first_view_shows(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    app = app_factory(reader, freeze_gc=True)
+    gc.unfreeze()
+    try:
+        async with app.run_test(size=(140, 40)) as pilot:
+            await settle(pilot)
+            assert main(app).articles.ids
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+async def test_search_field_escape_keeps_the_view(reader: Reader, app_factory: AppFactory) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        view, ids = screen.view, list(screen.articles.ids)
+        await pilot.press("slash", *"cab")
+        bar = screen.query_one(SearchBar)
+        assert bar.has_focus and bar.display and bar.value == "cab"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not bar.display and screen.articles.has_focus
+        assert screen.view == view and screen.articles.ids == ids
+        # the field starts empty next time
+        await pilot.press("slash")
+        assert bar.value == ""
 
 
 async def test_import_urls_file(

@@ -50,7 +50,9 @@ def view_query(
 ) -> ArticleQuery:
     query = view.query(sort=sort, unread_only=unread_only, now=now, tz=tz)
     if view.kind is ViewKind.SEARCH and view.search:
-        query = replace(query, ids=tuple(store.search_ids(view.search)))
+        # Newest matches, unranked: the list orders them by its own sort, so scoring
+        # every match for relevance would be wasted work.
+        query = replace(query, ids=tuple(store.search_ids(view.search, rank=False)))
     return query
 
 
@@ -85,11 +87,19 @@ def load_view(
     now: datetime,
     tz: tzinfo | None,
     keep: list[int] | None = None,
+    head: int = 0,
 ) -> ViewContents:
+    """The ids of a view, with the summaries of its first ``head`` rows.
+
+    Reading the first screen's rows in the same worker as the ids lets the list paint
+    them at once, instead of fetching them after its first (empty) paint.
+    """
     if view.kind is ViewKind.FOR_YOU:
         return for_you_contents(for_you)
     query = view_query(store, view, sort=sort, unread_only=unread_only, now=now, tz=tz)
-    return ViewContents(query, view_ids(store, query, keep))
+    ids = view_ids(store, query, keep)
+    rows = store.summaries(ids[:head]) if head > 0 else []
+    return ViewContents(query, ids, rows)
 
 
 def find_unread(store: Store, ids: list[int], start: int, step: int) -> int | None:

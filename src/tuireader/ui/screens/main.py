@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tuireader.core import SubscribeError
@@ -36,7 +36,9 @@ from tuireader.ui.screens.prompts import ConfirmScreen, Field, FormScreen, LinkP
 from tuireader.ui.screens.welcome import WelcomeChoice, WelcomeScreen
 from tuireader.ui.views import SMART_VIEWS, View, ViewKind, search_view
 from tuireader.ui.widgets.article_list import ArticleList
+from tuireader.ui.widgets.footer import KeyFooter
 from tuireader.ui.widgets.reading_pane import ReadingPane
+from tuireader.ui.widgets.search_bar import SearchBar
 from tuireader.ui.widgets.sidebar import Sidebar, SidebarData
 from tuireader.ui.widgets.status import ListTitle, RefreshProgress, StatusLine, human_bytes
 
@@ -80,6 +82,8 @@ class MainScreen(Screen[None]):
         self._query: ArticleQuery | None = None
         self._had_article = False
         self._tracker = ReadTracker()
+        self._focus_before_search: Widget | None = None
+        self._search_pending = False
 
     @property
     def tui(self) -> TuiReaderApp:
@@ -96,10 +100,11 @@ class MainScreen(Screen[None]):
             yield Sidebar(id="sidebar")
             with Vertical(id="list-pane"):
                 yield ListTitle(id="list-title")
+                yield SearchBar(id="search")
                 yield ArticleList(app.reader.store.summaries, app.now, tz=app.tz, id="articles")
             yield ReadingPane(tz=app.tz, id="reader")
         yield StatusLine(id="status")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     @property
     def sidebar(self) -> Sidebar:
@@ -121,8 +126,9 @@ class MainScreen(Screen[None]):
         self._tracker = ReadTracker(self.tui.monotonic)
         self.articles.focus()
         self._update_title(None)
-        self.load_sidebar(first=True)
+        # The list first: its ids are what the first paint waits for.
         self.load_view()
+        self.load_sidebar(first=True)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "narrow")
@@ -164,11 +170,13 @@ class MainScreen(Screen[None]):
     def load_view(self, *, keep_position: bool = False) -> None:
         if not keep_position:
             self._generation += 1
-        self._load_view_ids(self.view, self._generation, keep_position)
+        keep = list(self.articles.ids) if keep_position else None
+        head = 0 if keep_position else self.articles.first_window_rows()
+        self._load_view_ids(self.view, self._generation, keep, head)
 
     @work(thread=True, exclusive=True, group="view", exit_on_error=False)
     def _load_view_ids(
-        self, view: View, generation: int, keep_position: bool, keep_index: bool = False
+        self, view: View, generation: int, keep: list[int] | None, head: int
     ) -> None:
         app = self.tui
         contents = data.load_view(
@@ -179,12 +187,12 @@ class MainScreen(Screen[None]):
             unread_only=self.unread_only,
             now=app.now(),
             tz=app.tz,
-            keep=list(self.articles.ids) if keep_position else None,
+            keep=keep,
+            head=head,
         )
+        keep_position = keep is not None
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(
-                self._view_loaded, generation, contents, keep_position, keep_index
-            )
+            self.app.call_from_thread(self._view_loaded, generation, contents, keep_position)
 
     def _view_loaded(
         self,
@@ -203,6 +211,8 @@ class MainScreen(Screen[None]):
         if keep_index and contents.ids:
             self.articles.cursor = min(index, len(contents.ids) - 1)
         self._update_title(len(contents.ids))
+        self._search_done()
+        self.tui.first_view_shown()
 
     def _update_title(self, count: int | None) -> None:
         order: str | None = None
@@ -664,15 +674,39 @@ class MainScreen(Screen[None]):
         self._update_title(None)
 
     def action_search(self) -> None:
-        def searched(result: dict[str, str] | None) -> None:
-            if result and result["text"]:
-                self.show_view(search_view(result["text"]))
-                self.articles.focus()
+        if self.has_class("narrow") and self.has_class("reading"):
+            self.remove_class("reading")  # the field lives in the list pane
+            self._leave_article()
+        self._focus_before_search = self.focused
+        self._show_search_bar(True)
+        self.query_one(SearchBar).start()
 
-        self.app.push_screen(
-            FormScreen("Search", [Field("text", "Words to find in titles, authors and text")]),
-            searched,
-        )
+    def _show_search_bar(self, show: bool) -> None:
+        """The search field takes the list title's line while it is open."""
+        # Set on the two widgets, not as a screen class: a class on the screen restyles
+        # every widget of it.
+        self.query_one(SearchBar).display = show
+        self.query_one(ListTitle).display = not show
+
+    @on(SearchBar.Closed)
+    def _search_closed(self, event: SearchBar.Closed) -> None:
+        view = search_view(event.text) if event.text else None
+        if view is None or (view == self.view and self._query is not None):
+            self._search_pending = False
+            self._show_search_bar(False)
+            before = self._focus_before_search if view is None else None
+            (before if before is not None and before.is_attached else self.articles).focus()
+            return
+        # The field stays until the results are in, so the screen is laid out once for
+        # both (see _view_loaded), not once to close it and again for the results.
+        self._search_pending = True
+        self.show_view(view)
+
+    def _search_done(self) -> None:
+        if self._search_pending:
+            self._search_pending = False
+            self._show_search_bar(False)
+            self.articles.focus()
 
     def action_save_search(self) -> None:
         if self.view.kind is ViewKind.SEARCH and self.view.search:
@@ -861,5 +895,7 @@ class MainScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """No worker error ever ends the app: it becomes a one-line notification."""
+        if event.state is WorkerState.ERROR and event.worker.group == "view":
+            self._search_done()
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             self.notify(one_line(event.worker.error), severity="error", timeout=8)

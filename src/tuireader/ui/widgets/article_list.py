@@ -30,6 +30,10 @@ from tuireader.ui.timefmt import relative_date
 
 #: Rows fetched beyond the visible ones, above and below, so small moves need no fetch.
 WINDOW_MARGIN = 60
+#: Rows kept in memory around the visible window; rows further away are dropped (and
+#: fetched again if the list comes back to them), so paging through 100,000 articles
+#: does not keep every summary.
+ROW_CACHE_LIMIT = 2_000
 #: Screen lines per article: the title, then feed, age, marks and notes (like NetNewsWire).
 ROW_HEIGHT = 2
 
@@ -133,6 +137,14 @@ class ArticleList(ScrollView, can_focus=True):
     def note(self, article_id: int) -> RowNote | None:
         return self._notes.get(article_id)
 
+    def first_window_rows(self) -> int:
+        """How many rows from the top the first paint of a new list needs, with margin.
+
+        Before the first layout the list's height is unknown: the screen's height bounds it.
+        """
+        height = self.scrollable_content_region.height or self.app.size.height
+        return height // ROW_HEIGHT + 1 + WINDOW_MARGIN
+
     def set_ids(
         self,
         ids: list[int],
@@ -177,7 +189,22 @@ class ArticleList(ScrollView, can_focus=True):
     def update_rows(self, rows: list[ArticleSummary]) -> None:
         for summary in rows:
             self._rows[summary.id] = summary
+        self._evict_rows()
         self.refresh()
+
+    def _evict_rows(self) -> None:
+        """Keep at most about ROW_CACHE_LIMIT rows, those nearest the visible window."""
+        if len(self._rows) <= ROW_CACHE_LIMIT:
+            return
+        top = self._top_index()
+        start = max(0, top - ROW_CACHE_LIMIT // 2)
+        near = self._ids[start : start + ROW_CACHE_LIMIT]
+        rows = self._rows
+        kept = {i: rows[i] for i in near if i in rows}
+        current = self.current_id
+        if current is not None and current in rows:
+            kept[current] = rows[current]
+        self._rows = kept
 
     def patch_row(self, article_id: int, **changes: bool) -> None:
         """Change a flag of a row already on screen (after the store said yes)."""
@@ -364,4 +391,4 @@ class ArticleList(ScrollView, can_focus=True):
             self.app.call_from_thread(self.update_rows, rows)
 
 
-__all__ = ["ROW_HEIGHT", "ArticleList", "RowFetcher", "RowNote"]
+__all__ = ["ROW_CACHE_LIMIT", "ROW_HEIGHT", "ArticleList", "RowFetcher", "RowNote"]
