@@ -171,6 +171,8 @@ def test_search_ranks_title_matches_first_and_survives_syntax(store: Store) -> N
     assert store.search_ids('"unbalanced AND (') == []
     assert store.search_ids("snake_case OR x-y") == []  # no phrase the index cannot answer
     assert store.search_ids("cab") == ids  # prefix on the last word
+    # The app's view wants the newest matches, unranked (cheaper on a big cache).
+    assert store.search_ids("cable", rank=False) == sorted(ids, reverse=True)
 
 
 def test_remove_feed_removes_its_articles_and_index(store: Store) -> None:
