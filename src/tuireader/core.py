@@ -12,21 +12,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from tuireader.config import Config, load_config
-from tuireader.discover import COMMON_FEED_PATHS, FeedLink, find_feed_links, looks_like_feed
 from tuireader.fetch import Fetcher, FetchStatus
-from tuireader.fulltext import (
-    Body,
-    PrefetchSummary,
-    best_body,
-    fetch_full_text,
-    prefetch_full_texts,
-    wants_full_text,
-)
 from tuireader.models import (
     Article,
     ArticleSummary,
@@ -38,7 +30,6 @@ from tuireader.models import (
     ParsedFeed,
     RefreshSummary,
 )
-from tuireader.opml import ImportResult, Subscription, parse_opml, sniff_import_format, write_opml
 from tuireader.parse import body_fingerprint, parse_feed
 from tuireader.paths import Dirs, resolve_dirs
 from tuireader.refresh import (
@@ -51,7 +42,13 @@ from tuireader.refresh import (
 from tuireader.sanitize import clean_line
 from tuireader.store import ArticleQuery, CleanupResult, FeedExistsError, RefreshRecord, Store
 from tuireader.store.base import utc_now
-from tuireader.urlsfile import parse_urls_file
+
+if TYPE_CHECKING:
+    from tuireader.discover import FeedLink
+    from tuireader.fulltext import Body, PrefetchSummary
+
+# discover, fulltext, opml and urlsfile are imported where they are used: a cron
+# `tuireader refresh` should not pay for HTML parsing it never does.
 
 
 class SubscribeError(Exception):
@@ -144,6 +141,8 @@ class Reader:
         self, url: str, *, folder: str | None = None, title: str | None = None
     ) -> SubscribeResult:
         """Subscribe to a feed, or to the best feed a web page links to."""
+        from tuireader.discover import find_feed_links, looks_like_feed
+
         url = normalise_subscription_url(url)
         async with self.make_fetcher() as fetcher:
             result = await fetcher.fetch(url)
@@ -185,6 +184,8 @@ class Reader:
         return SubscribeResult(feed, stored.new, alternatives)
 
     async def _probe_common_paths(self, fetcher: Fetcher, page_url: str) -> list[FeedLink]:
+        from tuireader.discover import COMMON_FEED_PATHS, FeedLink, looks_like_feed
+
         for path in COMMON_FEED_PATHS:
             candidate = urljoin(page_url, path)
             result = await fetcher.fetch(candidate, max_bytes=2 * 2**20)
@@ -205,10 +206,14 @@ class Reader:
         """Whether opening ``article`` should fetch its page (no cached page yet)."""
         if self.store.get_full_text(article.id) is not None:
             return False
+        from tuireader.fulltext import wants_full_text
+
         return wants_full_text(article, self.full_text_mode(article.feed_id))
 
     def body(self, article: Article, *, prefer_page: bool = True) -> Body:
         """The Markdown to show: the cached page's article, else the feed's text."""
+        from tuireader.fulltext import best_body
+
         return best_body(article, self.store.get_full_text(article.id), prefer_page=prefer_page)
 
     async def fetch_full_text(self, article_id: int) -> FullText:
@@ -217,6 +222,8 @@ class Reader:
         if article is None or not article.link:
             raise FeedError("this article has no link to fetch")
         async with self.make_fetcher() as fetcher:
+            from tuireader.fulltext import fetch_full_text
+
             return await fetch_full_text(self.store, fetcher, article)
 
     async def prefetch_full_texts(
@@ -226,6 +233,8 @@ class Reader:
         max_bytes: int | None = None,
         feed_ids: Sequence[int] | None = None,
     ) -> PrefetchSummary:
+        from tuireader.fulltext import prefetch_full_texts
+
         started = self.store.now()
         async with self.make_fetcher() as fetcher:
             pages = await prefetch_full_texts(
@@ -292,6 +301,9 @@ class Reader:
 
     def import_subscriptions(self, data: bytes) -> ImportReport:
         """Subscribe to every feed in an OPML or newsboat ``urls`` file (fetched on refresh)."""
+        from tuireader.opml import ImportResult, parse_opml, sniff_import_format
+        from tuireader.urlsfile import parse_urls_file
+
         if sniff_import_format(data) == "opml":
             parsed: ImportResult = parse_opml(data)
         else:
@@ -307,6 +319,8 @@ class Reader:
         return ImportReport(tuple(added), tuple(already), parsed.problems)
 
     def export_opml(self) -> bytes:
+        from tuireader.opml import Subscription, write_opml
+
         subs = [
             Subscription(url=f.url, title=f.title, folder=f.folder, site_url=f.site_url)
             for f in self.store.list_feeds()

@@ -6,25 +6,16 @@ Textual is imported only when the app is launched, so scripts and cron jobs star
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from tuireader import __version__
-from tuireader.cli.articles import (
-    cmd_less_like,
-    cmd_list,
-    cmd_mark_read,
-    cmd_recommend,
-    cmd_search,
-    cmd_show,
-)
 from tuireader.cli.output import CliError, write_articles
-from tuireader.cli.refreshing import cmd_cleanup, cmd_history, cmd_refresh
-from tuireader.cli.subscriptions import cmd_add, cmd_edit, cmd_export, cmd_import, cmd_remove
 from tuireader.core import Reader, make_reader
 from tuireader.models import FeedError, FullTextMode
 from tuireader.paths import resolve_dirs
@@ -61,6 +52,19 @@ def run_app(reader: Reader, *, demo: bool = False) -> int:
     return run_app(reader, demo=demo)
 
 
+Command = Callable[[Reader, argparse.Namespace, TextIO], int]
+
+
+def lazy(module: str, name: str) -> Command:
+    """A command whose module is imported only when it runs, so each command starts fast."""
+
+    def run(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
+        command: Command = getattr(importlib.import_module(f"tuireader.cli.{module}"), name)
+        return command(reader, args, out)
+
+    return run
+
+
 def count(text: str) -> int:
     """A whole number >= 0, for argparse."""
     try:
@@ -85,11 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("url", help="a feed's address, or a web page that links to its feed")
     add.add_argument("--folder", help="put it in this folder")
     add.add_argument("--title", help="show it under this name instead of its own")
-    add.set_defaults(run=cmd_add)
+    add.set_defaults(run=lazy("subscriptions", "cmd_add"))
 
     imp = sub.add_parser("import", help="import subscriptions from OPML or a newsboat urls file")
     imp.add_argument("file", help="an .opml file or a newsboat urls file")
-    imp.set_defaults(run=cmd_import)
+    imp.set_defaults(run=lazy("subscriptions", "cmd_import"))
 
     exp = sub.add_parser(
         "export", help="export subscriptions as OPML 2.0, or your recommended articles"
@@ -99,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--recommended", action="store_true", help="your recommended articles as a reading list"
     )
     exp.add_argument("--format", choices=["json", "md"], help="with --recommended (json default)")
-    exp.set_defaults(run=cmd_export)
+    exp.set_defaults(run=lazy("subscriptions", "cmd_export"))
 
     ref = sub.add_parser("refresh", help="fetch new articles")
     ref.add_argument("--feed", metavar="ID|URL", help="only this feed")
@@ -109,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="then save the pages of new unread teasers for offline reading",
     )
-    ref.set_defaults(run=cmd_refresh)
+    ref.set_defaults(run=lazy("refreshing", "cmd_refresh"))
 
     lst = sub.add_parser("list", help="list feeds or articles")
     lst.add_argument("what", choices=["feeds", "articles", "recommended", "for-you"])
@@ -119,27 +123,27 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--feed", metavar="ID|URL", help="only this feed's articles")
     lst.add_argument("--limit", type=count, default=100, help="at most this many (default 100)")
     lst.add_argument("--json", action="store_true", help="stable JSON for scripts")
-    lst.set_defaults(run=cmd_list)
+    lst.set_defaults(run=lazy("articles", "cmd_list"))
 
     show = sub.add_parser("show", help="print an article as text")
     show.add_argument("id", type=int, help="an article id (from list or search)")
     show.add_argument(
         "--no-fetch", action="store_true", help="never fetch the page; use what is cached"
     )
-    show.set_defaults(run=cmd_show)
+    show.set_defaults(run=lazy("articles", "cmd_show"))
 
     search = sub.add_parser("search", help="search the articles you have")
     search.add_argument("query", help="words to find; the last may be the start of a word")
     search.add_argument("--limit", type=count, default=50, help="at most this many (default 50)")
     search.add_argument("--json", action="store_true", help="stable JSON for scripts")
-    search.set_defaults(run=cmd_search)
+    search.set_defaults(run=lazy("articles", "cmd_search"))
 
     mark = sub.add_parser("mark-read", help="mark articles read (or --unread)")
     mark.add_argument("ids", nargs="*", type=int, help="article ids")
     mark.add_argument("--feed", metavar="ID|URL", help="every article of this feed")
     mark.add_argument("--all", action="store_true", help="every article")
     mark.add_argument("--unread", action="store_true", help="mark unread instead")
-    mark.set_defaults(run=cmd_mark_read)
+    mark.set_defaults(run=lazy("articles", "cmd_mark_read"))
 
     edit = sub.add_parser("edit", help="change a feed's title, folder or settings")
     edit.add_argument("feed", metavar="ID|URL", help="the feed: its id, URL or title")
@@ -158,32 +162,32 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_argument(
         "--interval", type=count, metavar="MINUTES", help="refresh interval; 0 for the default"
     )
-    edit.set_defaults(run=cmd_edit)
+    edit.set_defaults(run=lazy("subscriptions", "cmd_edit"))
 
     rec = sub.add_parser("recommend", help="recommend an article (--undo to take it back)")
     rec.add_argument("id", type=int, help="an article id")
     rec.add_argument("--undo", action="store_true", help="take the recommendation back")
-    rec.set_defaults(run=cmd_recommend)
+    rec.set_defaults(run=lazy("articles", "cmd_recommend"))
 
     less = sub.add_parser("less-like", help="show fewer articles like this one in For you")
     less.add_argument("id", type=int, help="an article id")
-    less.set_defaults(run=cmd_less_like)
+    less.set_defaults(run=lazy("articles", "cmd_less_like"))
 
     clean = sub.add_parser("cleanup", help="apply the retention settings, optionally VACUUM")
     clean.add_argument("--vacuum", action="store_true", help="compact the database file")
     clean.add_argument(
         "--include-unread", action="store_true", help="old unread articles may go too"
     )
-    clean.set_defaults(run=cmd_cleanup)
+    clean.set_defaults(run=lazy("refreshing", "cmd_cleanup"))
 
     hist = sub.add_parser("history", help="recent refreshes and what each downloaded")
     hist.add_argument("--limit", type=count, default=20, help="at most this many (default 20)")
     hist.add_argument("--json", action="store_true", help="stable JSON for scripts")
-    hist.set_defaults(run=cmd_history)
+    hist.set_defaults(run=lazy("refreshing", "cmd_history"))
 
     rm = sub.add_parser("remove", help="unsubscribe and delete a feed's articles")
     rm.add_argument("feed", metavar="ID|URL", help="the feed: its id, URL or title")
-    rm.set_defaults(run=cmd_remove)
+    rm.set_defaults(run=lazy("subscriptions", "cmd_remove"))
 
     dirs = sub.add_parser("dirs", help="where config, data and cache live")
     dirs.set_defaults(run=None, special="dirs")
