@@ -30,7 +30,7 @@ from tuireader.models import (
     ParsedFeed,
     RefreshSummary,
 )
-from tuireader.parse import body_fingerprint, parse_feed
+from tuireader.parsejob import body_fingerprint
 from tuireader.paths import Dirs, resolve_dirs
 from tuireader.refresh import (
     PROCESS_POOL_THRESHOLD,
@@ -285,6 +285,7 @@ class Reader:
     def load_demo(self) -> list[Feed]:
         """Subscribe to the bundled demo library, offline: the feeds ship in the package."""
         from tuireader.demo import DEMO_FEEDS, demo_feed_body
+        from tuireader.parse import parse_feed
 
         documents = [(demo, parse_feed(demo_feed_body(demo), url=demo.url)) for demo in DEMO_FEEDS]
         shift = _demo_age(

@@ -21,7 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from tuireader.fetch import Fetcher, FetchResult, FetchStatus
 from tuireader.models import FeedError, OutcomeKind, ParsedFeed, RefreshOutcome, RefreshSummary
-from tuireader.parse import body_fingerprint, parse_feed
+from tuireader.parsejob import body_fingerprint, parse_in_worker
 from tuireader.store import FetchState, Store, StoreError
 
 #: From this many feeds on, parsing runs in worker processes. It is 1: a hostile feed can make
@@ -45,10 +45,6 @@ def _address_space_limit(limit: int) -> tuple[int, int]:
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     return limit, hard
-
-
-def _parse(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
-    return parse_feed(body, url=url, content_type=content_type)
 
 
 class ParsePool:
@@ -89,7 +85,7 @@ class ParsePool:
 
     def _new_executor(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["tuireader.parse"])
+        context.set_forkserver_preload(["tuireader.parse", "tuireader.parsejob"])
         # Worker and initializer come from modules the forkserver has already imported, so
         # a new worker is ready at once and nothing it runs counts against the timeout.
         return ProcessPoolExecutor(
@@ -105,7 +101,7 @@ class ParsePool:
             for attempt in (1, 2):
                 executor = self._executor
                 try:
-                    job = functools.partial(parse_feed, body, url=url, content_type=content_type)
+                    job = functools.partial(parse_in_worker, body, url, content_type)
                     future = executor.submit(job)
                     return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
                 except TimeoutError:
@@ -287,7 +283,9 @@ class Refresher:
             if isinstance(self.parse_pool, ParsePool):
                 return await self.parse_pool.parse(body, url, content_type)
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self.parse_pool, _parse, body, url, content_type)
+            return await loop.run_in_executor(
+                self.parse_pool, parse_in_worker, body, url, content_type
+            )
         except FeedError:
             raise
         except Exception as error:  # a crashed worker or a parser bug: this feed fails alone

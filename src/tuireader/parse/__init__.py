@@ -7,13 +7,13 @@ worker process. It raises ``FeedError`` with a one-line reason and nothing else.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Mapping
 
 from tuireader.models import FeedError, ParsedFeed
 from tuireader.parse.jsonfeed import parse_json
 from tuireader.parse.sniff import sniff
 from tuireader.parse.xmlfeed import TOO_MUCH_MEMORY, parse_xml
+from tuireader.parsejob import body_fingerprint
 from tuireader.searchtext import search_text
 
 __all__ = ["MAX_BODY_BYTES", "body_fingerprint", "parse_feed"]
@@ -58,8 +58,3 @@ def with_search_text(parsed: ParsedFeed) -> ParsedFeed:
         for e in parsed.entries
     )
     return dataclasses.replace(parsed, entries=entries)
-
-
-def body_fingerprint(body: bytes) -> str:
-    """A cheap digest of a response body: equal digests mean the parse can be skipped."""
-    return hashlib.blake2b(body, digest_size=16).hexdigest()
