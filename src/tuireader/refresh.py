@@ -23,6 +23,7 @@ from tuireader.fetch import Fetcher, FetchResult, FetchStatus
 from tuireader.models import FeedError, OutcomeKind, ParsedFeed, RefreshOutcome, RefreshSummary
 from tuireader.parsejob import body_fingerprint, parse_in_worker
 from tuireader.store import FetchState, Store, StoreError
+from tuireader.store.feeds import NotModified
 
 #: From this many feeds on, parsing runs in worker processes. It is 1: a hostile feed can make
 #: the parser run for a long time or allocate without bound, and only a process can be
@@ -35,6 +36,8 @@ DEFAULT_PARSE_TIMEOUT = 30.0
 #: body at 10 MB); past the limit, allocations fail as MemoryError and only that feed fails.
 WORKER_MEMORY_LIMIT = 2**30
 PARSE_TOO_LONG = "parsing took too long"
+#: Unchanged feeds whose bookkeeping is written in one transaction.
+UNCHANGED_BATCH = 100
 
 OutcomeCallback = Callable[[RefreshOutcome], None]
 
@@ -187,6 +190,7 @@ class Refresher:
         self.fetcher = fetcher
         self.parse_pool = parse_pool
         self.cancel = cancel or threading.Event()
+        self._unchanged: list[NotModified] = []
 
     async def run(
         self, states: Sequence[FetchState], on_outcome: OutcomeCallback | None = None
@@ -199,8 +203,32 @@ class Refresher:
             if on_outcome is not None:
                 on_outcome(outcome)
 
-        await asyncio.gather(*(one(state) for state in states))
+        try:
+            await asyncio.gather(*(one(state) for state in states))
+        finally:
+            await self._flush_unchanged()
         return RefreshSummary(tuple(outcomes))
+
+    async def _note_unchanged(
+        self,
+        feed_id: int,
+        wire: int,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """Queue an unchanged feed's bookkeeping; written in batches, not a transaction each.
+
+        Losing a batch to a crash costs nothing: the validators it would refresh are the
+        ones already stored, so the next refresh asks the same conditional questions.
+        """
+        self._unchanged.append((feed_id, wire, etag, last_modified))
+        if len(self._unchanged) >= UNCHANGED_BATCH:
+            await self._flush_unchanged()
+
+    async def _flush_unchanged(self) -> None:
+        batch, self._unchanged = self._unchanged, []
+        if batch:
+            await asyncio.to_thread(self.store.record_not_modified_many, batch)
 
     async def refresh_one(self, state: FetchState) -> RefreshOutcome:
         if self.cancel.is_set():
@@ -217,7 +245,7 @@ class Refresher:
         store = self.store
         wire = result.bytes_downloaded
         if result.status is FetchStatus.NOT_MODIFIED:
-            await asyncio.to_thread(store.record_not_modified, state.feed_id, bytes_downloaded=wire)
+            await self._note_unchanged(state.feed_id, wire)
             return RefreshOutcome(
                 state.feed_id, state.url, OutcomeKind.NOT_MODIFIED, bytes_downloaded=wire
             )
@@ -243,13 +271,7 @@ class Refresher:
         fingerprint = body_fingerprint(result.body)
         if fingerprint == state.body_hash:
             # Same bytes as last time (a server without validators): no parse, no writes.
-            await asyncio.to_thread(
-                store.record_not_modified,
-                state.feed_id,
-                bytes_downloaded=wire,
-                etag=result.etag,
-                last_modified=result.last_modified,
-            )
+            await self._note_unchanged(state.feed_id, wire, result.etag, result.last_modified)
             return RefreshOutcome(
                 state.feed_id, url, OutcomeKind.NOT_MODIFIED, bytes_downloaded=wire
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,6 +14,10 @@ from tuireader.store.db import StoreError, from_db_time, to_db_time
 # Back-off after consecutive failures: 15 min, 30 min, 1 h ... capped at a day.
 BACKOFF_BASE = timedelta(minutes=15)
 BACKOFF_CAP = timedelta(days=1)
+
+
+#: (feed id, bytes downloaded, ETag, Last-Modified) of a feed that did not change.
+NotModified = tuple[int, int, str | None, str | None]
 
 
 class FeedExistsError(StoreError):
@@ -239,13 +244,18 @@ class FeedsMixin(StoreBase):
         last_modified: str | None = None,
     ) -> None:
         """A 304, or a body identical to the last one: only the bookkeeping changes."""
+        self.record_not_modified_many([(feed_id, bytes_downloaded, etag, last_modified)])
+
+    def record_not_modified_many(self, feeds: Sequence[NotModified]) -> None:
+        """Bookkeeping for many unchanged feeds in one transaction (a warm refresh's bulk)."""
+        now = to_db_time(self.now())
         with self.db.write() as conn:
-            conn.execute(
+            conn.executemany(
                 """UPDATE feeds SET last_fetched_at = ?, last_error = NULL,
                    consecutive_failures = 0, next_fetch_after = NULL,
                    etag = coalesce(?, etag), last_modified = coalesce(?, last_modified),
                    bytes_downloaded = bytes_downloaded + ? WHERE id = ?""",
-                (to_db_time(self.now()), etag, last_modified, bytes_downloaded, feed_id),
+                [(now, etag, modified, size, feed_id) for feed_id, size, etag, modified in feeds],
             )
 
     def record_failure(
