@@ -16,8 +16,9 @@ import os
 import resource
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
 
 from tuireader.fetch import Fetcher, FetchResult, FetchStatus
 from tuireader.models import FeedError, OutcomeKind, ParsedFeed, RefreshOutcome, RefreshSummary
@@ -40,6 +41,7 @@ PARSE_TOO_LONG = "parsing took too long"
 UNCHANGED_BATCH = 100
 
 OutcomeCallback = Callable[[RefreshOutcome], None]
+T = TypeVar("T")
 
 
 def _address_space_limit(limit: int) -> tuple[int, int]:
@@ -191,6 +193,9 @@ class Refresher:
         self.parse_pool = parse_pool
         self.cancel = cancel or threading.Event()
         self._unchanged: list[NotModified] = []
+        # One thread does every store call of the refresh: calls queue here in order
+        # instead of many pool threads contending for the store's lock (and the GIL).
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tuireader-store")
 
     async def run(
         self, states: Sequence[FetchState], on_outcome: OutcomeCallback | None = None
@@ -207,6 +212,7 @@ class Refresher:
             await asyncio.gather(*(one(state) for state in states))
         finally:
             await self._flush_unchanged()
+            self._writer.shutdown(wait=False)
         return RefreshSummary(tuple(outcomes))
 
     async def _note_unchanged(
@@ -225,10 +231,16 @@ class Refresher:
         if len(self._unchanged) >= UNCHANGED_BATCH:
             await self._flush_unchanged()
 
+    async def _in_writer(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._writer, functools.partial(function, *args, **kwargs)
+        )
+
     async def _flush_unchanged(self) -> None:
         batch, self._unchanged = self._unchanged, []
         if batch:
-            await asyncio.to_thread(self.store.record_not_modified_many, batch)
+            await self._in_writer(self.store.record_not_modified_many, batch)
 
     async def refresh_one(self, state: FetchState) -> RefreshOutcome:
         if self.cancel.is_set():
@@ -251,7 +263,7 @@ class Refresher:
             )
         if result.status is not FetchStatus.OK:
             reason = result.reason or "failed"
-            await asyncio.to_thread(
+            await self._in_writer(
                 store.record_failure,
                 state.feed_id,
                 reason,
@@ -265,7 +277,7 @@ class Refresher:
         if (
             moved
             and moved != state.url
-            and await asyncio.to_thread(store.move_feed_url, state.feed_id, moved)
+            and await self._in_writer(store.move_feed_url, state.feed_id, moved)
         ):
             url = moved
         fingerprint = body_fingerprint(result.body)
@@ -278,11 +290,11 @@ class Refresher:
         try:
             parsed = await self._parse(result.body, result.final_url, result.content_type)
         except FeedError as error:
-            await asyncio.to_thread(
+            await self._in_writer(
                 store.record_failure, state.feed_id, str(error), bytes_downloaded=wire
             )
             return self._failed(state, str(error), wire)
-        stored = await asyncio.to_thread(
+        stored = await self._in_writer(
             store.store_feed,
             state.feed_id,
             parsed,
