@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import App
+from textual.notifications import SeverityLevel
 from textual.theme import Theme
 
 from tuireader.config import save_setting
@@ -58,6 +59,22 @@ class TuiReaderApp(App[int]):
         self.set_keymap(self.keymap)
         if reader.config.theme in self.available_themes:
             self.theme = reader.config.theme
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Textual's notify, with markup off unless asked for.
+
+        Notifications carry feed titles, URLs and errors: a title such as
+        ``[@click=app.quit]x[/]`` must show as typed, never become a link.
+        """
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def first_view_shown(self) -> None:
         """Move what start-up built out of the garbage collector's sight (once).
@@ -113,6 +130,8 @@ class TuiReaderApp(App[int]):
             self.call_from_thread(
                 self.notify, "No browser found to open the link.", severity="warning"
             )
+        else:
+            self.call_from_thread(self.notify, f"Opened {url}", timeout=3)
 
 
 def start_helper_processes() -> None:

@@ -21,48 +21,276 @@ class KeyAction:
     #: Where it lives: "list", "reader", "sidebar" or "screen".
     scope: str = "screen"
     show: bool = False
+    #: A sentence for the command palette: what it does, in the user's words.
+    help: str = ""
+    #: A shorter label for the footer, where room is scarce ("" : the description).
+    short: str = ""
+
+    @property
+    def footer_label(self) -> str:
+        return self.short or self.description
 
 
 ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("down", "j,down", "cursor_down", "Next article", "list"),
     KeyAction("up", "k,up", "cursor_up", "Previous article", "list"),
-    KeyAction("open", "enter,l", "open", "Open article", "list", show=True),
+    KeyAction("open", "enter,l", "open", "Open article", "list", show=True, short="Open"),
     KeyAction("reader_next", "j", "next_article", "Next article", "reader"),
     KeyAction("reader_previous", "k", "previous_article", "Previous article", "reader"),
     KeyAction("sidebar_down", "j", "cursor_down", "Next view", "sidebar"),
     KeyAction("sidebar_up", "k", "cursor_up", "Previous view", "sidebar"),
     KeyAction("sidebar_open", "l", "select", "Show view", "sidebar"),
-    KeyAction("back", "h,escape", "back", "Back", "screen", show=True),
-    KeyAction("page_down", "space", "page_down", "Page down / next unread", "screen"),
-    KeyAction("page_up", "shift+space", "page_up", "Page up", "screen"),
-    KeyAction("next_feed", "J", "next_feed", "Next feed", "screen"),
-    KeyAction("previous_feed", "K", "previous_feed", "Previous feed", "screen"),
-    KeyAction("next_unread", "n", "next_unread", "Next unread", "screen", show=True),
-    KeyAction("previous_unread", "p", "previous_unread", "Previous unread", "screen"),
-    KeyAction("open_browser", "o", "open_browser", "Open in browser", "screen"),
-    KeyAction("toggle_read", "m", "toggle_read", "Toggle read", "screen", show=True),
-    KeyAction("mark_view_read", "A", "mark_view_read", "Mark view read", "screen"),
-    KeyAction("undo", "u", "undo", "Undo mark read", "screen"),
-    KeyAction("star", "s", "star", "Star", "screen", show=True),
-    KeyAction("recommend", "r", "recommend", "Recommend", "screen", show=True),
-    KeyAction("less_like", "x", "less_like", "Less like this (For you)", "screen"),
-    KeyAction("toggle_text", "t", "toggle_text", "Feed text / page text", "screen"),
-    KeyAction("full_text_mode", "F", "full_text_mode", "Feed's full text: auto/always/never"),
-    KeyAction("refresh_feed", "R", "refresh_feed", "Refresh feed", "screen"),
-    KeyAction("refresh_all", "ctrl+r", "refresh_all", "Refresh all", "screen", show=True),
-    KeyAction("search", "slash", "search", "Search", "screen", show=True),
-    KeyAction("add_feed", "a", "add_feed", "Add feed", "screen", show=True),
-    KeyAction("remove_feed", "d", "remove_feed", "Remove feed", "screen"),
-    KeyAction("edit_feed", "e", "edit_feed", "Edit feed", "screen"),
-    KeyAction("feed_problem", "i", "feed_problem", "Why a feed fails", "screen"),
-    KeyAction("copy_link", "y", "copy_link", "Copy link", "screen"),
-    KeyAction("links", "L", "links", "Links", "screen"),
-    KeyAction("toggle_unread", "U", "toggle_unread", "Unread only / all", "screen"),
-    KeyAction("cycle_sort", "S", "cycle_sort", "Sort", "screen"),
-    KeyAction("save_search", "ctrl+s", "save_search", "Save search", "screen"),
-    KeyAction("import", "I", "import_file", "Import OPML/urls", "screen"),
-    KeyAction("help", "question_mark", "help", "Help", "screen", show=True),
-    KeyAction("quit", "q", "app.quit", "Quit", "screen", show=True),
+    KeyAction(
+        "back",
+        "h,escape",
+        "back",
+        "Back",
+        "screen",
+        show=True,
+        help="Close the article, or move focus one pane to the left",
+    ),
+    KeyAction(
+        "page_down",
+        "space",
+        "page_down",
+        "Page down / next unread",
+        "screen",
+        help="Scroll the article down; at its end, open the next unread one",
+    ),
+    KeyAction(
+        "page_up",
+        "shift+space,b,minus",
+        "page_up",
+        "Page up",
+        "screen",
+        help="Scroll the article up (b or - where shift+space reaches the app as space)",
+    ),
+    KeyAction(
+        "next_feed",
+        "J",
+        "next_feed",
+        "Next feed",
+        "screen",
+        help="Show the next feed's articles",
+    ),
+    KeyAction(
+        "previous_feed",
+        "K",
+        "previous_feed",
+        "Previous feed",
+        "screen",
+        help="Show the previous feed's articles",
+    ),
+    KeyAction(
+        "next_unread",
+        "n",
+        "next_unread",
+        "Next unread",
+        "screen",
+        show=True,
+        help="Open the next unread article of this view",
+    ),
+    KeyAction(
+        "previous_unread",
+        "p",
+        "previous_unread",
+        "Previous unread",
+        "screen",
+        help="Open the previous unread article of this view",
+    ),
+    KeyAction(
+        "open_browser",
+        "o",
+        "open_browser",
+        "Open in browser",
+        "screen",
+        help="Open the selected article's web page in your browser",
+    ),
+    KeyAction(
+        "toggle_read",
+        "m",
+        "toggle_read",
+        "Toggle read",
+        "screen",
+        show=True,
+        short="Read",
+        help="Mark the selected article read, or unread again",
+    ),
+    KeyAction(
+        "mark_view_read",
+        "A",
+        "mark_view_read",
+        "Mark view read",
+        "screen",
+        help="Mark every article of this view read (u undoes it)",
+    ),
+    KeyAction(
+        "undo",
+        "u",
+        "undo",
+        "Undo mark read",
+        "screen",
+        help="Mark unread again what the last mark-view-read marked",
+    ),
+    KeyAction(
+        "star",
+        "s",
+        "star",
+        "Star",
+        "screen",
+        show=True,
+        help="Star the selected article, or unstar it",
+    ),
+    KeyAction(
+        "recommend",
+        "r",
+        "recommend",
+        "Recommend",
+        "screen",
+        show=True,
+        help="Tell For you you liked this article (again to take it back)",
+    ),
+    KeyAction(
+        "less_like",
+        "x",
+        "less_like",
+        "Less like this (For you)",
+        "screen",
+        help="In For you: show fewer articles like the selected one",
+    ),
+    KeyAction(
+        "toggle_text",
+        "t",
+        "toggle_text",
+        "Feed text / page text",
+        "screen",
+        help="Switch the article between the feed's text and its web page's full text",
+    ),
+    KeyAction(
+        "full_text_mode",
+        "F",
+        "full_text_mode",
+        "Feed's full text: auto/always/never",
+        help="Choose when this feed's articles fetch their full page: auto, always, never",
+    ),
+    KeyAction(
+        "refresh_feed",
+        "R",
+        "refresh_feed",
+        "Refresh feed",
+        "screen",
+        help="Fetch new articles of the selected feed (or of the folder's feeds)",
+    ),
+    KeyAction(
+        "refresh_all",
+        "ctrl+r",
+        "refresh_all",
+        "Refresh all",
+        "screen",
+        show=True,
+        short="Refresh",
+        help="Fetch new articles of every feed",
+    ),
+    KeyAction(
+        "search",
+        "slash",
+        "search",
+        "Search",
+        "screen",
+        show=True,
+        help="Search titles, authors and text of every article",
+    ),
+    KeyAction(
+        "add_feed",
+        "a",
+        "add_feed",
+        "Add feed",
+        "screen",
+        show=True,
+        help="Subscribe to a feed by its address, or a site's",
+    ),
+    KeyAction(
+        "remove_feed",
+        "d",
+        "remove_feed",
+        "Remove feed",
+        "screen",
+        help="Unsubscribe from the selected feed and delete its articles",
+    ),
+    KeyAction(
+        "edit_feed",
+        "e",
+        "edit_feed",
+        "Edit feed",
+        "screen",
+        help="Rename the selected feed or move it to a folder",
+    ),
+    KeyAction(
+        "feed_problem",
+        "i",
+        "feed_problem",
+        "Why a feed fails",
+        "screen",
+        help="Say why the selected feed failed to refresh, or when it last did",
+    ),
+    KeyAction(
+        "copy_link",
+        "y",
+        "copy_link",
+        "Copy link",
+        "screen",
+        help="Copy the selected article's web address to the clipboard",
+    ),
+    KeyAction(
+        "links",
+        "L",
+        "links",
+        "Links",
+        "screen",
+        help="List the open article's links and open one",
+    ),
+    KeyAction(
+        "toggle_unread",
+        "U",
+        "toggle_unread",
+        "Unread only / all",
+        "screen",
+        help="Show only unread articles of feeds, folders and searches, or all of them",
+    ),
+    KeyAction(
+        "cycle_sort",
+        "S",
+        "cycle_sort",
+        "Sort",
+        "screen",
+        help="Sort the list newest first, oldest first or by feed",
+    ),
+    KeyAction(
+        "save_search",
+        "ctrl+s",
+        "save_search",
+        "Save search",
+        "screen",
+        help="Keep the current search in the sidebar",
+    ),
+    KeyAction(
+        "import",
+        "I",
+        "import_file",
+        "Import OPML/urls",
+        "screen",
+        help="Subscribe to the feeds of an OPML file or a newsboat urls file",
+    ),
+    KeyAction(
+        "help",
+        "question_mark",
+        "help",
+        "Help",
+        "screen",
+        show=True,
+        help="Show every key",
+    ),
+    KeyAction("quit", "q", "app.quit", "Quit", "screen", show=True, help="Leave tuireader"),
 )
 
 #: Keys 1..9 open the numbered links of the article being read.
@@ -71,7 +299,7 @@ LINK_KEYS = tuple(str(n) for n in range(1, 10))
 
 def bindings(scope: str) -> list[Binding]:
     return [
-        Binding(a.keys, a.action, a.description, show=a.show, id=a.id)
+        Binding(a.keys, a.action, a.footer_label, show=a.show, id=a.id)
         for a in ACTIONS
         if a.scope == scope
     ]
@@ -99,7 +327,7 @@ def keys_for(action: KeyAction, keymap: Mapping[str, str]) -> str:
 
 
 def _display(key: str) -> str:
-    return {"slash": "/", "question_mark": "?", "space": "space"}.get(key, key)
+    return {"slash": "/", "question_mark": "?", "space": "space", "minus": "-"}.get(key, key)
 
 
 def palette_actions() -> Iterable[KeyAction]:

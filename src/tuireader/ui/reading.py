@@ -26,6 +26,8 @@ class ArticleDisplay:
     note: str = ""
     #: Whether the page should be fetched now (a teaser, and no page cached yet).
     wants_page: bool = False
+    #: Why For you listed it ("" when opened elsewhere), shown in the header.
+    why: str = ""
 
     @property
     def from_page(self) -> bool:

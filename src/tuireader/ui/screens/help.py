@@ -10,16 +10,18 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tuireader.ui.keymap import ACTIONS, LINK_KEYS, keys_for
 
+#: Most used first: moving and reading, then the keys that work everywhere.
 SCOPE_TITLES = {
-    "screen": "Everywhere",
     "list": "Article list",
     "reader": "Reading pane",
-    "sidebar": "Feeds",
+    "screen": "Everywhere",
+    "sidebar": "Feeds pane",
 }
 
 
@@ -40,7 +42,13 @@ def help_table(keymap: Mapping[str, str]) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "close", "Close"),
+        Binding("j,down", "scroll('down')", "Scroll down", show=False),
+        Binding("k,up", "scroll('up')", "Scroll up", show=False),
+        Binding("space,pagedown", "scroll('page_down')", "Page down", show=False),
+        Binding("b,minus,pageup", "scroll('page_up')", "Page up", show=False),
+    ]
 
     def __init__(self, keymap: Mapping[str, str]) -> None:
         super().__init__(classes="dialog")
@@ -49,8 +57,20 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box help") as box:
             box.border_title = "Keys"
-            box.border_subtitle = "escape closes · rebind in config.toml [keys]"
+            # A literal "[keys]": border titles are markup.
+            box.border_subtitle = Content(
+                "j/k scroll for more · escape closes · config.toml [keys] rebinds"
+            )
             yield Static(help_table(self._keymap))
+
+    def action_scroll(self, where: str) -> None:
+        box = self.query_one(VerticalScroll)
+        {
+            "down": box.scroll_down,
+            "up": box.scroll_up,
+            "page_down": box.scroll_page_down,
+            "page_up": box.scroll_page_up,
+        }[where](animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

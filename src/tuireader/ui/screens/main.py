@@ -19,12 +19,13 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from tuireader.core import SubscribeError
+from tuireader.core import SubscribeError, normalise_subscription_url
 from tuireader.models import ArticleSummary, FeedError, FullTextMode, RefreshOutcome
 from tuireader.sanitize import clean_line, safe_link
 from tuireader.store import ArticleQuery, Sort, StoreError
@@ -34,6 +35,7 @@ from tuireader.ui.reading import ArticleDisplay, prepare_article
 from tuireader.ui.screens.help import HelpScreen
 from tuireader.ui.screens.prompts import ConfirmScreen, Field, FormScreen, LinkPicker
 from tuireader.ui.screens.welcome import WelcomeChoice, WelcomeScreen
+from tuireader.ui.timefmt import relative_date
 from tuireader.ui.views import SMART_VIEWS, View, ViewKind, search_view
 from tuireader.ui.widgets.article_list import ArticleList
 from tuireader.ui.widgets.footer import KeyFooter
@@ -84,6 +86,19 @@ class MainScreen(Screen[None]):
         self._tracker = ReadTracker()
         self._focus_before_search: Widget | None = None
         self._search_pending = False
+        self._has_feeds = True
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notify with markup off: messages here carry feed titles, URLs and errors."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     @property
     def tui(self) -> TuiReaderApp:
@@ -161,11 +176,16 @@ class MainScreen(Screen[None]):
                 self.app.push_screen(WelcomeScreen(), self._welcome_chosen)
             elif self.tui.reader.config.refresh_on_start and not self.tui.demo:
                 self.refresh_feeds(None)
-        self.articles.empty_message = (
-            "No feeds yet: press a to add one, I to import, or run tuireader demo."
-            if not loaded.feeds
-            else "No articles here."
-        )
+        self._has_feeds = bool(loaded.feeds)
+        self.articles.empty_message = self._empty_message()
+
+    def _empty_message(self) -> str:
+        """What the article list says when it has no rows."""
+        if not self._has_feeds:
+            return "No feeds yet: press a to add one, I to import, or run tuireader demo."
+        if self.view.kind is ViewKind.SEARCH and self.view.search:
+            return f"No articles match {clean_line(self.view.search)!r}."
+        return "No articles here."
 
     def load_view(self, *, keep_position: bool = False) -> None:
         if not keep_position:
@@ -205,6 +225,7 @@ class MainScreen(Screen[None]):
             return  # the user moved on to another view meanwhile
         self._query = contents.query
         index = self.articles.cursor
+        self.articles.empty_message = self._empty_message()
         self.articles.set_ids(
             contents.ids, keep_position=keep_position, rows=contents.rows, notes=contents.notes
         )
@@ -289,6 +310,7 @@ class MainScreen(Screen[None]):
             display = replace(
                 display, wants_page=False, note="the feed's text (the demo is offline)"
             )
+        display = replace(display, why=self._why(display.article.id))
         self.reader_pane.show(display)
         self._tracker.loaded(display.article.id, display.words)
         if display.wants_page:
@@ -302,6 +324,13 @@ class MainScreen(Screen[None]):
             self._read_timer = self.set_timer(
                 max(config.mark_read_delay, 0.01), lambda: self._mark_read_later(article_id)
             )
+
+    def _why(self, article_id: int) -> str:
+        """Why For you listed this article ("" outside For you)."""
+        if self.view.kind is not ViewKind.FOR_YOU:
+            return ""
+        note = self.articles.note(article_id)
+        return note.why if note is not None else ""
 
     def _mark_read_later(self, article_id: int) -> None:
         if self.open_id == article_id:
@@ -359,7 +388,7 @@ class MainScreen(Screen[None]):
         if display is None or self.open_id != article_id:
             return
         note = f"full text from the page · {size} · t shows the feed's text"
-        await self.reader_pane.replace_body(replace(display, note=note))
+        await self.reader_pane.replace_body(replace(display, note=note, why=self._why(article_id)))
         self._tracker.loaded(article_id, display.words)
 
     # --- state changes ---
@@ -438,7 +467,7 @@ class MainScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in FEED_ACTIONS:
-            return True if self.view.kind is ViewKind.FEED else None
+            return True  # outside a feed they say what they need (see _needs_feed)
         if action in ARTICLE_ACTIONS:
             return True if self.articles.current_id is not None else None
         if action in ("open_link", "links"):
@@ -479,10 +508,34 @@ class MainScreen(Screen[None]):
         self.reader_pane.page_up()
 
     def action_next_feed(self) -> None:
-        self.sidebar.step_feed(1)
+        self._step_feed(1)
 
     def action_previous_feed(self) -> None:
-        self.sidebar.step_feed(-1)
+        self._step_feed(-1)
+
+    def _step_feed(self, step: int) -> None:
+        """J/K: show the next/previous feed; from the reader, back to that feed's list.
+
+        As in newsboat, moving to another feed leaves the article: the reading pane empties
+        and the list of the new feed takes the keys, so enter opens from it at once.
+        """
+        if not self.sidebar.step_feed(step):
+            self.notify("No more feeds that way." if self._has_feeds else "No feeds yet.")
+            return
+        if self.has_class("reading") or self.reader_pane.has_focus:
+            self._close_article()
+            self.articles.focus()
+
+    def _close_article(self) -> None:
+        self.remove_class("reading")
+        self._leave_article()
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+        self.workers.cancel_group(self, "page")
+        self.open_id = None
+        self.reader_pane.show(None)
+        self.refresh_bindings()
 
     def action_next_unread(self) -> None:
         self._find_unread(self.articles.ids, self.articles.cursor, 1, self._generation)
@@ -562,6 +615,7 @@ class MainScreen(Screen[None]):
     def _text_ready(self, display: ArticleDisplay, prefer_page: bool) -> None:
         if display.article.id != self.open_id:
             return
+        display = replace(display, why=self._why(display.article.id))
         if prefer_page and not display.from_page:
             # Asked for the page and none is cached: fetch it, whatever the feed's mode.
             display = replace(display, note="the feed's text · fetching the page…")
@@ -723,6 +777,10 @@ class MainScreen(Screen[None]):
     def _feed_id(self) -> int | None:
         return self.view.feed_id if self.view.kind is ViewKind.FEED else None
 
+    def _needs_feed(self, what: str) -> None:
+        """One line saying why a feed key did nothing here."""
+        self.notify(f"Select a feed to {what} (J/K move between feeds).", timeout=4)
+
     def action_refresh_feed(self) -> None:
         if self.tui.demo:
             self.notify("The demo feeds live offline; refresh is off in the demo.")
@@ -730,6 +788,12 @@ class MainScreen(Screen[None]):
         feed_id = self._feed_id()
         if feed_id is not None:
             self.refresh_feeds([feed_id])
+        elif self.view.kind is ViewKind.FOLDER:
+            ids = self.sidebar.feed_ids_in(self.view.folder)
+            if ids:
+                self.refresh_feeds(ids)
+        else:
+            self.notify("R refreshes the selected feed or folder; ctrl+r refreshes all.")
 
     def action_refresh_all(self) -> None:
         if self.tui.demo:
@@ -741,16 +805,17 @@ class MainScreen(Screen[None]):
         feed_id = self._feed_id()
         feed = self.sidebar.feed(feed_id) if feed_id is not None else None
         if feed is None:
+            self._needs_feed("see how it fetches (⚠ marks failing ones)")
             return
+        title = clean_line(feed.title)[:60] or clean_line(feed.url)
         if feed.last_error:
-            self.notify(
-                one_line(feed.last_error),
-                title=clean_line(feed.title)[:60],
-                severity="error",
-                timeout=10,
-            )
+            self.notify(one_line(feed.last_error), title=title, severity="error", timeout=10)
+        elif feed.last_fetched is None:
+            self.notify(f"{title} has not been fetched yet: R fetches it.")
         else:
-            self.notify(f"{clean_line(feed.title)}: no problem at the last refresh.")
+            when = relative_date(feed.last_fetched, self.tui.now(), self.tui.tz)
+            when += " ago" if when[:-1].isdigit() else ""  # "3h ago", "yesterday"
+            self.notify(f"{title} is fine: last fetched {when}.")
 
     def action_add_feed(self) -> None:
         def entered(result: dict[str, str] | None) -> None:
@@ -771,6 +836,11 @@ class MainScreen(Screen[None]):
 
     @work(group="subscribe", exit_on_error=False)
     async def _subscribe(self, url: str, folder: str | None) -> None:
+        try:
+            normalise_subscription_url(url)
+        except SubscribeError as error:
+            self.notify(one_line(error), severity="error")
+            return
         self.notify(f"Looking for a feed at {clean_line(url)}…", timeout=3)
         try:
             result = await self.tui.reader.subscribe(url, folder=folder)
@@ -787,6 +857,7 @@ class MainScreen(Screen[None]):
         feed_id = self._feed_id()
         feed = self.sidebar.feed(feed_id) if feed_id is not None else None
         if feed is None:
+            self._needs_feed("remove")
             return
         question = Text("Remove ")
         question.append(clean_line(feed.title), style="bold")
@@ -816,6 +887,7 @@ class MainScreen(Screen[None]):
         feed_id = self._feed_id()
         feed = self.sidebar.feed(feed_id) if feed_id is not None else None
         if feed is None:
+            self._needs_feed("edit")
             return
 
         def entered(result: dict[str, str] | None) -> None:

@@ -13,10 +13,12 @@ from textual.widgets import Button, Footer, Static
 
 WelcomeChoice = Literal["add", "import", "demo", "quit"]
 
+#: Short lines, each a whole phrase, so the text never wraps mid-sentence in the box.
 WELCOME_TEXT = (
     "Welcome to tuireader\n\n"
-    "You have no feeds yet. Add one by its URL (or a site's address: the feed is found for you),\n"
-    "import your subscriptions from an OPML file or a newsboat urls file,\n"
+    "You have no feeds yet.\n"
+    "Add one by its address (a site's address finds its feed),\n"
+    "import subscriptions from an OPML or a newsboat urls file,\n"
     "or look around the demo library first."
 )
 
@@ -24,7 +26,8 @@ WELCOME_TEXT = (
 class WelcomeScreen(Screen[WelcomeChoice]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "choose('add')", "Add a feed"),
-        Binding("i", "choose('import')", "Import OPML/urls"),
+        # I, as in the main screen (where i explains a failing feed)
+        Binding("I", "choose('import')", "Import OPML/urls"),
         Binding("d", "choose('demo')", "Open the demo"),
         Binding("q", "choose('quit')", "Quit"),
     ]
@@ -34,7 +37,7 @@ class WelcomeScreen(Screen[WelcomeChoice]):
             yield Static(Text(WELCOME_TEXT, justify="center"), id="welcome-text")
             with Center(id="welcome-buttons"):
                 yield Button("Add a feed (a)", variant="primary", id="add")
-                yield Button("Import OPML/urls (i)", id="import")
+                yield Button("Import OPML/urls (I)", id="import")
                 yield Button("Open the demo (d)", variant="success", id="demo")
         yield Footer()
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events, work
@@ -360,6 +361,10 @@ class ArticleList(ScrollView, can_focus=True):
         parts = [part for part in parts if part]
         if note is not None and note.more_sources:
             parts.append(f"+{note.more_sources} more source{'s' if note.more_sources > 1 else ''}")
+        if why:
+            # The reason has the whole line: the other parts follow only while they fit.
+            while len(parts) > 1 and cell_len("  " + " · ".join(parts)) > width:
+                parts.pop()
         text = Text("  " + " · ".join(parts), style=meta_style, no_wrap=True, end="")
         text.truncate(width, overflow="ellipsis")
         return text

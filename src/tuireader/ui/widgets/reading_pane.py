@@ -128,6 +128,9 @@ class ReadingPane(VerticalScroll, can_focus=True):
         if link:
             text.append("\n")
             text.append(link, style="dim underline")
+        if display.why:
+            text.append("\n")
+            text.append("For you: " + clean_line(display.why), style="italic")
         if page is not None and page.standfirst:
             text.append("\n\n")
             text.append(clean_line(page.standfirst), style="italic")

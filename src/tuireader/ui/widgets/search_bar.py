@@ -15,6 +15,9 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Input
 
+#: Short enough for the list pane at 90 columns (about 60 cells wide).
+PLACEHOLDER = "Search all articles · enter: go · esc: close"
+
 
 class SearchBar(Input):
     """Enter searches for what was typed; escape closes without searching.
@@ -35,7 +38,7 @@ class SearchBar(Input):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
-            placeholder="Search titles, authors and text; enter to search, escape to close",
+            placeholder=PLACEHOLDER,
             compact=True,
             id=id,
         )

@@ -104,19 +104,26 @@ class Sidebar(OptionList):
         self.highlighted = self.get_option_index(key)
         return True
 
-    def step_feed(self, step: int) -> None:
-        """Move to the next (step 1) or previous (-1) feed, skipping other entries."""
+    def feed_ids_in(self, folder: str | None) -> list[int]:
+        return [feed.id for feed in self._feeds.values() if feed.folder == folder]
+
+    def step_feed(self, step: int) -> bool:
+        """Move to the next (step 1) or previous (-1) feed, skipping other entries.
+
+        False when there is no feed that way.
+        """
         keys = [key for key in self._views if key.startswith("feed-")]
         if not keys:
-            return
+            return False
         current = self.current_view
         order = list(self._views)
         here = order.index(current.key) if current is not None else -1
         candidates = [
             k for k in keys if (order.index(k) > here if step > 0 else order.index(k) < here)
         ]
-        if candidates:
-            self.select_key(candidates[0] if step > 0 else candidates[-1])
+        if not candidates:
+            return False
+        return self.select_key(candidates[0] if step > 0 else candidates[-1])
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()

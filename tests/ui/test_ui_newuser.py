@@ -1,0 +1,365 @@
+"""Pilot tests from a new user's first session: markup stays text, keys say why they did
+nothing, J/K from the reader, the welcome screen, help, palette, footer and search."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from textual.widgets import Input
+from textual.widgets._footer import FooterKey
+from textual.widgets._toast import Toast
+from uihelpers import build_reader, settle
+
+from loopback import LoopbackServer
+from tuireader.core import Reader
+from tuireader.ui.app import TuiReaderApp
+from tuireader.ui.keymap import palette_actions
+from tuireader.ui.screens.help import HelpScreen, help_table
+from tuireader.ui.screens.main import MainScreen
+from tuireader.ui.screens.prompts import FormScreen
+from tuireader.ui.screens.welcome import WELCOME_TEXT, WelcomeScreen
+from tuireader.ui.views import SMART_VIEWS, ViewKind
+from tuireader.ui.widgets.article_list import RowNote
+from tuireader.ui.widgets.search_bar import SearchBar
+
+AppFactory = Callable[..., TuiReaderApp]
+MARKUP_TITLE = "[@click=app.quit]x[/] [b]bold[/b]"
+FOR_YOU = next(v for v in SMART_VIEWS if v.kind is ViewKind.FOR_YOU)
+
+
+def main(app: TuiReaderApp) -> MainScreen:
+    assert isinstance(app.screen, MainScreen)
+    return app.screen
+
+
+def toasts(app: TuiReaderApp) -> list[str]:
+    """What the notifications on screen read, as drawn."""
+    return [toast.render().plain for toast in app.screen.query(Toast)]
+
+
+def last(app: TuiReaderApp) -> str:
+    """The newest notification's message."""
+    return list(app._notifications)[-1].message
+
+
+def rss_titled(title: str) -> bytes:
+    items = "".join(
+        f"<item><title>Item {n}</title><guid>g{n}</guid><link>https://x.example/{n}</link></item>"
+        for n in (1, 2)
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>{items}'.encode()
+        + (b"</channel></rss>")
+    )
+
+
+async def add_feed(app: TuiReaderApp, pilot: object, url: str) -> None:
+    await app.screen.run_action("add_feed")
+    await settle(pilot)  # type: ignore[arg-type]
+    assert isinstance(app.screen, FormScreen)
+    app.screen.query_one("#field-url", Input).value = url
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+
+
+# --- 1. feed text is never markup ----------------------------------------------------------
+
+
+async def test_feed_title_markup_shows_literally_when_subscribed(
+    tmp_path: Path, app_factory: AppFactory, http_server: LoopbackServer
+) -> None:
+    reader = build_reader(tmp_path / "t.db")
+    http_server.add("/feed.xml", rss_titled(MARKUP_TITLE))
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await add_feed(app, pilot, http_server.url("/feed.xml"))
+        assert app.is_running
+        shown = toasts(app)
+        assert f"Subscribed to {MARKUP_TITLE}: 2 articles." in shown, shown
+        assert all(not n.markup for n in app._notifications)
+
+
+async def test_failing_feed_reason_and_errors_show_literally(
+    tmp_path: Path, reader: Reader, app_factory: AppFactory
+) -> None:
+    feed = reader.store.add_feed("https://down.example/feed")
+    reader.store.update_feed(feed.id, title=MARKUP_TITLE)
+    reader.store.record_failure(feed.id, f"server said {MARKUP_TITLE}")
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        assert screen.sidebar.select_key(f"feed-{feed.id}")
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert f"{MARKUP_TITLE}\nserver said {MARKUP_TITLE}" in toasts(app)
+        # An error from the core (an address that is not one) keeps its brackets too.
+        await add_feed(app, pilot, MARKUP_TITLE)
+        assert app.is_running
+        errors = [t for t in toasts(app) if "is not a web address" in t]
+        assert errors and MARKUP_TITLE in errors[0], toasts(app)
+        # And a worker's error (a file that is not there).
+        await app.screen.run_action("import_file")
+        await settle(pilot)
+        missing = str(tmp_path / "[b]nope[/b].opml")
+        app.screen.query_one("#field-path", Input).value = missing
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any(missing in t for t in toasts(app)), toasts(app)
+
+
+# --- 2. J/K from the reading pane --------------------------------------------------------
+
+
+async def test_next_feed_from_the_reader_goes_to_that_feeds_list(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("J")
+        await settle(pilot)
+        first_feed = screen.view.feed_id
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.reader_pane.has_focus and screen.reader_pane.shown is not None
+        await pilot.press("J")
+        await settle(pilot)
+        assert screen.view.kind is ViewKind.FEED and screen.view.feed_id != first_feed
+        # The old article is gone and the new feed's list has the keys: enter opens from it.
+        assert screen.articles.has_focus and screen.reader_pane.shown is None
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = screen.reader_pane.shown
+        assert shown is not None and shown.article.feed_id == screen.view.feed_id
+        await pilot.press("K")
+        await settle(pilot)
+        assert screen.view.feed_id == first_feed and screen.articles.has_focus
+
+
+# --- 3. keys that did nothing say why -------------------------------------------------------
+
+
+async def test_feed_keys_outside_a_feed_say_why(reader: Reader, app_factory: AppFactory) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("R")
+        assert "ctrl+r refreshes all" in last(app)
+        screen.sidebar.select_key(FOR_YOU.key)
+        await settle(pilot)
+        for key, words in (("e", "Select a feed to edit"), ("d", "Select a feed to remove")):
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, MainScreen)
+            assert words in last(app)
+        await pilot.press("i")
+        assert "Select a feed" in last(app)
+
+
+async def test_i_on_a_healthy_feed_says_when_it_was_fetched(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    feed = reader.store.list_feeds()[0]
+    reader.store.record_not_modified(feed.id, bytes_downloaded=0)
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        screen.sidebar.select_key(f"feed-{feed.id}")
+        await settle(pilot)
+        await pilot.press("i")
+        message = last(app)
+        assert message == f"{feed.title} is fine: last fetched now.", message
+
+
+async def test_o_says_what_it_opened(
+    reader: Reader, app_factory: AppFactory, opened: list[str]
+) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert opened
+        assert last(app) == f"Opened {opened[0]}"  # type: ignore[union-attr]
+
+
+# --- 4. page up without shift+space ---------------------------------------------------------
+
+
+async def test_b_and_minus_page_up_in_the_reader(reader: Reader, app_factory: AppFactory) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(80, 12)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        pane = screen.reader_pane
+        for up in ("b", "minus"):
+            await pilot.press("space", "space")
+            await pilot.pause()
+            low = pane.scroll_y
+            assert low > 0
+            await pilot.press(up)
+            await pilot.pause()
+            assert pane.scroll_y < low, up
+
+
+async def test_help_lists_page_up_aliases_and_reading_keys_first(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        box = app.screen.query_one(".help")
+        assert "scroll" in str(box.border_subtitle)
+        console = Console(width=100, record=True, file=io.StringIO())
+        console.print(help_table(app.keymap))
+        plain = console.export_text()
+        assert "shift+space, b, -" in plain
+        first_title = plain.find("Article list")
+        assert 0 < first_title < plain.find("Everywhere")
+        await pilot.press("j", "j")
+        await pilot.pause()
+        assert box.scroll_y > 0
+
+
+# --- 5, 6. the welcome screen -------------------------------------------------------------
+
+
+async def test_welcome_imports_with_capital_i_and_never_wraps(
+    tmp_path: Path, app_factory: AppFactory
+) -> None:
+    for size in ((140, 40), (90, 30), (80, 24)):
+        reader = build_reader(tmp_path / f"{size[0]}.db", demo=False)
+        app = app_factory(reader)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, WelcomeScreen)
+            text = app.screen.query_one("#welcome-text")
+            # one screen line per line of the text: nothing wrapped
+            assert text.size.height == WELCOME_TEXT.count("\n") + 1, size
+            await pilot.press("i")
+            await settle(pilot)
+            assert isinstance(app.screen, WelcomeScreen)  # i is not import here either
+            await pilot.press("I")
+            await settle(pilot)
+            assert isinstance(app.screen, FormScreen)
+            assert app.screen.query_one("#field-path")
+
+
+# --- 7. the command palette speaks the user's words ---------------------------------------
+
+
+async def test_palette_commands_have_human_descriptions(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    for action in palette_actions():
+        assert action.help and "_" not in action.help, action.id
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        options = app.screen.query_one("CommandList")
+        prompts = [str(option.prompt) for option in options.options]  # type: ignore[attr-defined]
+        assert any("Page up (shift+space, b, -)" in p for p in prompts), prompts
+        assert not [p for p in prompts if "action:" in p]
+        assert any("Scroll the article up" in p for p in prompts)
+
+
+# --- 8. the footer fits ------------------------------------------------------------------
+
+
+async def test_footer_keys_fit_beside_the_palette_key(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(90, 30)) as pilot:
+        await settle(pilot)
+        keys = list(app.screen.query(FooterKey))
+        palette = next(k for k in keys if k.has_class("-command-palette"))
+        others = [k for k in keys if k is not palette]
+        actions = {k.action for k in others}
+        assert {"help", "app.quit", "open", "search", "next_unread"} <= actions
+        assert max(k.region.right for k in others) <= palette.region.x
+        await pilot.resize_terminal(140, 40)
+        await settle(pilot)
+        wide = {k.action for k in app.screen.query(FooterKey)}
+        assert {"recommend", "refresh_all"} <= wide
+
+
+# --- 9. the add-feed prompt checks the address first -----------------------------------------
+
+
+async def test_add_feed_rejects_a_non_address_before_looking(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await add_feed(app, pilot, "not a url")
+        messages = [n.message for n in app._notifications]
+        assert not [m for m in messages if m.startswith("Looking for a feed")], messages
+        assert "'not a url' is not a web address" in messages[-1]
+
+
+# --- 10. search ----------------------------------------------------------------------------
+
+
+async def test_search_placeholder_fits_and_no_results_says_so(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(90, 30)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("slash")
+        await pilot.pause()
+        bar = screen.query_one(SearchBar)
+        assert len(bar.placeholder) <= bar.content_region.width
+        await pilot.press(*"zzqx", "enter")
+        await settle(pilot)
+        assert screen.view.kind is ViewKind.SEARCH and not screen.articles.ids
+        assert "No articles match 'zzqx'." in screen.articles.render_line(1).text
+
+
+# --- 12. For you's reason ----------------------------------------------------------------
+
+
+async def test_for_you_reason_keeps_the_line_and_shows_in_the_reader(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        screen.sidebar.select_key(FOR_YOU.key)
+        await settle(pilot)
+        articles = screen.articles
+        first = articles.ids[0]
+        note = articles.note(first)
+        assert note is not None and note.why
+        await pilot.press("enter")
+        await settle(pilot)
+        header = str(screen.reader_pane.header_text(screen.reader_pane.shown))  # type: ignore[arg-type]
+        assert f"For you: {note.why}" in header
+        # A reason as wide as the row keeps it whole; the age and feed give way.
+        row = articles.row(first)
+        assert row is not None
+        width = 50
+        why = "like an article you recommended about cable faults " + "x" * 20
+        why = why[: width - 2]
+        line = articles.meta_line(row, RowNote(why), width).plain
+        assert line == "  " + why
