@@ -14,6 +14,7 @@ from textual.widgets._toast import Toast
 from uihelpers import build_reader, settle
 
 from loopback import LoopbackServer
+from tuireader.config import Config
 from tuireader.core import Reader
 from tuireader.ui.app import TuiReaderApp
 from tuireader.ui.keymap import palette_actions
@@ -363,3 +364,11 @@ async def test_for_you_reason_keeps_the_line_and_shows_in_the_reader(
         why = why[: width - 2]
         line = articles.meta_line(row, RowNote(why), width).plain
         assert line == "  " + why
+
+
+async def test_config_problems_show_literally(tmp_path: Path, app_factory: AppFactory) -> None:
+    reader = build_reader(tmp_path / "t.db", config=Config(keys={MARKUP_TITLE: "z"}))
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await settle(pilot)
+        assert f"keys: unknown action {MARKUP_TITLE!r} ignored" in toasts(app), toasts(app)

@@ -12,7 +12,6 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import App
-from textual.notifications import SeverityLevel
 from textual.theme import Theme
 
 from tuireader.config import save_setting
@@ -60,22 +59,6 @@ class TuiReaderApp(App[int]):
         if reader.config.theme in self.available_themes:
             self.theme = reader.config.theme
 
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = False,
-    ) -> None:
-        """Textual's notify, with markup off unless asked for.
-
-        Notifications carry feed titles, URLs and errors: a title such as
-        ``[@click=app.quit]x[/]`` must show as typed, never become a link.
-        """
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
-
     def first_view_shown(self) -> None:
         """Move what start-up built out of the garbage collector's sight (once).
 
@@ -96,7 +79,7 @@ class TuiReaderApp(App[int]):
         if self.demo:
             self.sub_title = "demo library"
         for problem in (*self.reader.config_problems, *self._key_problems):
-            self.notify(clean_line(problem), severity="warning", timeout=10)
+            self.notify(clean_line(problem), severity="warning", timeout=10, markup=False)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.push_screen(MainScreen())
 
@@ -110,7 +93,7 @@ class TuiReaderApp(App[int]):
             save_setting(path, "theme", name)
         except OSError as error:
             self.call_from_thread(
-                self.notify, f"Could not save the theme: {error}", severity="error"
+                self.notify, f"Could not save the theme: {error}", severity="error", markup=False
             )
 
     def open_external(self, url: str) -> None:
@@ -120,6 +103,7 @@ class TuiReaderApp(App[int]):
             self.notify(
                 f"Not opening {clean_line(url)[:80]!r}: only web and mail links open.",
                 severity="warning",
+                markup=False,
             )
             return
         self._open_in_browser(link)
@@ -131,7 +115,7 @@ class TuiReaderApp(App[int]):
                 self.notify, "No browser found to open the link.", severity="warning"
             )
         else:
-            self.call_from_thread(self.notify, f"Opened {url}", timeout=3)
+            self.call_from_thread(self.notify, f"Opened {url}", timeout=3, markup=False)
 
 
 def start_helper_processes() -> None:
