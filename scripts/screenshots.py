@@ -84,7 +84,8 @@ async def main() -> None:
     await shoot(
         "for-you",
         (140, 40),
-        keys("h", "j", "j", "j", "j", "enter"),
+        # into For you, then open its first article: the header says why it is there
+        keys("h", "j", "j", "j", "j", "enter", "enter"),
         demo=True,
         history=some_reading,
     )
