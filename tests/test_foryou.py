@@ -167,3 +167,15 @@ def test_articles_already_acted_on_are_not_suggested(store: Store) -> None:
     for_you.less_like(third)
     shown = {item.article.id for item in for_you.rank(limit=30)}
     assert shown and not shown & {first, second, third}
+
+
+def test_less_like_can_be_taken_back(store: Store) -> None:
+    for_you = ForYou(store)
+    before = [(item.article.id, round(item.score, 6)) for item in for_you.rank(limit=10)]
+    top = before[0][0]
+    for_you.less_like(top)
+    assert top not in {item.article.id for item in for_you.rank(limit=10)}
+    assert for_you.undo_less_like(top)
+    assert [(item.article.id, round(item.score, 6)) for item in for_you.rank(limit=10)] == before
+    assert [e.kind for e in store.events()] == []
+    assert not for_you.undo_less_like(top)  # nothing left to undo

@@ -73,3 +73,13 @@ class ForYou:
         """ "Less like this": recorded as a signal, so the next ranking adapts at once."""
         self.store.record_event("less_like", article_id=article_id)
         self.sync()
+
+    def undo_less_like(self, article_id: int) -> bool:
+        """Take a "less like this" back; the model is rebuilt from the log without it."""
+        if not self.store.undo_event("less_like", article_id=article_id):
+            return False
+        with self._lock:
+            self._recommender = Recommender()
+            self._last_event = 0
+        self.sync()
+        return True

@@ -156,3 +156,17 @@ class StateMixin(StoreBase):
                 (since_id,),
             ).fetchall()
         return [Event(row[0], row[1], row[2], from_db_time(row[3]) or self.now()) for row in rows]
+
+    def undo_event(self, kind: str, *, article_id: int) -> bool:
+        """Take back the newest ``kind`` signal on an article ("undo" of less-like).
+
+        The event is deleted rather than countered, so the log reads as if it never
+        happened; a recommender rebuilt from the log agrees. False when there was none.
+        """
+        with self.db.write() as conn:
+            cursor = conn.execute(
+                """DELETE FROM events WHERE id = (SELECT max(id) FROM events
+                   WHERE kind = ? AND article_id = ?)""",
+                (kind, article_id),
+            )
+        return cursor.rowcount > 0
