@@ -104,6 +104,25 @@ async def test_less_like_reranks_at_once_keeping_the_cursor(
         assert [e.kind for e in reader.store.events()].count("less_like") == 1
 
 
+async def test_u_takes_back_a_less_like(reader: Reader, app_factory: AppFactory) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        screen.sidebar.select_key(FOR_YOU.key)
+        await settle(pilot)
+        articles = screen.articles
+        articles.focus()
+        before = list(articles.ids)
+        await pilot.press("x")
+        await settle(pilot)
+        assert before[0] not in articles.ids
+        await pilot.press("u")
+        await settle(pilot)
+        assert list(articles.ids) == before
+        assert kinds(reader, before[0]) == []
+
+
 async def test_recommend_shows_count_and_recommended_view_is_newest_first(
     tmp_path: Path, app_factory: AppFactory
 ) -> None:

@@ -128,9 +128,9 @@ ACTIONS: tuple[KeyAction, ...] = (
         "undo",
         "u",
         "undo",
-        "Undo mark read",
+        "Undo",
         "screen",
-        help="Mark unread again what the last mark-view-read marked",
+        help="Take back the last mark-view-read (A) or less-like (x)",
     ),
     KeyAction(
         "star",

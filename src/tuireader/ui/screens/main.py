@@ -77,7 +77,9 @@ class MainScreen(Screen[None]):
         self.unread_only = False
         self.open_id: int | None = None
         self._generation = 0
+        #: What u takes back: articles a view-wide mark-read changed, or a less-like.
         self._undo: list[int] = []
+        self._undo_less_like: int | None = None
         self._read_timer: Timer | None = None
         self._cancel_refresh = threading.Event()
         self._welcomed = False
@@ -475,7 +477,7 @@ class MainScreen(Screen[None]):
         if action == "save_search":
             return self.view.kind is ViewKind.SEARCH
         if action == "undo":
-            return True if self._undo else None
+            return True if self._undo or self._undo_less_like is not None else None
         if action == "less_like":
             return True if self.view.kind is ViewKind.FOR_YOU and self._current() else None
         if action == "toggle_text":
@@ -593,11 +595,26 @@ class MainScreen(Screen[None]):
         app.for_you.less_like(article_id)
         contents = data.for_you_contents(app.for_you)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._less_liked, generation, contents)
+            self.app.call_from_thread(self._less_liked, generation, contents, article_id)
 
-    def _less_liked(self, generation: int, contents: data.ViewContents) -> None:
+    def _less_liked(self, generation: int, contents: data.ViewContents, article_id: int) -> None:
         self._view_loaded(generation, contents, keep_position=True, keep_index=True)
-        self.notify("Fewer like that one from now on.", timeout=3)
+        self._undo, self._undo_less_like = [], article_id
+        self.refresh_bindings()
+        self.notify("Fewer like that one from now on. Press u to undo.", timeout=4)
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def _take_back_less_like(self, article_id: int, generation: int) -> None:
+        app = self.tui
+        app.for_you.undo_less_like(article_id)
+        contents = data.for_you_contents(app.for_you)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._less_like_taken_back, generation, contents)
+
+    def _less_like_taken_back(self, generation: int, contents: data.ViewContents) -> None:
+        if self.view.kind is ViewKind.FOR_YOU:
+            self._view_loaded(generation, contents, keep_position=True, keep_index=True)
+        self.notify("Taken back: that article is suggested again.", timeout=3)
 
     def action_toggle_text(self) -> None:
         shown = self.reader_pane.shown
@@ -704,13 +721,18 @@ class MainScreen(Screen[None]):
     def _view_marked(self, changed: list[int]) -> None:
         self._changed_read(changed, True)
         if changed:
-            self._undo = changed
+            self._undo, self._undo_less_like = changed, None
             self.refresh_bindings()
             self.notify(f"Marked {len(changed)} read. Press u to undo.")
         else:
             self.notify("Nothing unread here.")
 
     def action_undo(self) -> None:
+        if self._undo_less_like is not None:
+            article_id, self._undo_less_like = self._undo_less_like, None
+            self._take_back_less_like(article_id, self._generation)
+            self.refresh_bindings()
+            return
         if self._undo:
             ids, self._undo = self._undo, []
             self._set_read(ids, False)
