@@ -37,6 +37,8 @@ DEFAULT_PARSE_TIMEOUT = 30.0
 #: body at 10 MB); past the limit, allocations fail as MemoryError and only that feed fails.
 WORKER_MEMORY_LIMIT = 2**30
 PARSE_TOO_LONG = "parsing took too long"
+#: Feeds between download and store at once (bounds a refresh's memory).
+PIPELINE_LIMIT = 48
 #: Unchanged feeds whose bookkeeping is written in one transaction.
 UNCHANGED_BATCH = 100
 
@@ -81,6 +83,25 @@ class ParsePool:
         # Made on the first parse: a refresh where every feed answers 304 never needs one,
         # and even an idle pool costs a helper process (multiprocessing's resource tracker).
         self._current: ProcessPoolExecutor | None = None
+        self._started: ProcessPoolExecutor | None = None
+        self._start_lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the worker processes now. Blocking: call it from a thread.
+
+        Starting the forkserver and forking the workers takes ~0.1-0.2 s; done inline on
+        the first parse it would stall the event loop, and every download, that long.
+        """
+        with self._start_lock:
+            executor = self._executor
+            if self._started is executor:
+                return
+            try:
+                for future in [executor.submit(os.getpid) for _ in range(self.workers)]:
+                    future.result(timeout=self.timeout)
+            except Exception:  # the first real parse meets the same problem and handles it
+                return
+            self._started = executor
 
     @property
     def _executor(self) -> ProcessPoolExecutor:
@@ -103,6 +124,8 @@ class ParsePool:
     async def parse(self, body: bytes, url: str, content_type: str | None) -> ParsedFeed:
         """Parse in a worker; raises FeedError (and only FeedError) when the feed is bad."""
         async with self._slots:
+            if self._started is None or self._started is not self._current:
+                await asyncio.to_thread(self.start)
             for attempt in (1, 2):
                 executor = self._executor
                 try:
@@ -193,6 +216,9 @@ class Refresher:
         self.parse_pool = parse_pool
         self.cancel = cancel or threading.Event()
         self._unchanged: list[NotModified] = []
+        # Downloads outrun parsing and storing; without a bound, bodies waiting for a
+        # worker or the writer pile up (260 MB at 1,000 feeds). This caps feeds in flight.
+        self._in_flight = asyncio.Semaphore(PIPELINE_LIMIT)
         # One thread does every store call of the refresh: calls queue here in order
         # instead of many pool threads contending for the store's lock (and the GIL).
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tuireader-store")
@@ -243,6 +269,10 @@ class Refresher:
             await self._in_writer(self.store.record_not_modified_many, batch)
 
     async def refresh_one(self, state: FetchState) -> RefreshOutcome:
+        async with self._in_flight:
+            return await self._refresh_one(state)
+
+    async def _refresh_one(self, state: FetchState) -> RefreshOutcome:
         if self.cancel.is_set():
             return RefreshOutcome(state.feed_id, state.url, OutcomeKind.SKIPPED, reason="cancelled")
         result = await self.fetcher.fetch(
