@@ -392,13 +392,17 @@ def normalise_subscription_url(text: str) -> str:
 def _demo_age(dates: list[datetime], now: datetime) -> timedelta:
     """How far to move the demo's dates so its newest article is in the past week.
 
-    Whole weeks keep every "on Tuesday" in the articles true, and nothing is ever dated in
-    the future.
+    An old demo moves forward in whole weeks, which keeps every "on Tuesday" in the
+    articles true; nothing is ever dated in the future.
     """
     if not dates:
         return timedelta(0)
-    # Floor division: a demo dated even slightly in the future moves back a whole week.
-    return timedelta(weeks=(now - max(dates)) // timedelta(weeks=1))
+    age = now - max(dates)
+    if age < timedelta(0):
+        # Dated ahead of the clock: back by whole days, just enough (a week would empty
+        # the demo's Today view for nothing).
+        return -timedelta(days=-(age // timedelta(days=1)))
+    return timedelta(weeks=age // timedelta(weeks=1))
 
 
 def _shift_dates(parsed: ParsedFeed, shift: timedelta) -> ParsedFeed:
