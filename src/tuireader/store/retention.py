@@ -81,6 +81,9 @@ class RetentionMixin(StoreBase):
         self._forget_old_bookkeeping()
         if vacuum:
             with self.db.maintenance() as conn:
+                # FTS5 keeps deleted entries in its segments until they are merged:
+                # merge them first, or VACUUM cannot give their space back.
+                conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
                 conn.execute("VACUUM")
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return CleanupResult(deleted, vacuum, bytes_before, self.db.size_bytes())
