@@ -39,7 +39,6 @@ from tuireader.refresh import (
     make_parse_pool,
     parse_isolated,
 )
-from tuireader.sanitize import clean_line
 from tuireader.store import ArticleQuery, CleanupResult, FeedExistsError, RefreshRecord, Store
 from tuireader.store.base import utc_now
 
@@ -344,10 +343,6 @@ class Reader:
     def search(self, text: str, *, limit: int = 100) -> list[ArticleSummary]:
         return self.store.summaries(self.store.search_ids(text, limit=limit))
 
-    def today(self) -> datetime:
-        now = self.store.now()
-        return now.replace(hour=0, minute=0, second=0, microsecond=0)
-
     def close(self) -> None:
         self.store.close()
 
@@ -433,7 +428,3 @@ def make_reader(
         config, problems = loaded.config, loaded.problems
     store = Store(db_path or dirs.database, read_only=read_only, clock=clock)
     return Reader(store, config, dirs, transport, problems)
-
-
-def feed_display_title(feed: Feed) -> str:
-    return clean_line(feed.title) or feed.url

@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 
 from tuireader.models import ArticleSummary
-from tuireader.recommend import Recommender, Signal, SignalKind
+from tuireader.recommend import ArticleFeatures, Recommender, Signal, SignalKind
 from tuireader.store import Store
 
 #: How many of the newest unread articles are ranked; older ones are rarely wanted.
@@ -35,32 +35,47 @@ class ForYou:
         self.candidate_limit = candidate_limit
         self._recommender = Recommender()
         self._last_event = 0
+        self._features: dict[int, ArticleFeatures] = {}
         self._lock = threading.Lock()
 
     def sync(self) -> None:
         """Learn from the events recorded since the last call (by anyone, any process)."""
         with self._lock:
-            rows = self.store.event_rows(since_id=self._last_event)
-            if not rows:
+            events = self.store.events(since_id=self._last_event)
+            if not events:
                 return
-            self._last_event = rows[-1].id
-            for row in rows:
-                if row.kind == "mute_feed" and row.article_id is None and row.feed_id:
-                    row_article = self.store.latest_article_of_feed(row.feed_id)
-                else:
-                    row_article = row.article_id
-                if row_article is None or row.kind not in _SIGNAL_KINDS:
+            self._last_event = events[-1].id
+            signals: list[Signal] = []
+            for event in events:
+                if event.kind not in _SIGNAL_KINDS:
                     continue
-                features = self.store.article_features([row_article]).get(row_article)
-                if features is not None:
-                    self._recommender.observe(Signal(row_article, row.kind, row.at), features)
+                article_id = event.article_id
+                if event.kind == "mute_feed" and article_id is None and event.feed_id:
+                    article_id = self.store.latest_article_of_feed(event.feed_id)
+                if article_id is not None:
+                    signals.append(Signal(article_id, event.kind, event.at))
+            features = self._features_of([s.article_id for s in signals])
+            for signal in signals:
+                if signal.article_id in features:
+                    self._recommender.observe(signal, features[signal.article_id])
+
+    def _features_of(self, ids: list[int]) -> dict[int, ArticleFeatures]:
+        """Features by id, read from the store once per article and then kept.
+
+        Re-ranking (after every "less like this") would otherwise re-read and re-strip
+        the text of all 5,000 candidates each time.
+        """
+        missing = [i for i in dict.fromkeys(ids) if i not in self._features]
+        if missing:
+            self._features.update(self.store.article_features(missing))
+        return {i: self._features[i] for i in ids if i in self._features}
 
     def rank(self, *, limit: int = 50) -> list[ForYouItem]:
         self.sync()
         ids = self.store.for_you_candidates(limit=self.candidate_limit)
-        features = self.store.article_features(ids)
-        candidates = [features[i] for i in ids if i in features]
         with self._lock:
+            features = self._features_of(ids)
+            candidates = [features[i] for i in ids if i in features]
             ranked = self._recommender.rank(candidates, now=self.store.now(), limit=limit)
         summaries = {s.id: s for s in self.store.summaries([r.article_id for r in ranked])}
         return [

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC
 
 from tuireader.models import ArticleSummary
 from tuireader.sanitize import clean_line
-
-
-def _date(article: ArticleSummary) -> str | None:
-    if article.published is None:
-        return None
-    return article.published.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+from tuireader.store.db import to_db_time
 
 
 def reading_list_json(articles: Sequence[ArticleSummary]) -> str:
@@ -23,7 +17,7 @@ def reading_list_json(articles: Sequence[ArticleSummary]) -> str:
             "link": a.link,
             "feed": a.feed_title,
             "author": a.author,
-            "published": _date(a),
+            "published": to_db_time(a.published),
         }
         for a in articles
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TextIO
 
 from tuireader.core import Reader
@@ -13,6 +13,7 @@ from tuireader.models import (
     Feed,
 )
 from tuireader.store import NoSuchFeedError
+from tuireader.store.db import to_db_time
 
 
 class CliError(Exception):
@@ -20,9 +21,8 @@ class CliError(Exception):
 
 
 def iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """ISO 8601 UTC, the format --json promises (the store's own)."""
+    return to_db_time(value)
 
 
 def feed_json(feed: Feed) -> dict[str, Any]:

@@ -80,6 +80,8 @@ class PreferenceModel:
         self._weights: list[float] = [0.0] * DIMENSION
         self._nonzero: list[int] = []
         self._weights_stale = False
+        #: liked_articles_with() answers, per feature, until the evidence changes.
+        self._supporters: dict[int, list[ArticleEvidence]] = {}
 
     # --- learning -----------------------------------------------------------------------
 
@@ -90,6 +92,7 @@ class PreferenceModel:
             return
         if kind not in STRENGTH and kind not in CANCELS:
             return
+        self._supporters.clear()
         evidence = self._articles.get(vector.id)
         if evidence is None:
             evidence = ArticleEvidence(vector.feed_id, frozenset(vector.features))
@@ -188,8 +191,16 @@ class PreferenceModel:
         return max(self._feed_engagement.items(), key=lambda item: (item[1], -item[0]))[0]
 
     def liked_articles_with(self, feature: int) -> list[ArticleEvidence]:
-        """Articles with positive evidence that have ``feature`` (for explanations)."""
-        return [e for e in self._articles.values() if e.net > 0 and feature in e.features]
+        """Articles with positive evidence that have ``feature`` (for explanations).
+
+        A scan of every article with evidence; remembered per feature, because one ranking
+        explains many articles with the same few features.
+        """
+        found = self._supporters.get(feature)
+        if found is None:
+            found = [e for e in self._articles.values() if e.net > 0 and feature in e.features]
+            self._supporters[feature] = found
+        return found
 
     # --- persistence --------------------------------------------------------------------
 

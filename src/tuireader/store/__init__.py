@@ -15,7 +15,7 @@ from tuireader.store.history import HistoryMixin, RefreshKind, RefreshRecord
 from tuireader.store.retention import CleanupResult, RetentionMixin
 from tuireader.store.saved import SavedSearchesMixin
 from tuireader.store.search import SearchMixin, fts_query
-from tuireader.store.signals import EventRow, SignalsMixin
+from tuireader.store.signals import SignalsMixin
 from tuireader.store.state import EVENT_KINDS, Event, StateMixin
 
 __all__ = [
@@ -23,7 +23,6 @@ __all__ = [
     "ArticleQuery",
     "CleanupResult",
     "Event",
-    "EventRow",
     "FeedExistsError",
     "FetchState",
     "NoSuchFeedError",

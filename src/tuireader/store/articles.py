@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from tuireader.models import Article, ArticleSummary, Enclosure, ParsedEntry, ParsedFeed
 from tuireader.searchtext import search_text
-from tuireader.store.base import StoreBase
+from tuireader.store.base import FEED_TITLE_SQL, StoreBase
 from tuireader.store.db import from_db_time, to_db_time
 
 #: How much of an article's text goes into the search index.
@@ -88,8 +88,8 @@ def _decode_enclosures(raw: str | None) -> tuple[Enclosure, ...]:
         return ()
 
 
-_SUMMARY_COLUMNS = """
-    a.id, a.feed_id, coalesce(f.user_title, nullif(f.title, ''), f.url) AS feed_title,
+_SUMMARY_COLUMNS = f"""
+    a.id, a.feed_id, {FEED_TITLE_SQL} AS feed_title,
     a.title, a.link, a.author, a.published, a.read, a.starred, a.recommended, a.sort_date
 """
 
@@ -272,11 +272,7 @@ class ArticlesMixin(StoreBase):
         """The ids of a view in display order: cheap even for 100,000 articles."""
         where, params = _where(query, self.now())
         join = " JOIN feeds f ON f.id = a.feed_id" if query.sort is Sort.FEED else ""
-        feed_title = (
-            ", coalesce(f.user_title, nullif(f.title, ''), f.url) AS feed_title"
-            if query.sort is Sort.FEED
-            else ""
-        )
+        feed_title = f", {FEED_TITLE_SQL} AS feed_title" if query.sort is Sort.FEED else ""
         sql = f"SELECT a.id{feed_title} FROM articles a{join}{where}{_order(query)}"
         if limit is not None:
             sql += " LIMIT ?"
@@ -321,7 +317,7 @@ class ArticlesMixin(StoreBase):
     def get_article(self, article_id: int) -> Article | None:
         with self.db.read() as conn:
             row = conn.execute(
-                """SELECT a.*, coalesce(f.user_title, nullif(f.title, ''), f.url) AS feed_title
+                f"""SELECT a.*, {FEED_TITLE_SQL} AS feed_title
                    FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?""",
                 (article_id,),
             ).fetchone()

@@ -12,6 +12,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+#: A feed's name as shown: the user's title, else the feed's own, else its URL.
+FEED_TITLE_SQL = "coalesce(f.user_title, nullif(f.title, ''), f.url)"
+
+
 class StoreBase:
     db: Database
     clock: Callable[[], datetime]

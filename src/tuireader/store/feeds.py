@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from tuireader.models import Feed, FullTextMode
-from tuireader.store.base import StoreBase
+from tuireader.store.base import FEED_TITLE_SQL, StoreBase
 from tuireader.store.db import StoreError, from_db_time, to_db_time
 
 # Back-off after consecutive failures: 15 min, 30 min, 1 h ... capped at a day.
@@ -41,8 +41,8 @@ class FetchState:
     body_hash: str | None
 
 
-_FEED_COLUMNS = """
-    f.id, f.url, coalesce(f.user_title, nullif(f.title, ''), f.url) AS title, f.folder,
+_FEED_COLUMNS = f"""
+    f.id, f.url, {FEED_TITLE_SQL} AS title, f.folder,
     f.site_url, f.last_error, f.consecutive_failures, f.last_fetched_at, f.next_fetch_after,
     f.gone, f.muted, f.full_text, f.refresh_interval, f.etag, f.last_modified
 """
@@ -144,7 +144,7 @@ class FeedsMixin(StoreBase):
             rows = conn.execute(
                 f"""SELECT {_FEED_COLUMNS} FROM feeds f
                     ORDER BY coalesce(f.folder, '') COLLATE NOCASE,
-                             coalesce(f.user_title, nullif(f.title, ''), f.url) COLLATE NOCASE"""
+                             {FEED_TITLE_SQL} COLLATE NOCASE"""
             ).fetchall()
         return [
             _feed_from_row(row, unread.get(row["id"], 0), totals.get(row["id"], 0)) for row in rows
@@ -311,6 +311,3 @@ class FeedsMixin(StoreBase):
                 "SELECT DISTINCT folder FROM feeds WHERE folder IS NOT NULL ORDER BY folder"
             ).fetchall()
         return [row[0] for row in rows]
-
-    def feed_last_fetched(self, feed_id: int) -> datetime | None:
-        return self.get_feed(feed_id).last_fetched

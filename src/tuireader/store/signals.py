@@ -1,38 +1,19 @@
-"""What the recommender reads from the store: the event log and article features."""
+"""What the recommender reads from the store besides the event log: article features."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import datetime
 
 from tuireader.recommend import ArticleFeatures
 from tuireader.searchtext import search_text
-from tuireader.store.base import StoreBase
+from tuireader.store.base import FEED_TITLE_SQL, StoreBase
 from tuireader.store.db import from_db_time
 
 #: How much of an article's text the recommender looks at.
 FEATURE_TEXT_LIMIT = 1_000
 
 
-@dataclass(frozen=True, slots=True)
-class EventRow:
-    id: int
-    article_id: int | None
-    feed_id: int | None
-    kind: str
-    at: datetime
-
-
 class SignalsMixin(StoreBase):
-    def event_rows(self, *, since_id: int = 0) -> list[EventRow]:
-        with self.db.read() as conn:
-            rows = conn.execute(
-                "SELECT id, article_id, feed_id, kind, at FROM events WHERE id > ? ORDER BY id",
-                (since_id,),
-            ).fetchall()
-        return [EventRow(r[0], r[1], r[2], r[3], from_db_time(r[4]) or self.now()) for r in rows]
-
     def article_features(self, ids: list[int]) -> dict[int, ArticleFeatures]:
         found: dict[int, ArticleFeatures] = {}
         with self.db.read() as conn:
@@ -40,7 +21,7 @@ class SignalsMixin(StoreBase):
                 chunk = ids[start : start + 500]
                 rows = conn.execute(
                     f"""SELECT a.id, a.feed_id,
-                        coalesce(f.user_title, nullif(f.title, ''), f.url), a.title, a.author,
+                        {FEED_TITLE_SQL}, a.title, a.author,
                         a.categories, substr(coalesce(a.summary_html, a.content_html, ''), 1, 8000),
                         a.link, a.published
                         FROM articles a JOIN feeds f ON f.id = a.feed_id

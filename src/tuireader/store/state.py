@@ -35,6 +35,9 @@ EVENT_KINDS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Event:
+    """One signal from the log; ``id`` orders them and lets a reader resume after it."""
+
+    id: int
     article_id: int | None
     feed_id: int | None
     kind: str
@@ -152,10 +155,10 @@ class StateMixin(StoreBase):
     def events(self, *, since_id: int = 0) -> list[Event]:
         with self.db.read() as conn:
             rows = conn.execute(
-                "SELECT article_id, feed_id, kind, at FROM events WHERE id > ? ORDER BY id",
+                "SELECT id, article_id, feed_id, kind, at FROM events WHERE id > ? ORDER BY id",
                 (since_id,),
             ).fetchall()
-        return [Event(row[0], row[1], row[2], from_db_time(row[3]) or self.now()) for row in rows]
+        return [Event(r[0], r[1], r[2], r[3], from_db_time(r[4]) or self.now()) for r in rows]
 
     def undo_event(self, kind: str, *, article_id: int) -> bool:
         """Take back the newest ``kind`` signal on an article ("undo" of less-like).
