@@ -243,3 +243,10 @@ def test_saved_searches_are_kept_once_in_order(store: Store) -> None:
     assert store.save_search("fibre cable") == ["fibre cable", "heat pumps"]
     store.delete_search("fibre cable")
     assert store.saved_searches() == ["heat pumps"]
+
+
+def test_titles_and_folders_people_type_are_cleaned_when_stored(store: Store) -> None:
+    feed = store.add_feed("https://example.org/feed", title="Mine\x1b[2J", folder="\u202eNews ")
+    assert (feed.title, feed.folder) == ("Mine", "News")
+    edited = store.update_feed(feed.id, title="\x1b]52;c;eA==\x07Renamed", folder="Tech\x07")
+    assert (edited.title, edited.folder) == ("Renamed", "Tech")

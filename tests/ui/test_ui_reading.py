@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 from uihelpers import settle
 
@@ -325,7 +324,3 @@ async def test_theme_choice_is_saved(reader: Reader, app_factory: AppFactory) ->
         await settle(pilot)
     assert reader.dirs is not None
     assert 'theme = "nord"' in reader.dirs.config_file.read_text()
-
-
-def _unused(*_: Any) -> None:
-    """Keeps Any imported for the annotations above."""

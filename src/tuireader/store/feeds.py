@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from tuireader.models import Feed, FullTextMode
+from tuireader.sanitize import clean_line
 from tuireader.store.base import FEED_TITLE_SQL, StoreBase
 from tuireader.store.db import StoreError, from_db_time, to_db_time
 
@@ -91,7 +92,12 @@ class FeedsMixin(StoreBase):
                 raise FeedExistsError(_feed_from_row(existing))
             cursor = conn.execute(
                 "INSERT INTO feeds (url, user_title, folder, added_at) VALUES (?, ?, ?, ?)",
-                (url, title or None, folder or None, to_db_time(self.now())),
+                (
+                    url,
+                    clean_line(title) or None,
+                    clean_line(folder) or None,
+                    to_db_time(self.now()),
+                ),
             )
             feed_id = cursor.lastrowid
         assert feed_id is not None
@@ -163,9 +169,9 @@ class FeedsMixin(StoreBase):
         """Change what the user controls. An empty string clears title or folder."""
         changes: dict[str, object] = {}
         if title is not None:
-            changes["user_title"] = title or None
+            changes["user_title"] = clean_line(title) or None
         if folder is not None:
-            changes["folder"] = folder or None
+            changes["folder"] = clean_line(folder) or None
         if full_text is not None:
             changes["full_text"] = full_text.value
         if muted is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tuireader.core import Reader
-from tuireader.fulltext import Body, BodySource
+from tuireader.fulltext import Body, BodySource, best_body, wants_full_text
 from tuireader.htmlmd import word_count
 from tuireader.models import Article
 from tuireader.sanitize import clean_line, safe_link
@@ -41,7 +41,8 @@ def prepare_article(
     article = reader.store.get_article(article_id)
     if article is None:
         return None
-    body = reader.body(article, prefer_page=prefer_page)
+    page = reader.store.get_full_text(article.id)
+    body = best_body(article, page, prefer_page=prefer_page)
     markdown = body.markdown.strip() or NO_TEXT
     attachments = [
         f"- [{clean_line(e.type) or 'attachment'}: {url}]({url})"
@@ -50,8 +51,11 @@ def prepare_article(
     ]
     if attachments:
         markdown += "\n\n**Attachments**\n\n" + "\n".join(attachments)
-    wants_page = prefer_page and reader.wants_full_text(article)
-    page = body.full_text or reader.store.get_full_text(article.id)
+    wants_page = (
+        prefer_page
+        and page is None
+        and wants_full_text(article, reader.full_text_mode(article.feed_id))
+    )
     return ArticleDisplay(
         article,
         markdown,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import tzinfo
 from typing import ClassVar
@@ -163,6 +162,3 @@ class ReadingPane(VerticalScroll, can_focus=True):
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         event.stop()
         self.post_message(self.LinkClicked(event.href))
-
-
-LinkOpener = Callable[[str], None]

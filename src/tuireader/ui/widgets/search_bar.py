@@ -43,9 +43,9 @@ class SearchBar(Input):
             id=id,
         )
 
-    def start(self, text: str = "") -> None:
-        """Take the keys, starting from ``text``; the screen shows the field."""
-        self.value = text
+    def start(self) -> None:
+        """Take the keys, from an empty field; the screen shows the field."""
+        self.value = ""
         self.focus()
 
     def action_close(self) -> None:

@@ -208,7 +208,7 @@ def _entries(data: SidebarData) -> list[tuple[View | None, SidebarRow | Content]
         elif len(folders) > 1:
             entries.append((None, _heading("Not in a folder")))
         for feed in feeds:
-            title = clean_line(feed.title) or feed.url
+            title = feed.title  # never empty: the store falls back to the URL
             label = Content.assemble(
                 indent,
                 (FAILING_MARK + " ", "bold red") if feed.last_error else "",
