@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 from textual.widgets import Input
-from uihelpers import FIXED_NOW, build_reader, settle
+from uihelpers import FIXED_NOW, AppFactory, build_reader, main, settle
 
 from loopback import LoopbackServer
 from tuireader.config import Config
 from tuireader.core import Reader, make_reader
 from tuireader.ui.app import TuiReaderApp
-from tuireader.ui.screens.main import MainScreen
 from tuireader.ui.screens.welcome import WelcomeScreen
 from tuireader.ui.views import ViewKind
 from tuireader.ui.widgets.search_bar import SearchBar
-
-AppFactory = Callable[..., TuiReaderApp]
 
 
 def rss(*items: tuple[str, str]) -> bytes:
@@ -32,11 +28,6 @@ def rss(*items: tuple[str, str]) -> bytes:
         f'<?xml version="1.0"?><rss version="2.0"><channel><title>Loop</title>{body}'.encode()
         + (b"</channel></rss>")
     )
-
-
-def main(app: TuiReaderApp) -> MainScreen:
-    assert isinstance(app.screen, MainScreen)
-    return app.screen
 
 
 async def fill_form(app: TuiReaderApp, **values: str) -> None:

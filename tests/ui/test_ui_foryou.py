@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from uihelpers import FIXED_NOW, settle
+from uihelpers import FIXED_NOW, AppFactory, main, settle
 
 from tuireader.config import Config
 from tuireader.core import Reader, make_reader
 from tuireader.models import ParsedEntry, ParsedFeed
 from tuireader.store import ArticleQuery
-from tuireader.ui.app import TuiReaderApp
 from tuireader.ui.read_signals import LONG_READ_SECONDS, QUICK_LEAVE_SECONDS
-from tuireader.ui.screens.main import MainScreen
 from tuireader.ui.views import SMART_VIEWS, ViewKind
 from tuireader.ui.widgets.article_list import ROW_HEIGHT
 
-AppFactory = Callable[..., TuiReaderApp]
 FOR_YOU = next(v for v in SMART_VIEWS if v.kind is ViewKind.FOR_YOU)
 RECOMMENDED = next(v for v in SMART_VIEWS if v.kind is ViewKind.RECOMMENDED)
 
@@ -33,11 +29,6 @@ class ManualClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def main(app: TuiReaderApp) -> MainScreen:
-    assert isinstance(app.screen, MainScreen)
-    return app.screen
 
 
 def kinds(reader: Reader, article_id: int) -> list[str]:

@@ -9,16 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from textual.pilot import Pilot
-from uihelpers import build_reader, settle
+from uihelpers import AppFactory, build_reader, main, settle
 
 from loopback import LoopbackServer, Request, Response
 from tuireader.core import Reader
 from tuireader.fulltext import BodySource
 from tuireader.models import FullTextMode, ParsedEntry, ParsedFeed
-from tuireader.ui.app import TuiReaderApp
-from tuireader.ui.screens.main import MainScreen
-
-AppFactory = Callable[..., TuiReaderApp]
 
 FEED_PARAGRAPHS = [f"Feed paragraph {n}: the harbour wall, the tide, the ferry." for n in range(30)]
 PAGE_PARAGRAPHS = [
@@ -62,11 +58,6 @@ def gated_page(gate: threading.Event) -> Callable[[Request], Response]:
         return Response(page_html(), headers={"Content-Type": "text/html; charset=utf-8"})
 
     return handler
-
-
-def main(app: TuiReaderApp) -> MainScreen:
-    assert isinstance(app.screen, MainScreen)
-    return app.screen
 
 
 async def until(pilot: Pilot[object], condition: Callable[[], bool]) -> None:

@@ -4,14 +4,13 @@ nothing, J/K from the reader, the welcome screen, help, palette, footer and sear
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
 from textual.widgets import Input
 from textual.widgets._footer import FooterKey
 from textual.widgets._toast import Toast
-from uihelpers import build_reader, settle
+from uihelpers import AppFactory, build_reader, main, settle
 
 from loopback import LoopbackServer
 from tuireader.config import Config
@@ -26,14 +25,8 @@ from tuireader.ui.views import SMART_VIEWS, ViewKind
 from tuireader.ui.widgets.article_list import RowNote
 from tuireader.ui.widgets.search_bar import SearchBar
 
-AppFactory = Callable[..., TuiReaderApp]
 MARKUP_TITLE = "[@click=app.quit]x[/] [b]bold[/b]"
 FOR_YOU = next(v for v in SMART_VIEWS if v.kind is ViewKind.FOR_YOU)
-
-
-def main(app: TuiReaderApp) -> MainScreen:
-    assert isinstance(app.screen, MainScreen)
-    return app.screen
 
 
 def toasts(app: TuiReaderApp) -> list[str]:

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
-from uihelpers import settle
+from uihelpers import AppFactory, main, settle
 
 from tuireader.config import Config
 from tuireader.core import Reader
 from tuireader.store import ArticleQuery
-from tuireader.ui.app import TuiReaderApp
 from tuireader.ui.screens.main import MainScreen
 from tuireader.ui.views import ViewKind
 from tuireader.ui.widgets.article_list import ArticleList
 from tuireader.ui.widgets.reading_pane import ReadingPane
 from tuireader.ui.widgets.sidebar import Sidebar
-
-AppFactory = Callable[..., TuiReaderApp]
-
-
-def main(app: TuiReaderApp) -> MainScreen:
-    assert isinstance(app.screen, MainScreen)
-    return app.screen
 
 
 def unread_ids(reader: Reader) -> list[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,12 +12,23 @@ from textual.pilot import Pilot
 from tuireader.config import Config
 from tuireader.core import Reader, make_reader
 from tuireader.models import FullTextMode, ParsedEntry, ParsedFeed
+from tuireader.ui.app import TuiReaderApp
+from tuireader.ui.screens.main import MainScreen
 
 #: The demo library's newest article is from the morning of this day.
 FIXED_NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 HOSTILE_TITLE = "[@click=app.quit]x[/]"
 ESCAPE_TITLE = "Evil \x1b[2J\x1b]52;c;aGk=\x07title"
+
+
+AppFactory = Callable[..., TuiReaderApp]
+
+
+def main(app: TuiReaderApp) -> MainScreen:
+    """The app's main screen (asserting that it is the one showing)."""
+    assert isinstance(app.screen, MainScreen)
+    return app.screen
 
 
 def build_reader(db_path: Path, *, demo: bool = True, config: Config | None = None) -> Reader:
