@@ -7,13 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from uihelpers import build_reader, settle
+from uihelpers import AppFactory, build_reader, settle
 
 from tuireader.core import Reader
 from tuireader.store import ArticleQuery
-from tuireader.ui.app import TuiReaderApp
 
-AppFactory = Callable[..., TuiReaderApp]
 SnapCompare = Callable[..., bool]
 
 
