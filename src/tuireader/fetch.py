@@ -34,6 +34,7 @@ import brotli
 import httpx
 
 from tuireader import __version__
+from tuireader.humanize import format_bytes
 from tuireader.sanitize import clean_line
 
 DEFAULT_USER_AGENT = f"tuireader/{__version__} (+https://github.com/tuireader/tuireader)"
@@ -336,7 +337,7 @@ class Fetcher:
         )
 
     async def _read_body(self, response: httpx.Response, cap: int, progress: _Progress) -> bytes:
-        too_large = f"response larger than {_format_size(cap)}"
+        too_large = f"response larger than {format_bytes(cap)}"
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             raise _Failed(too_large, http_status=response.status_code)
@@ -507,14 +508,6 @@ def _status_line(code: int) -> str:
         return f"HTTP {code} {HTTPStatus(code).phrase}"
     except ValueError:
         return f"HTTP {code}"
-
-
-def _format_size(size: int) -> str:
-    if size >= 2**20:
-        return f"{size / 2**20:.3g} MB"
-    if size >= 2**10:
-        return f"{size / 2**10:.3g} KB"
-    return f"{size} bytes"
 
 
 def _short(value: object, limit: int = 80) -> str:

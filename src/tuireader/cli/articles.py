@@ -12,12 +12,12 @@ from tuireader.cli.output import (
     article_json,
     feed_json,
     find_feed,
-    plural,
     print_json,
     write_articles,
 )
 from tuireader.core import Reader
 from tuireader.foryou import ForYou
+from tuireader.humanize import plural
 from tuireader.store import ArticleQuery
 
 

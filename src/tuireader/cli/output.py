@@ -61,15 +61,6 @@ def print_json(value: object, out: TextIO) -> None:
     out.write("\n")
 
 
-def human_size(count: int) -> str:
-    size = float(count)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{count} B"
-
-
 def write_articles(articles: Sequence[ArticleSummary], as_json: bool, out: TextIO) -> None:
     if as_json:
         print_json([article_json(a) for a in articles], out)
@@ -86,8 +77,3 @@ def find_feed(reader: Reader, key: str) -> Feed:
         return reader.store.find_feed(key)
     except NoSuchFeedError as error:
         raise CliError(str(error)) from error
-
-
-def plural(count: int, noun: str) -> str:
-    """'1 feed', '2 feeds'."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -6,8 +6,9 @@ import argparse
 import asyncio
 from typing import Any, TextIO
 
-from tuireader.cli.output import find_feed, human_size, iso, plural, print_json
+from tuireader.cli.output import find_feed, iso, print_json
 from tuireader.core import Reader
+from tuireader.humanize import format_bytes, plural
 from tuireader.models import (
     OutcomeKind,
     RefreshOutcome,
@@ -28,7 +29,7 @@ def cmd_refresh(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     out.write(
         f"{plural(len(summary.outcomes), 'feed')}: {updated} updated, {unchanged} not modified, "
         f"{len(failed)} failed; {plural(summary.new_articles, 'new article')}; "
-        f"{human_size(summary.bytes_downloaded)} downloaded\n"
+        f"{format_bytes(summary.bytes_downloaded)} downloaded\n"
     )
     if out.isatty():  # otherwise each failure was already printed as it happened
         for outcome in failed:
@@ -43,7 +44,7 @@ def cmd_refresh(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
                 if pages.skipped_for_budget
                 else ""
             )
-            + f"; {human_size(pages.bytes_downloaded)} downloaded\n"
+            + f"; {format_bytes(pages.bytes_downloaded)} downloaded\n"
         )
         for url, reason in pages.failures:
             out.write(f"  page failed: {url}: {reason}\n")
@@ -109,7 +110,7 @@ def cmd_cleanup(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"removed {result.deleted} articles (starred and recommended are always kept)")
     if result.vacuumed:
         out.write(
-            f"; database {human_size(result.bytes_before)} -> {human_size(result.bytes_after)}"
+            f"; database {format_bytes(result.bytes_before)} -> {format_bytes(result.bytes_after)}"
         )
     out.write("\n")
     return 0
@@ -141,6 +142,6 @@ def cmd_history(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
         out.write(
             f"{r.started_at:%Y-%m-%d %H:%M}  {what:<9} {r.feeds:>4} "
             f"{'pages' if r.kind == 'full_text' else 'feeds'}, {r.new_articles:>4} new, "
-            f"{r.failed:>3} failed, {human_size(r.bytes_downloaded):>9}\n"
+            f"{r.failed:>3} failed, {format_bytes(r.bytes_downloaded):>9}\n"
         )
     return 0

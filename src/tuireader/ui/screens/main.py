@@ -26,6 +26,7 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tuireader.core import SubscribeError, normalise_subscription_url
+from tuireader.humanize import format_bytes
 from tuireader.models import ArticleSummary, FeedError, FullTextMode, RefreshOutcome
 from tuireader.sanitize import clean_line, safe_link
 from tuireader.store import ArticleQuery, Sort, StoreError
@@ -42,7 +43,7 @@ from tuireader.ui.widgets.footer import KeyFooter
 from tuireader.ui.widgets.reading_pane import ReadingPane
 from tuireader.ui.widgets.search_bar import SearchBar
 from tuireader.ui.widgets.sidebar import Sidebar, SidebarData
-from tuireader.ui.widgets.status import ListTitle, RefreshProgress, StatusLine, human_bytes
+from tuireader.ui.widgets.status import ListTitle, RefreshProgress, StatusLine
 
 if TYPE_CHECKING:
     from tuireader.ui.app import TuiReaderApp
@@ -381,7 +382,7 @@ class MainScreen(Screen[None]):
             return  # the reader moved on: drop it
         if full.bytes_downloaded:
             self.status_line.page_fetched(full.bytes_downloaded)
-        size = human_bytes(full.bytes_downloaded)
+        size = format_bytes(full.bytes_downloaded)
         if not full.markdown:
             reason = one_line(full.error or "no article on the page")
             self.reader_pane.set_note(f"couldn't fetch the page: {reason}, showing the feed's text")

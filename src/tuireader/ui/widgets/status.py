@@ -7,17 +7,9 @@ from dataclasses import dataclass, field
 from rich.text import Text
 from textual.widgets import Static
 
+from tuireader.humanize import format_bytes
 from tuireader.models import OutcomeKind, RefreshOutcome
 from tuireader.store import Sort
-
-
-def human_bytes(count: int) -> str:
-    """``812 B``, ``48 KB``, ``3.2 MB``: what a data-saving reader wants to see."""
-    if count < 1024:
-        return f"{count} B"
-    if count < 1024 * 1024:
-        return f"{round(count / 1024)} KB"
-    return f"{count / 1024 / 1024:.1f} MB"
 
 
 @dataclass
@@ -40,7 +32,7 @@ class RefreshProgress:
     def text(self) -> Text:
         text = Text("⟳ Refreshing ", style="bold")
         text.append(f"{self.done}/{self.total} feeds")
-        text.append(f" · {self.new_articles} new · {human_bytes(self.bytes_downloaded)}")
+        text.append(f" · {self.new_articles} new · {format_bytes(self.bytes_downloaded)}")
         if self.failed:
             text.append(f" · {len(self.failed)} failed", style="bold red")
         return text
@@ -49,7 +41,7 @@ class RefreshProgress:
         """``Last refresh: 12 feeds · 3 new · 48 KB``, kept on the status line afterwards."""
         text = Text("Last refresh: ", style="bold")
         text.append(f"{self.done} feed{'s' if self.done != 1 else ''} · {self.new_articles} new")
-        text.append(f" · {human_bytes(self.bytes_downloaded)}")
+        text.append(f" · {format_bytes(self.bytes_downloaded)}")
         if self.failed:
             text.append(f" · {len(self.failed)} failed", style="bold red")
         return text
@@ -57,7 +49,7 @@ class RefreshProgress:
     def summary(self) -> str:
         line = (
             f"Refreshed {self.done} feed{'s' if self.done != 1 else ''}: {self.new_articles} new, "
-            f"{human_bytes(self.bytes_downloaded)}"
+            f"{format_bytes(self.bytes_downloaded)}"
         )
         if self.failed:
             line += f", {len(self.failed)} failed (press i on a ⚠ feed for the reason)"
@@ -99,7 +91,7 @@ class StatusLine(Static):
                 text.append("  ·  ")
             text.append(
                 f"{self._pages} page{'s' if self._pages != 1 else ''} · "
-                f"{human_bytes(self._page_bytes)}"
+                f"{format_bytes(self._page_bytes)}"
             )
         text.append("  ·  images are never downloaded", style="dim")
         return text
