@@ -23,6 +23,7 @@ import contextlib
 import email.utils
 import gzip
 import http
+import re
 import socket
 import sys
 import threading
@@ -47,6 +48,7 @@ __all__ = [
     "gzip_response",
     "http_server",
     "oversized",
+    "ranged",
     "status_with_retry_after",
 ]
 
@@ -405,3 +407,25 @@ def http_server() -> Iterator[LoopbackServer]:
         yield server
     finally:
         server.stop()
+
+
+def ranged(body: bytes, content_type: str = "audio/mpeg") -> Handler:
+    """A handler that honours ``Range: bytes=N-`` like a real media server."""
+
+    def handler(request: Request) -> Response:
+        match = re.fullmatch(r"bytes=(\d+)-", request.headers.get("range", ""))
+        if match is None:
+            return Response(body, headers={"Content-Type": content_type})
+        start = int(match[1])
+        if start >= len(body):
+            return Response(status=416, headers={"Content-Range": f"bytes */{len(body)}"})
+        return Response(
+            body[start:],
+            status=206,
+            headers={
+                "Content-Type": content_type,
+                "Content-Range": f"bytes {start}-{len(body) - 1}/{len(body)}",
+            },
+        )
+
+    return handler

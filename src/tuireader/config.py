@@ -16,6 +16,7 @@ import tomli_w
 from tuireader.models import FullTextMode
 
 MARK_READ_MODES = ("on_open", "after_delay", "never")
+NOTIFY_MODES = ("off", "all")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,13 @@ class Config:
     #: Retention: 0 keeps forever. Starred, recommended and unread articles are kept.
     keep_days: int = 0
     keep_per_feed: int = 0
+    #: Podcasts: the player command (``%f`` is the file or URL; empty: mpv when installed),
+    #: the largest enclosure a download may fetch, and how long played downloads are kept.
+    player: str = ""
+    download_max_bytes: int = 1024 * 2**20
+    keep_downloads_days: int = 7
+    #: New-article notifications after a refresh: "off" or "all".
+    notify: str = "off"
     #: action name -> comma-separated keys, e.g. {"next_unread" = "n,ctrl+n"}.
     keys: dict[str, str] = field(default_factory=dict)
 
@@ -58,6 +66,8 @@ def _check(name: str, value: Any, default: Any) -> Any:
         return FullTextMode(value)
     if name == "mark_read" and value not in MARK_READ_MODES:
         raise ValueError(f"must be one of {', '.join(MARK_READ_MODES)}")
+    if name == "notify" and value not in NOTIFY_MODES:
+        raise ValueError(f"must be one of {', '.join(NOTIFY_MODES)}")
     if name == "keys":
         if not isinstance(value, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()

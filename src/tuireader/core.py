@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
@@ -45,6 +46,7 @@ from tuireader.store.base import utc_now
 if TYPE_CHECKING:
     from tuireader.discover import FeedLink
     from tuireader.fulltext import Body, PrefetchSummary
+    from tuireader.media.episodes import Episodes
 
 # discover, fulltext, opml and urlsfile are imported where they are used: a cron
 # `tuireader refresh` should not pay for HTML parsing it never does.
@@ -360,6 +362,16 @@ class Reader:
     def refresh_history(self, limit: int = 20) -> list[RefreshRecord]:
         """The latest refreshes and prefetches with what each downloaded, newest first."""
         return self.store.recent_refreshes(limit)
+
+    # --- podcasts and other enclosures ---------------------------------------------------------
+
+    @cached_property
+    def episodes(self) -> Episodes:
+        """Enclosure downloads and playback; files under ``<cache dir>/downloads``."""
+        from tuireader.media.episodes import Episodes
+
+        cache = (self.dirs or resolve_dirs()).cache
+        return Episodes(self.store, self.config, cache / "downloads", self.transport)
 
 
 def normalise_subscription_url(text: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from tuireader.store.articles import ArticleQuery, ArticlesMixin, Sort, StoreResult, dedup_key
 from tuireader.store.base import utc_now
 from tuireader.store.db import BUSY_TIMEOUT_SECONDS, Database, StoreError, StoreReadOnlyError
+from tuireader.store.enclosures import EnclosuresMixin, EnclosureState
 from tuireader.store.feeds import FeedExistsError, FeedsMixin, FetchState, NoSuchFeedError
 from tuireader.store.fulltext import FullTextMixin
 from tuireader.store.history import HistoryMixin, RefreshKind, RefreshRecord
@@ -22,6 +23,7 @@ __all__ = [
     "EVENT_KINDS",
     "ArticleQuery",
     "CleanupResult",
+    "EnclosureState",
     "Event",
     "FeedExistsError",
     "FetchState",
@@ -48,6 +50,7 @@ class Store(
     RetentionMixin,
     HistoryMixin,
     SavedSearchesMixin,
+    EnclosuresMixin,
 ):
     """Everything tuireader keeps, behind one object. Safe to share between threads.
 

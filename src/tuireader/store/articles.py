@@ -81,7 +81,7 @@ def _encode_enclosures(enclosures: tuple[Enclosure, ...]) -> str:
     return json.dumps([[e.url, e.type, e.length] for e in enclosures])
 
 
-def _decode_enclosures(raw: str | None) -> tuple[Enclosure, ...]:
+def decode_enclosures(raw: str | None) -> tuple[Enclosure, ...]:
     try:
         return tuple(Enclosure(url, kind, length) for url, kind, length in json.loads(raw or "[]"))
     except (ValueError, TypeError):
@@ -340,7 +340,7 @@ class ArticlesMixin(StoreBase):
             summary_html=row["summary_html"],
             content_html=row["content_html"],
             categories=categories,
-            enclosures=_decode_enclosures(row["enclosures"]),
+            enclosures=decode_enclosures(row["enclosures"]),
             read=bool(row["read"]),
             starred=bool(row["starred"]),
             recommended=bool(row["recommended"]),

@@ -120,6 +120,28 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX deleted_articles_by_seen ON deleted_articles (seen_at);
     CREATE INDEX events_by_feed ON events (feed_id);
     """,
+    # 3: enclosures (podcasts): a download queue and playback state per enclosure, kept apart
+    # from the article's read state (played is not read), and a per-feed auto-download switch.
+    """
+    CREATE TABLE enclosure_state (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        download TEXT NOT NULL DEFAULT 'none',
+        path TEXT,
+        bytes INTEGER NOT NULL DEFAULT 0,
+        total INTEGER,
+        error TEXT,
+        queued_at TEXT,
+        downloaded_at TEXT,
+        position REAL NOT NULL DEFAULT 0,
+        duration REAL,
+        played INTEGER NOT NULL DEFAULT 0,
+        played_at TEXT,
+        PRIMARY KEY (article_id, url)
+    ) WITHOUT ROWID;
+    CREATE INDEX enclosure_downloads ON enclosure_state (download) WHERE download != 'none';
+    ALTER TABLE feeds ADD COLUMN auto_download INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
