@@ -189,7 +189,8 @@ def test_auto_download_finds_new_episodes_of_chosen_feeds(tmp_path: Path) -> Non
     reader = make(tmp_path)
     article_id = episode(reader, "https://pod.example/ep.mp3")
     [feed] = reader.feeds()
-    assert reader.store.new_episode_ids(since=T0 - timedelta(hours=1)) == []
+    assert reader.store.new_episode_ids(after_id=0) == []
     reader.store.set_auto_download(feed.id, True)
-    assert reader.store.new_episode_ids(since=T0 - timedelta(hours=1)) == [article_id]
-    assert reader.store.new_episode_ids(since=T0 + timedelta(hours=1)) == []
+    assert reader.store.new_episode_ids(after_id=0) == [article_id]
+    assert reader.store.new_episode_ids(after_id=article_id) == []
+    assert reader.store.last_article_id() == article_id

@@ -102,6 +102,8 @@ class ArticleSummary:
     starred: bool
     recommended: bool
     sort_key: str = ""
+    #: Podcast episodes and other attachments (most articles have none).
+    enclosures: tuple[Enclosure, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

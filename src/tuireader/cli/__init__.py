@@ -113,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="then save the pages of new unread teasers for offline reading",
     )
+    ref.add_argument(
+        "--notify", action="store_true", help="one desktop/terminal notification for new articles"
+    )
     ref.set_defaults(run=lazy("refreshing", "cmd_refresh"))
 
     lst = sub.add_parser("list", help="list feeds or articles")
@@ -162,6 +165,17 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_argument(
         "--interval", type=count, metavar="MINUTES", help="refresh interval; 0 for the default"
     )
+    downloading = edit.add_mutually_exclusive_group()
+    downloading.add_argument(
+        "--auto-download",
+        dest="auto_download",
+        action="store_const",
+        const=True,
+        help="download this feed's new episodes after each refresh",
+    )
+    downloading.add_argument(
+        "--no-auto-download", dest="auto_download", action="store_const", const=False
+    )
     edit.set_defaults(run=lazy("subscriptions", "cmd_edit"))
 
     rec = sub.add_parser("recommend", help="recommend an article (--undo to take it back)")
@@ -184,6 +198,31 @@ def build_parser() -> argparse.ArgumentParser:
     hist.add_argument("--limit", type=count, default=20, help="at most this many (default 20)")
     hist.add_argument("--json", action="store_true", help="stable JSON for scripts")
     hist.set_defaults(run=lazy("refreshing", "cmd_history"))
+
+    dl = sub.add_parser(
+        "download", help="download articles' enclosures (podcast episodes); resumes failed ones"
+    )
+    dl.add_argument("ids", nargs="*", type=int, help="article ids (none: resume the queue)")
+    dl.add_argument("--list", action="store_true", help="show the downloads and their state")
+    dl.add_argument("--json", action="store_true", help="with --list: stable JSON")
+    dl.set_defaults(run=lazy("media", "cmd_download"))
+
+    play = sub.add_parser("play", help="play an article's enclosure (resumes where it stopped)")
+    play.add_argument("id", type=int, help="an article id")
+    play.add_argument("--enclosure", type=int, default=1, metavar="N", help="the Nth (default 1)")
+    play.set_defaults(run=lazy("media", "cmd_play"))
+
+    played = sub.add_parser("played", help="mark an enclosure played (--undo: unplayed)")
+    played.add_argument("id", type=int, help="an article id")
+    played.add_argument("--enclosure", type=int, default=1, metavar="N", help="the Nth (default 1)")
+    played.add_argument("--undo", action="store_true", help="mark it unplayed")
+    played.set_defaults(run=lazy("media", "cmd_played"))
+
+    stats = sub.add_parser("stats", help="what you read, when, and what it cost in bytes")
+    stats.add_argument("--days", type=count, default=30, help="how far back (default 30)")
+    stats.add_argument("--width", type=count, default=80, help="plot width (default 80)")
+    stats.add_argument("--json", action="store_true", help="stable JSON for scripts")
+    stats.set_defaults(run=lazy("media", "cmd_stats"))
 
     rm = sub.add_parser("remove", help="unsubscribe and delete a feed's articles")
     rm.add_argument("feed", metavar="ID|URL", help="the feed: its id, URL or title")

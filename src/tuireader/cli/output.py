@@ -53,6 +53,9 @@ def article_json(article: ArticleSummary) -> dict[str, Any]:
         "read": article.read,
         "starred": article.starred,
         "recommended": article.recommended,
+        "enclosures": [
+            {"url": e.url, "type": e.type, "length": e.length} for e in article.enclosures
+        ],
     }
 
 

@@ -22,6 +22,7 @@ def cmd_refresh(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     if not reader.feeds():
         out.write("no feeds yet: add one with `tuireader add URL` or `tuireader import FILE`\n")
         return 0
+    last_id = reader.store.last_article_id()
     summary = asyncio.run(refresh_with_progress(reader, feed_ids, args.due, out))
     updated = summary.count(OutcomeKind.UPDATED)
     unchanged = summary.count(OutcomeKind.NOT_MODIFIED)
@@ -48,6 +49,9 @@ def cmd_refresh(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
         )
         for url, reason in pages.failures:
             out.write(f"  page failed: {url}: {reason}\n")
+    from tuireader.cli.media import after_refresh
+
+    after_refresh(reader, last_id, args, out)
     if reader.config.keep_days or reader.config.keep_per_feed:
         cleaned = reader.cleanup()
         if cleaned.deleted:
@@ -106,6 +110,9 @@ def cmd_cleanup(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
             "nothing to remove. Use --vacuum to compact the database.\n"
         )
         return 0
+    removed = reader.episodes.remove_played()
+    if removed:
+        out.write(f"removed {plural(len(removed), 'played download')}\n")
     result = reader.cleanup(include_unread=args.include_unread, vacuum=args.vacuum)
     out.write(f"removed {result.deleted} articles (starred and recommended are always kept)")
     if result.vacuumed:

@@ -86,6 +86,8 @@ def cmd_edit(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
         muted=args.muted,
         refresh_interval=args.interval * 60 if args.interval is not None else None,
     )
+    if args.auto_download is not None:
+        reader.store.set_auto_download(feed.id, args.auto_download)
     every = f"{feed.refresh_interval // 60} min" if feed.refresh_interval else "default"
     out.write(
         f"{feed.id}: {feed.title} <{feed.url}> folder={feed.folder or '-'} "

@@ -13,11 +13,13 @@ from tuireader.store.enclosures import EnclosuresMixin, EnclosureState
 from tuireader.store.feeds import FeedExistsError, FeedsMixin, FetchState, NoSuchFeedError
 from tuireader.store.fulltext import FullTextMixin
 from tuireader.store.history import HistoryMixin, RefreshKind, RefreshRecord
+from tuireader.store.recent import RecentMixin
 from tuireader.store.retention import CleanupResult, RetentionMixin
 from tuireader.store.saved import SavedSearchesMixin
 from tuireader.store.search import SearchMixin, fts_query
 from tuireader.store.signals import SignalsMixin
 from tuireader.store.state import EVENT_KINDS, Event, StateMixin
+from tuireader.store.stats import StatsMixin
 
 __all__ = [
     "EVENT_KINDS",
@@ -51,6 +53,8 @@ class Store(
     HistoryMixin,
     SavedSearchesMixin,
     EnclosuresMixin,
+    RecentMixin,
+    StatsMixin,
 ):
     """Everything tuireader keeps, behind one object. Safe to share between threads.
 

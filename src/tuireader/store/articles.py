@@ -90,7 +90,8 @@ def decode_enclosures(raw: str | None) -> tuple[Enclosure, ...]:
 
 _SUMMARY_COLUMNS = f"""
     a.id, a.feed_id, {FEED_TITLE_SQL} AS feed_title,
-    a.title, a.link, a.author, a.published, a.read, a.starred, a.recommended, a.sort_date
+    a.title, a.link, a.author, a.published, a.read, a.starred, a.recommended, a.sort_date,
+    a.enclosures
 """
 
 
@@ -107,6 +108,7 @@ def _summary_from_row(row: sqlite3.Row) -> ArticleSummary:
         starred=bool(row["starred"]),
         recommended=bool(row["recommended"]),
         sort_key=row["sort_date"],
+        enclosures=() if row["enclosures"] == "[]" else decode_enclosures(row["enclosures"]),
     )
 
 

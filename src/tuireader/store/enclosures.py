@@ -91,6 +91,12 @@ class EnclosuresMixin(StoreBase):
                 )
         return queued
 
+    def requeue_failed(self) -> list[EnclosureState]:
+        """Put failed downloads back in the queue (they resume); returns the whole queue."""
+        with self.db.write() as conn:
+            conn.execute("UPDATE enclosure_state SET download = 'queued' WHERE download = 'failed'")
+        return self.download_queue()
+
     def download_queue(self) -> list[EnclosureState]:
         """What waits to be downloaded, oldest request first."""
         return self._states("s.download = 'queued'", "s.queued_at, s.article_id")
@@ -197,14 +203,14 @@ class EnclosuresMixin(StoreBase):
             rows = conn.execute("SELECT id FROM feeds WHERE auto_download = 1").fetchall()
         return {row[0] for row in rows}
 
-    def new_episode_ids(self, *, since: datetime) -> list[int]:
-        """Articles first seen since ``since`` in auto-download feeds that have enclosures."""
+    def new_episode_ids(self, *, after_id: int) -> list[int]:
+        """Articles stored after ``after_id`` in auto-download feeds that have enclosures."""
         with self.db.read() as conn:
             rows = conn.execute(
                 """SELECT a.id FROM articles a JOIN feeds f ON f.id = a.feed_id
-                   WHERE f.auto_download = 1 AND a.first_seen >= ? AND a.enclosures != '[]'
+                   WHERE f.auto_download = 1 AND a.id > ? AND a.enclosures != '[]'
                    ORDER BY a.sort_date, a.id""",
-                (to_db_time(since),),
+                (after_id,),
             ).fetchall()
         return [row[0] for row in rows]
 
