@@ -17,6 +17,7 @@ from tuireader.models import FullTextMode
 
 MARK_READ_MODES = ("on_open", "after_delay", "never")
 NOTIFY_MODES = ("off", "all")
+IMAGE_MODES = ("off", "on-demand", "auto")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,9 @@ class Config:
     player: str = ""
     download_max_bytes: int = 1024 * 2**20
     keep_downloads_days: int = 7
+    #: Images in the reading pane: "off", "on-demand" (a line per image, loaded when
+    #: chosen) or "auto" (the images of the article being read). Never for a data-saver feed.
+    images: str = "off"
     #: New-article notifications after a refresh: "off" or "all".
     notify: str = "off"
     #: action name -> comma-separated keys, e.g. {"next_unread" = "n,ctrl+n"}.
@@ -66,6 +70,8 @@ def _check(name: str, value: Any, default: Any) -> Any:
         return FullTextMode(value)
     if name == "mark_read" and value not in MARK_READ_MODES:
         raise ValueError(f"must be one of {', '.join(MARK_READ_MODES)}")
+    if name == "images" and value not in IMAGE_MODES:
+        raise ValueError(f"must be one of {', '.join(IMAGE_MODES)}")
     if name == "notify" and value not in NOTIFY_MODES:
         raise ValueError(f"must be one of {', '.join(NOTIFY_MODES)}")
     if name == "keys":

@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from tuireader.discover import FeedLink
     from tuireader.fulltext import Body, PrefetchSummary
     from tuireader.media.episodes import Episodes
+    from tuireader.media.images import ImageRef, ImagesFetched
+    from tuireader.store import StoredImage
 
 # discover, fulltext, opml and urlsfile are imported where they are used: a cron
 # `tuireader refresh` should not pay for HTML parsing it never does.
@@ -363,7 +365,7 @@ class Reader:
         """The latest refreshes and prefetches with what each downloaded, newest first."""
         return self.store.recent_refreshes(limit)
 
-    # --- podcasts and other enclosures ---------------------------------------------------------
+    # --- media: podcasts and other enclosures, images ----------------------------------------
 
     @cached_property
     def episodes(self) -> Episodes:
@@ -372,6 +374,30 @@ class Reader:
 
         cache = (self.dirs or resolve_dirs()).cache
         return Episodes(self.store, self.config, cache / "downloads", self.transport)
+
+    def images_mode(self, feed_id: int) -> str:
+        """ "off", "on-demand" or "auto" for this feed's articles (a data-saver feed: off)."""
+        return "off" if self.store.data_saver(feed_id) else self.config.images
+
+    def article_images(
+        self, article_id: int, markdown: str
+    ) -> list[tuple[ImageRef, StoredImage | None]]:
+        """The images of the text being read, each with what is stored for it (or None)."""
+        from tuireader.media.images import image_refs
+
+        stored = self.store.stored_images(article_id)
+        return [(ref, stored.get(ref.url)) for ref in image_refs(markdown)]
+
+    async def fetch_images(
+        self, article_id: int, refs: Sequence[ImageRef], *, byte_budget: int | None = None
+    ) -> ImagesFetched:
+        """Fetch and store these images of an article (refused ones are stored with why)."""
+        from tuireader.media.images import fetch_article_images
+
+        async with self.make_fetcher() as fetcher:
+            return await fetch_article_images(
+                self.store, fetcher, article_id, refs, byte_budget=byte_budget
+            )
 
 
 def normalise_subscription_url(text: str) -> str:

@@ -88,6 +88,8 @@ def cmd_edit(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     )
     if args.auto_download is not None:
         reader.store.set_auto_download(feed.id, args.auto_download)
+    if args.data_saver is not None:
+        reader.store.set_data_saver(feed.id, args.data_saver)
     every = f"{feed.refresh_interval // 60} min" if feed.refresh_interval else "default"
     out.write(
         f"{feed.id}: {feed.title} <{feed.url}> folder={feed.folder or '-'} "

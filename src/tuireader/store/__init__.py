@@ -13,6 +13,7 @@ from tuireader.store.enclosures import EnclosuresMixin, EnclosureState
 from tuireader.store.feeds import FeedExistsError, FeedsMixin, FetchState, NoSuchFeedError
 from tuireader.store.fulltext import FullTextMixin
 from tuireader.store.history import HistoryMixin, RefreshKind, RefreshRecord
+from tuireader.store.images import ImagesMixin, StoredImage
 from tuireader.store.recent import RecentMixin
 from tuireader.store.retention import CleanupResult, RetentionMixin
 from tuireader.store.saved import SavedSearchesMixin
@@ -34,6 +35,7 @@ __all__ = [
     "RefreshRecord",
     "Sort",
     "Store",
+    "StoredImage",
     "StoreError",
     "StoreReadOnlyError",
     "StoreResult",
@@ -55,6 +57,7 @@ class Store(
     EnclosuresMixin,
     RecentMixin,
     StatsMixin,
+    ImagesMixin,
 ):
     """Everything tuireader keeps, behind one object. Safe to share between threads.
 

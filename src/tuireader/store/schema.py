@@ -120,8 +120,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX deleted_articles_by_seen ON deleted_articles (seen_at);
     CREATE INDEX events_by_feed ON events (feed_id);
     """,
-    # 3: enclosures (podcasts): a download queue and playback state per enclosure, kept apart
-    # from the article's read state (played is not read), and a per-feed auto-download switch.
+    # 3: media. Enclosures (podcasts): a download queue and playback state per enclosure, kept
+    # apart from the article's read state (played is not read); a per-feed auto-download
+    # switch. Images fetched for the reading pane, kept with their article for offline
+    # reading (or why one was refused). A per-feed data saver: no images, no auto-download.
     """
     CREATE TABLE enclosure_state (
         article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
@@ -141,6 +143,19 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX enclosure_downloads ON enclosure_state (download) WHERE download != 'none';
     ALTER TABLE feeds ADD COLUMN auto_download INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE feeds ADD COLUMN data_saver INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE article_images (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        format TEXT,
+        width INTEGER,
+        height INTEGER,
+        data BLOB,
+        error TEXT,
+        bytes_downloaded INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (article_id, url)
+    ) WITHOUT ROWID;
     """,
 )
 
