@@ -208,7 +208,8 @@ class EnclosuresMixin(StoreBase):
         with self.db.read() as conn:
             rows = conn.execute(
                 """SELECT a.id FROM articles a JOIN feeds f ON f.id = a.feed_id
-                   WHERE f.auto_download = 1 AND f.data_saver = 0 AND a.id > ? AND a.enclosures != '[]'
+                   WHERE f.auto_download = 1 AND f.data_saver = 0 AND a.id > ?
+                   AND a.enclosures != '[]'
                    ORDER BY a.sort_date, a.id""",
                 (after_id,),
             ).fetchall()
