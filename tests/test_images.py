@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from loopback import LoopbackServer
 from PIL import Image
 
+from loopback import LoopbackServer
 from tuireader.config import Config
 from tuireader.core import Reader, make_reader
 from tuireader.htmlmd import html_to_markdown
