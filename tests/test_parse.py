@@ -11,8 +11,8 @@ import pytest
 
 from tuireader.models import Enclosure, FeedError, ParsedFeed
 from tuireader.parse import parse_feed
-from tuireader.parsejob import body_fingerprint
 from tuireader.parse.fields import MAX_ENTRIES, MAX_TITLE
+from tuireader.parsejob import body_fingerprint
 
 URL = "https://example.com/feed.xml"
 

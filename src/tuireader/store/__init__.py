@@ -13,7 +13,12 @@ from tuireader.store.feeds import FeedExistsError, FeedsMixin, FetchState, NoSuc
 from tuireader.store.fulltext import FullTextMixin
 from tuireader.store.history import HistoryMixin, RefreshKind, RefreshRecord
 from tuireader.store.retention import CleanupResult, RetentionMixin
-from tuireader.store.saved import SavedSearchesMixin
+from tuireader.store.saved import (
+    NoSuchSavedSearchError,
+    SavedSearch,
+    SavedSearchesMixin,
+    SavedSearchExistsError,
+)
 from tuireader.store.search import SearchMixin, fts_query
 from tuireader.store.signals import SignalsMixin
 from tuireader.store.state import EVENT_KINDS, Event, StateMixin
@@ -26,8 +31,11 @@ __all__ = [
     "FeedExistsError",
     "FetchState",
     "NoSuchFeedError",
+    "NoSuchSavedSearchError",
     "RefreshKind",
     "RefreshRecord",
+    "SavedSearch",
+    "SavedSearchExistsError",
     "Sort",
     "Store",
     "StoreError",

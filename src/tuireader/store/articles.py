@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import sqlite3
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -313,6 +314,31 @@ class ArticlesMixin(StoreBase):
         with self.db.read() as conn:
             rows = conn.execute(sql, (*params, limit, offset)).fetchall()
         return [_summary_from_row(row) for row in rows]
+
+    def iter_articles(
+        self, query: ArticleQuery, *, limit: int | None = None, chunk: int = 1_000
+    ) -> Generator[ArticleSummary, None, None]:
+        """A view's rows in display order, read from one cursor ``chunk`` rows at a time.
+
+        For one-thread consumers that print as they go (``tuireader list --limit 0``):
+        memory stays flat at any size. The store's lock and one read snapshot are held
+        until the iterator is exhausted or closed, so close it (``contextlib.closing``).
+        """
+        where, params = _where(query, self.now())
+        sql = (
+            f"SELECT {_SUMMARY_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id"
+            f"{where}{_order(query)}"
+        )
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        with self.db.read() as conn:
+            cursor = conn.execute(sql, params)
+            try:
+                while rows := cursor.fetchmany(chunk):
+                    yield from (_summary_from_row(row) for row in rows)
+            finally:
+                cursor.close()
 
     def get_article(self, article_id: int) -> Article | None:
         with self.db.read() as conn:

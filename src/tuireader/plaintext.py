@@ -1,0 +1,125 @@
+"""Our Markdown as plain text: no escapes, no emphasis marks, links as numbered references.
+
+``tuireader show`` promises plain text. The reading pane's Markdown (from ``htmlmd``) is
+parsed with markdown-it, the CommonMark parser Textual itself renders it with, so escapes
+and nesting are undone exactly as the app undoes them; then each link's text is followed by
+``[n]`` and the addresses are listed once at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+_PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+@dataclass
+class _Links:
+    urls: list[str] = field(default_factory=list)
+
+    def number(self, url: str) -> int:
+        if url not in self.urls:
+            self.urls.append(url)
+        return self.urls.index(url) + 1
+
+
+def _inline(children: list[Token] | None, links: _Links) -> str:
+    parts: list[str] = []
+    for token in children or []:
+        if token.type in ("text", "code_inline", "html_inline"):
+            parts.append(token.content)
+        elif token.type in ("softbreak",):
+            parts.append(" ")
+        elif token.type == "hardbreak":
+            parts.append("\n")
+        elif token.type == "link_close":
+            href = token.meta.get("href")
+            if href:
+                parts.append(f"[{links.number(href)}]")
+        elif token.type == "link_open":
+            # Remember the target on the closing token: the text comes in between.
+            href = str(token.attrGet("href") or "")
+            token.meta["href"] = href
+            _pair_close(children or [], token)
+        elif token.type == "image":
+            src = str(token.attrGet("src") or "")
+            alt = token.content or "image"
+            parts.append(f"{alt}[{links.number(src)}]" if src else alt)
+    return "".join(parts)
+
+
+def _pair_close(children: list[Token], opening: Token) -> None:
+    depth = 0
+    for token in children[children.index(opening) :]:
+        if token.type == "link_open":
+            depth += 1
+        elif token.type == "link_close":
+            depth -= 1
+            if depth == 0:
+                token.meta["href"] = opening.meta["href"]
+                return
+
+
+def markdown_to_text(markdown: str) -> str:
+    """Plain text for a terminal or a pipe, with a numbered list of the links at the end."""
+    links = _Links()
+    blocks: list[tuple[str, bool]] = []  # (text, joins the previous block without a blank)
+    prefixes: list[str] = []  # one per open blockquote or list item, for nested lines
+    lists: list[list[int | None]] = []  # per open list: [next number] or [None] for bullets
+    marker: str | None = None  # a list item's marker, put before its first block
+    row: list[str] = []
+    in_list = False  # the last block was in a list (tight list items follow it directly)
+
+    def emit(text: str, tight: bool = False) -> None:
+        nonlocal marker, in_list
+        lead = "".join(prefixes)
+        lines = text.split("\n")
+        first = lead[: len(lead) - len(marker)] + marker if marker else lead
+        blocks.append(("\n".join([first + lines[0]] + [lead + x for x in lines[1:]]), tight))
+        marker = None
+        in_list = bool(lists)
+
+    tokens = _PARSER.parse(markdown)
+    for i, token in enumerate(tokens):
+        kind = token.type
+        if kind == "inline":
+            before = tokens[i - 1] if i else None
+            text = _inline(token.children, links)
+            if before is not None and before.type in ("th_open", "td_open"):
+                row.append(text)
+            else:
+                hidden = before is not None and before.hidden  # a tight list's paragraph
+                emit(text, tight=hidden and in_list)
+        elif kind in ("fence", "code_block"):
+            emit("\n".join("    " + line for line in token.content.rstrip("\n").split("\n")))
+        elif kind == "hr":
+            emit("----")
+        elif kind == "blockquote_open":
+            prefixes.append("> ")
+        elif kind in ("blockquote_close", "list_item_close"):
+            prefixes.pop()
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            if not lists:
+                in_list = False
+            start = token.attrGet("start")
+            lists.append([None] if kind == "bullet_list_open" else [int(start or 1)])
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif kind == "list_item_open":
+            number = lists[-1][0]
+            marker = "- " if number is None else f"{number}. "
+            if number is not None:
+                lists[-1][0] = number + 1
+            prefixes.append(" " * len(marker))
+        elif kind == "tr_close":
+            emit(" | ".join(row), tight=bool(blocks) and blocks[-1][0].count(" | ") > 0)
+            row = []
+    text = ""
+    for number, (block, tight) in enumerate(blocks):
+        text += ("" if number == 0 else "\n" if tight else "\n\n") + block
+    if links.urls:
+        text += "\n\n" + "\n".join(f"[{n}] {url}" for n, url in enumerate(links.urls, 1))
+    return text
