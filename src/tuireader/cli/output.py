@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TextIO
 
@@ -61,19 +61,37 @@ def print_json(value: object, out: TextIO) -> None:
     out.write("\n")
 
 
-def write_articles(articles: Sequence[ArticleSummary], as_json: bool, out: TextIO) -> None:
+def print_json_items(items: Iterable[object], out: TextIO) -> int:
+    """A JSON list written item by item, as ``print_json`` would print it whole.
+
+    Nothing is held but the current item, so a listing of any length streams out.
+    Returns how many items were written.
+    """
+    count = 0
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        out.write(("[\n  " if count == 0 else ",\n  ") + text)
+        count += 1
+    out.write("\n]\n" if count else "[]\n")
+    return count
+
+
+def write_articles(articles: Iterable[ArticleSummary], as_json: bool, out: TextIO) -> int:
+    """Article rows (or JSON), written as they come; returns how many."""
     if as_json:
-        print_json([article_json(a) for a in articles], out)
-        return
+        return print_json_items((article_json(a) for a in articles), out)
+    count = 0
     for article in articles:
+        count += 1
         marks = ("N" if not article.read else " ") + ("*" if article.starred else " ")
         marks += "+" if article.recommended else " "
         date = article.published.strftime("%Y-%m-%d") if article.published else " " * 10
         out.write(f"{article.id:>7} {marks} {date}  {article.feed_title}: {article.title}\n")
+    return count
 
 
 def find_feed(reader: Reader, key: str) -> Feed:
     try:
-        return reader.store.find_feed(key)
+        return reader.find_feed(key)
     except NoSuchFeedError as error:
         raise CliError(str(error)) from error
