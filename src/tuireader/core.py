@@ -7,6 +7,7 @@ and runs refreshes. It never imports Textual.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import threading
 from collections.abc import Callable, Generator, Sequence
@@ -48,6 +49,7 @@ from tuireader.store import (
     RefreshRecord,
     SavedSearch,
     Store,
+    StoreError,
 )
 from tuireader.store.base import utc_now
 
@@ -131,17 +133,20 @@ class Reader:
             if on_outcome is not None:
                 on_outcome(outcome)
 
-        finished: datetime | None = None
         try:
             async with self.make_fetcher() as fetcher:
                 refresher = Refresher(self.store, fetcher, parse_pool=pool, cancel=cancel)
                 summary = await refresher.run(states, outcome_seen)
-            finished = self.store.now()
-            return summary
+        except BaseException:
+            # Interrupted: keep what it counted, unfinished; the interruption is the news.
+            with contextlib.suppress(StoreError):
+                await asyncio.to_thread(log.finish, None)
+            raise
         finally:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
-            await asyncio.to_thread(log.finish, finished)
+        await asyncio.to_thread(log.finish, self.store.now())
+        return summary
 
     async def subscribe(
         self, url: str, *, folder: str | None = None, title: str | None = None
