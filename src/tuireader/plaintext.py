@@ -18,49 +18,34 @@ _PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
 @dataclass
 class _Links:
-    urls: list[str] = field(default_factory=list)
+    numbers: dict[str, int] = field(default_factory=dict)
 
     def number(self, url: str) -> int:
-        if url not in self.urls:
-            self.urls.append(url)
-        return self.urls.index(url) + 1
+        """The reference number of ``url``: the same for each mention, in order of first."""
+        return self.numbers.setdefault(url, len(self.numbers) + 1)
 
 
 def _inline(children: list[Token] | None, links: _Links) -> str:
     parts: list[str] = []
+    targets: list[str] = []  # the open links' addresses, innermost last
     for token in children or []:
         if token.type in ("text", "code_inline", "html_inline"):
             parts.append(token.content)
-        elif token.type in ("softbreak",):
+        elif token.type == "softbreak":
             parts.append(" ")
         elif token.type == "hardbreak":
             parts.append("\n")
+        elif token.type == "link_open":
+            targets.append(str(token.attrGet("href") or ""))
         elif token.type == "link_close":
-            href = token.meta.get("href")
+            href = targets.pop() if targets else ""
             if href:
                 parts.append(f"[{links.number(href)}]")
-        elif token.type == "link_open":
-            # Remember the target on the closing token: the text comes in between.
-            href = str(token.attrGet("href") or "")
-            token.meta["href"] = href
-            _pair_close(children or [], token)
         elif token.type == "image":
             src = str(token.attrGet("src") or "")
             alt = token.content or "image"
             parts.append(f"{alt}[{links.number(src)}]" if src else alt)
     return "".join(parts)
-
-
-def _pair_close(children: list[Token], opening: Token) -> None:
-    depth = 0
-    for token in children[children.index(opening) :]:
-        if token.type == "link_open":
-            depth += 1
-        elif token.type == "link_close":
-            depth -= 1
-            if depth == 0:
-                token.meta["href"] = opening.meta["href"]
-                return
 
 
 def markdown_to_text(markdown: str) -> str:
@@ -120,6 +105,6 @@ def markdown_to_text(markdown: str) -> str:
     text = ""
     for number, (block, tight) in enumerate(blocks):
         text += ("" if number == 0 else "\n" if tight else "\n\n") + block
-    if links.urls:
-        text += "\n\n" + "\n".join(f"[{n}] {url}" for n, url in enumerate(links.urls, 1))
+    if links.numbers:
+        text += "\n\n" + "\n".join(f"[{n}] {url}" for url, n in links.numbers.items())
     return text
