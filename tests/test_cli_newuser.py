@@ -24,6 +24,7 @@ from feedgen import rss
 from loopback import LoopbackServer, Request, Response
 from tuireader.cli import build_parser, main
 from tuireader.core import make_reader
+from tuireader.models import FullTextMode
 from tuireader.paths import resolve_dirs
 from tuireader.store import ArticleQuery, Store
 
@@ -254,7 +255,10 @@ def test_a_refresh_killed_with_kill_9_is_in_the_history(
 
 
 def wait_for_row(
-    db: Path, done: Callable[[tuple[int, int] | None], bool], timeout: float = 60.0
+    db: Path,
+    done: Callable[[tuple[int, int] | None], bool],
+    timeout: float = 60.0,
+    kind: str = "feeds",
 ) -> tuple[int, int]:
     """The refresh log row (feeds, bytes) once ``done(row)``: polled, since the refresh
     runs in another process and tells nobody when it has written it."""
@@ -262,10 +266,55 @@ def wait_for_row(
     while True:
         conn = sqlite3.connect(db)
         try:
-            row = conn.execute("SELECT feeds, bytes_downloaded FROM refreshes").fetchone()
+            row = conn.execute(
+                "SELECT feeds, bytes_downloaded FROM refreshes WHERE kind = ?", (kind,)
+            ).fetchone()
         finally:
             conn.close()
         if done(row):
             return (int(row[0]), int(row[1]))
-        assert time.monotonic() < deadline, f"the refresh log never showed 3 feeds: {row}"
+        assert time.monotonic() < deadline, f"the {kind} log row never got there: {row}"
         time.sleep(0.05)
+
+
+def test_a_prefetch_killed_with_kill_9_is_in_the_history(
+    http_server: LoopbackServer, tmp_path: Path
+) -> None:
+    """`refresh --full-text`: two pages saved, the third hangs; kill -9; both rows remain."""
+    from test_fulltext import article_page
+
+    db = tmp_path / "kill.db"
+    stuck = threading.Event()
+    http_server.add("/feed.xml", rss("Pages", 3, link=http_server.url("/")))
+    for n in (1, 2):  # newest first: story 2, then 1, then the stuck story 0
+        http_server.add(f"/story/{n}", article_page(f"Story {n}"), content_type="text/html")
+
+    def hang(request: Request) -> Response:
+        stuck.set()
+        request.wait(60)
+        return Response(b"")
+
+    http_server.add_handler("/story/0", hang)
+    with Store(db) as store:
+        feed = store.add_feed(http_server.url("/feed.xml"))
+        store.update_feed(feed.id, full_text=FullTextMode.ALWAYS)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tuireader", "--db", str(db), "refresh", "--full-text"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        assert stuck.wait(60), "the prefetch never asked for the stuck page"
+        wait_for_row(db, lambda r: r is not None and r[0] == 2, kind="full_text")
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    conn = sqlite3.connect(db)
+    pages = conn.execute("SELECT count(*), sum(bytes_downloaded) FROM full_texts").fetchone()
+    conn.close()
+    prefetch, refresh = json.loads(cli("--db", str(db), "history", "--json").stdout)
+    assert refresh["kind"] == "refresh" and refresh["finished_at"] is not None
+    assert prefetch["kind"] == "prefetch" and prefetch["finished_at"] is None
+    assert (prefetch["feeds"], prefetch["updated"]) == (2, 2) == (pages[0], 2)
+    assert prefetch["bytes_downloaded"] == pages[1] > 0

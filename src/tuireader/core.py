@@ -246,31 +246,25 @@ class Reader:
     ) -> PrefetchSummary:
         from tuireader.fulltext import prefetch_full_texts
 
-        started = self.store.now()
-        async with self.make_fetcher() as fetcher:
-            pages = await prefetch_full_texts(
-                self.store,
-                fetcher,
-                max_articles=self.config.prefetch_max_articles
-                if max_articles is None
-                else max_articles,
-                max_bytes=self.config.prefetch_max_bytes if max_bytes is None else max_bytes,
-                default_mode=self.config.full_text,
-                feed_ids=feed_ids,
-            )
-        if pages.fetched or pages.failed:
-            await asyncio.to_thread(
-                self.store.record_refresh,
-                started,
-                self.store.now(),
-                pages.fetched + pages.failed,
-                pages.fetched,
-                0,
-                pages.failed,
-                0,
-                pages.bytes_downloaded,
-                kind="full_text",
-            )
+        log = RefreshLog(self.store, self.store.now(), kind="full_text")
+        try:
+            async with self.make_fetcher() as fetcher:
+                pages = await prefetch_full_texts(
+                    self.store,
+                    fetcher,
+                    max_articles=self.config.prefetch_max_articles
+                    if max_articles is None
+                    else max_articles,
+                    max_bytes=self.config.prefetch_max_bytes if max_bytes is None else max_bytes,
+                    default_mode=self.config.full_text,
+                    feed_ids=feed_ids,
+                    on_page=log.add_page,  # logged as it goes, like a refresh
+                )
+        except BaseException:
+            with contextlib.suppress(StoreError):
+                await asyncio.to_thread(log.finish, None)
+            raise
+        await asyncio.to_thread(log.finish, self.store.now())
         return pages
 
     # --- subscriptions ---------------------------------------------------------------------

@@ -13,16 +13,17 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
-from tuireader.models import OutcomeKind, RefreshOutcome
-from tuireader.store import Store
+from tuireader.models import FullText, OutcomeKind, RefreshOutcome
+from tuireader.store import RefreshKind, Store
 
 
 class RefreshLog:
-    """Running totals of one refresh, mirrored into its ``refreshes`` row."""
+    """Running totals of one refresh (or prefetch), mirrored into its ``refreshes`` row."""
 
-    def __init__(self, store: Store, started_at: datetime) -> None:
+    def __init__(self, store: Store, started_at: datetime, kind: RefreshKind = "feeds") -> None:
         self.store = store
         self.started_at = started_at
+        self.kind: RefreshKind = kind
         self.feeds = self.updated = self.not_modified = self.failed = 0
         self.new_articles = self.bytes_downloaded = 0
         self._id: int | None = None
@@ -32,13 +33,35 @@ class RefreshLog:
 
     def add(self, outcome: RefreshOutcome) -> None:
         """Count one feed's outcome (call it on the refresh's loop; it never blocks)."""
+        self._count(
+            updated=outcome.kind is OutcomeKind.UPDATED,
+            not_modified=outcome.kind is OutcomeKind.NOT_MODIFIED,
+            failed=outcome.kind is OutcomeKind.FAILED,
+            new_articles=outcome.new_articles,
+            bytes_downloaded=outcome.bytes_downloaded,
+        )
+
+    def add_page(self, page: FullText) -> None:
+        """Count one prefetched page: ``feeds`` counts pages tried, ``updated`` pages saved."""
+        saved = bool(page.markdown)
+        self._count(updated=saved, failed=not saved, bytes_downloaded=page.bytes_downloaded)
+
+    def _count(
+        self,
+        *,
+        updated: bool = False,
+        not_modified: bool = False,
+        failed: bool = False,
+        new_articles: int = 0,
+        bytes_downloaded: int = 0,
+    ) -> None:
         with self._lock:
             self.feeds += 1
-            self.updated += outcome.kind is OutcomeKind.UPDATED
-            self.not_modified += outcome.kind is OutcomeKind.NOT_MODIFIED
-            self.failed += outcome.kind is OutcomeKind.FAILED
-            self.new_articles += outcome.new_articles
-            self.bytes_downloaded += outcome.bytes_downloaded
+            self.updated += updated
+            self.not_modified += not_modified
+            self.failed += failed
+            self.new_articles += new_articles
+            self.bytes_downloaded += bytes_downloaded
             if self._queued:
                 return
             self._queued = True
@@ -64,5 +87,5 @@ class RefreshLog:
                 "bytes_downloaded": self.bytes_downloaded,
             }
         if self._id is None:
-            self._id = self.store.start_refresh(self.started_at)
+            self._id = self.store.start_refresh(self.started_at, self.kind)
         self.store.update_refresh(self._id, finished_at=finished_at, **totals)
