@@ -146,6 +146,7 @@ def test_add_a_malformed_address_says_what_the_app_says(
 
     assert run("add", "htp:/bad")[0] == 1
     assert capsys.readouterr().err == f"tuireader: {not_a_web_address('htp:/bad')}\n"
+    assert not resolve_dirs().database.exists()  # and a typo started no library
 
 
 def test_plurals_and_reimporting_says_nothing_new(

@@ -16,7 +16,7 @@ from typing import TextIO
 
 from tuireader import __version__
 from tuireader.cli.output import CliError, write_articles
-from tuireader.core import Reader, make_reader
+from tuireader.core import Reader, SubscribeError, make_reader, normalise_subscription_url
 from tuireader.humanize import plural
 from tuireader.models import FeedError, FullTextMode
 from tuireader.paths import resolve_dirs
@@ -238,6 +238,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return cmd_demo(args, out)
         if special == "dirs":
             return cmd_dirs(None, args, out)
+        if args.command == "add":
+            check_address(args.url)  # a typo must not start a library
         reader = open_reader(args)
         for problem in reader.config_problems:
             print(f"tuireader: {problem}", file=sys.stderr)
@@ -259,6 +261,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         # Point stdout at /dev/null so the interpreter's final flush does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def check_address(text: str) -> None:
+    """The app's Add dialog check, before anything is opened."""
+    try:
+        normalise_subscription_url(text)
+    except SubscribeError as error:
+        raise CliError(str(error)) from error
 
 
 #: Commands that may start a library (create the database file and its folder).
