@@ -15,6 +15,8 @@ import pytest
 from feedgen import rss
 from loopback import LoopbackServer
 from tuireader.cli import main
+from tuireader.core import make_reader
+from tuireader.paths import resolve_dirs
 
 ARTICLE_KEYS = {
     "id",
@@ -134,6 +136,7 @@ def test_show_never_prints_control_characters(http_server: LoopbackServer) -> No
 
 
 def test_unknown_feed_and_article_give_one_line_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    make_reader().close()  # an empty library
     assert run("show", "42")[0] == 1
     assert run("remove", "https://nowhere.example.org/feed")[0] == 1
     err = capsys.readouterr().err.strip().splitlines()
@@ -161,12 +164,16 @@ def test_demo_list_populates_a_throwaway_library() -> None:
     code, text = run("demo", "--list")
     assert code == 0
     assert "The Long Wave" in text and "Signal & Noise" in text
-    # the user's own library is untouched
-    assert run_json("list", "feeds") == []
+    # the user's own library is untouched: there still is none
+    assert not resolve_dirs().database.exists()
 
 
 def test_console_script_runs_in_a_fresh_process(tmp_path: Path) -> None:
     env = {**os.environ, "TUIREADER_DATA_DIR": str(tmp_path / "d")}
+    (tmp_path / "urls").write_text("")
+    subprocess.run(
+        [sys.executable, "-m", "tuireader", "import", str(tmp_path / "urls")], env=env, check=True
+    )
     result = subprocess.run(
         [sys.executable, "-m", "tuireader", "list", "feeds", "--json"],
         capture_output=True,
@@ -211,13 +218,14 @@ def test_history_shows_what_each_refresh_downloaded(http_server: LoopbackServer)
     run("refresh")
     records = run_json("history")
     assert len(records) == 1
-    assert records[0]["kind"] == "feeds" and records[0]["not_modified"] == 1
+    assert records[0]["kind"] == "refresh" and records[0]["not_modified"] == 1
     assert isinstance(records[0]["bytes_downloaded"], int) and records[0]["bytes_downloaded"] > 0
     code, text = run("history")
-    assert code == 0 and "refresh" in text and "1 feeds" in text
+    assert code == 0 and "refresh" in text and "1 feed," in text
 
 
 def test_cleanup_follows_the_retention_settings(http_server: LoopbackServer) -> None:
+    make_reader().close()  # an empty library
     code, text = run("cleanup")
     assert code == 0 and "retention is off" in text
     config = Path(os.environ["TUIREADER_CONFIG_DIR"]) / "config.toml"
@@ -248,6 +256,7 @@ def test_piping_into_a_reader_that_stops_early_is_quiet(tmp_path: Path) -> None:
 
 
 def test_bad_arguments_are_refused_with_a_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    make_reader().close()  # an empty library
     with pytest.raises(SystemExit):
         run("edit", "1", "--interval", "-5")
     assert "-5 is negative" in capsys.readouterr().err

@@ -104,6 +104,12 @@ def test_refresh_downloads_new_episodes_of_auto_download_feeds(
     assert [p.name for p in (tmp_path / "cache" / "downloads").iterdir()] == [
         "The Long Wave - Episode 1.mp3"
     ]
+    # On data saver, nothing is fetched by itself.
+    assert run("edit", "1", "--data-saver")[0] == 0
+    serve_podcast(http_server, episodes=3)
+    code, text = run("refresh")
+    assert code == 0 and "episodes:" not in text
+    assert len(list((tmp_path / "cache" / "downloads").iterdir())) == 1
 
 
 def test_stats_counts_opened_articles_and_traffic(http_server: LoopbackServer) -> None:

@@ -89,7 +89,7 @@ def test_a_v1_file_upgrades_with_everything_in_it(tmp_path: Path) -> None:
     before = snapshot(db)
     assert "deleted_articles" not in tables(db)
     with Store(db, clock=lambda: T0) as store:
-        assert user_version(db) == SCHEMA_VERSION
+        assert user_version(db) == SCHEMA_VERSION  # every migration since, appended by anyone
         assert snapshot(db) == before
         assert store.search_ids("lighthouse") != []
         full_text = store.get_full_text(100)

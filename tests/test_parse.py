@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from tuireader.models import Enclosure, FeedError, ParsedFeed
-from tuireader.parse import body_fingerprint, parse_feed
+from tuireader.parse import parse_feed
 from tuireader.parse.fields import MAX_ENTRIES, MAX_TITLE
+from tuireader.parsejob import body_fingerprint
 
 URL = "https://example.com/feed.xml"
 

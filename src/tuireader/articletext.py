@@ -1,10 +1,15 @@
-"""An article as plain text, for ``tuireader show`` and anything else that prints one."""
+"""An article as plain text, for ``tuireader show`` and anything else that prints one.
+
+Plain means plain: the body's Markdown is undone (``plaintext``), its links become
+numbered references listed after the text.
+"""
 
 from __future__ import annotations
 
 from tuireader.core import Reader
 from tuireader.fulltext import BodySource
 from tuireader.models import Article
+from tuireader.plaintext import markdown_to_text
 from tuireader.sanitize import clean_text
 
 
@@ -27,6 +32,7 @@ def article_as_text(reader: Reader, article: Article) -> str:
     text = "\n".join(lines) + "\n\n"
     if page is not None and page.standfirst:
         text += page.standfirst.strip() + "\n\n"
-    if body.markdown.strip():
-        text += body.markdown.strip() + "\n"
+    body_text = markdown_to_text(body.markdown).strip()
+    if body_text:
+        text += body_text + "\n"
     return clean_text(text)

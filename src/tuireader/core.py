@@ -7,8 +7,10 @@ and runs refreshes. It never imports Textual.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -27,8 +29,8 @@ from tuireader.models import (
     FeedError,
     FullText,
     FullTextMode,
-    OutcomeKind,
     ParsedFeed,
+    RefreshOutcome,
     RefreshSummary,
 )
 from tuireader.parsejob import body_fingerprint
@@ -40,11 +42,21 @@ from tuireader.refresh import (
     make_parse_pool,
     parse_isolated,
 )
-from tuireader.store import ArticleQuery, CleanupResult, FeedExistsError, RefreshRecord, Store
+from tuireader.refreshlog import RefreshLog
+from tuireader.store import (
+    ArticleQuery,
+    CleanupResult,
+    FeedExistsError,
+    RefreshRecord,
+    SavedSearch,
+    Store,
+    StoreError,
+)
 from tuireader.store.base import utc_now
 
 if TYPE_CHECKING:
     from tuireader.discover import FeedLink
+    from tuireader.foryou import ForYouItem
     from tuireader.fulltext import Body, PrefetchSummary
     from tuireader.media.episodes import Episodes
     from tuireader.media.images import ImageRef, ImagesFetched
@@ -118,27 +130,27 @@ class Reader:
             if len(states) >= PROCESS_POOL_THRESHOLD
             else None
         )
-        started = self.store.now()
+        log = RefreshLog(self.store, self.store.now())
+
+        def outcome_seen(outcome: RefreshOutcome) -> None:
+            log.add(outcome)  # the history row follows the refresh, so kill -9 loses none
+            if on_outcome is not None:
+                on_outcome(outcome)
+
         try:
             async with self.make_fetcher() as fetcher:
                 refresher = Refresher(self.store, fetcher, parse_pool=pool, cancel=cancel)
-                summary = await refresher.run(states, on_outcome)
-            if summary.outcomes:
-                await asyncio.to_thread(
-                    self.store.record_refresh,
-                    started,
-                    self.store.now(),
-                    len(summary.outcomes),
-                    summary.count(OutcomeKind.UPDATED),
-                    summary.count(OutcomeKind.NOT_MODIFIED),
-                    summary.count(OutcomeKind.FAILED),
-                    summary.new_articles,
-                    summary.bytes_downloaded,
-                )
-            return summary
+                summary = await refresher.run(states, outcome_seen)
+        except BaseException:
+            # Interrupted: keep what it counted, unfinished; the interruption is the news.
+            with contextlib.suppress(StoreError):
+                await asyncio.to_thread(log.finish, None)
+            raise
         finally:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
+        await asyncio.to_thread(log.finish, self.store.now())
+        return summary
 
     async def subscribe(
         self, url: str, *, folder: str | None = None, title: str | None = None
@@ -238,31 +250,25 @@ class Reader:
     ) -> PrefetchSummary:
         from tuireader.fulltext import prefetch_full_texts
 
-        started = self.store.now()
-        async with self.make_fetcher() as fetcher:
-            pages = await prefetch_full_texts(
-                self.store,
-                fetcher,
-                max_articles=self.config.prefetch_max_articles
-                if max_articles is None
-                else max_articles,
-                max_bytes=self.config.prefetch_max_bytes if max_bytes is None else max_bytes,
-                default_mode=self.config.full_text,
-                feed_ids=feed_ids,
-            )
-        if pages.fetched or pages.failed:
-            await asyncio.to_thread(
-                self.store.record_refresh,
-                started,
-                self.store.now(),
-                pages.fetched + pages.failed,
-                pages.fetched,
-                0,
-                pages.failed,
-                0,
-                pages.bytes_downloaded,
-                kind="full_text",
-            )
+        log = RefreshLog(self.store, self.store.now(), kind="full_text")
+        try:
+            async with self.make_fetcher() as fetcher:
+                pages = await prefetch_full_texts(
+                    self.store,
+                    fetcher,
+                    max_articles=self.config.prefetch_max_articles
+                    if max_articles is None
+                    else max_articles,
+                    max_bytes=self.config.prefetch_max_bytes if max_bytes is None else max_bytes,
+                    default_mode=self.config.full_text,
+                    feed_ids=feed_ids,
+                    on_page=log.add_page,  # logged as it goes, like a refresh
+                )
+        except BaseException:
+            with contextlib.suppress(StoreError):
+                await asyncio.to_thread(log.finish, None)
+            raise
+        await asyncio.to_thread(log.finish, self.store.now())
         return pages
 
     # --- subscriptions ---------------------------------------------------------------------
@@ -365,6 +371,83 @@ class Reader:
         """The latest refreshes and prefetches with what each downloaded, newest first."""
         return self.store.recent_refreshes(limit)
 
+    # --- the command line's front door: what it asks of the library ------------------------
+
+    @property
+    def read_only(self) -> bool:
+        """Opened read-only (a file or folder we may not write): nothing will be saved."""
+        return self.store.read_only
+
+    def find_feed(self, key: str | int) -> Feed:
+        """A feed by id, exact URL or unambiguous title (``NoSuchFeedError`` otherwise)."""
+        return self.store.find_feed(key)
+
+    def update_feed(
+        self,
+        feed_id: int,
+        *,
+        title: str | None = None,
+        folder: str | None = None,
+        full_text: FullTextMode | None = None,
+        muted: bool | None = None,
+        refresh_interval: int | None = None,
+    ) -> Feed:
+        """Change what the user controls about a feed; ``""`` clears title or folder."""
+        return self.store.update_feed(
+            feed_id,
+            title=title,
+            folder=folder,
+            full_text=full_text,
+            muted=muted,
+            refresh_interval=refresh_interval,
+        )
+
+    def remove_feed(self, feed_id: int) -> Feed:
+        """Unsubscribe and delete the feed's articles; returns the feed as it was."""
+        return self.store.remove_feed(feed_id)
+
+    def set_read(self, ids: Sequence[int], read: bool = True) -> list[int]:
+        """Mark these articles (un)read; returns the ids that changed."""
+        return self.store.set_read(list(ids), read)
+
+    def mark_view_read(self, query: ArticleQuery, read: bool = True) -> list[int]:
+        """Mark every article of a view read (or unread); returns the ids that changed."""
+        if read:
+            return self.store.mark_query_read(query)
+        return self.store.set_read(self.store.article_ids(query), False)
+
+    def set_recommended(self, article_id: int, recommended: bool = True) -> bool:
+        """Recommend an article (or take it back); False when there is no such article."""
+        return self.store.set_recommended(article_id, recommended)
+
+    def for_you(self, limit: int) -> list[ForYouItem]:
+        """The For you ranking, built afresh from the library's signals."""
+        from tuireader.foryou import ForYou
+
+        return ForYou(self.store).rank(limit=limit)
+
+    def less_like(self, article_id: int) -> None:
+        """Show fewer articles like this one in For you."""
+        from tuireader.foryou import ForYou
+
+        ForYou(self.store).less_like(article_id)
+
+    def iter_articles(
+        self, query: ArticleQuery, *, limit: int | None = None
+    ) -> Generator[ArticleSummary, None, None]:
+        """A view's articles streamed from one cursor (close the iterator when done)."""
+        return self.store.iter_articles(query, limit=limit)
+
+    def saved_searches(self) -> list[SavedSearch]:
+        """Every saved search, with the name the sidebar shows."""
+        return self.store.named_searches()
+
+    def rename_saved_search(self, name: str, new_name: str) -> SavedSearch:
+        return self.store.rename_saved_search(name, new_name)
+
+    def delete_saved_search(self, name: str) -> SavedSearch:
+        return self.store.delete_saved_search(name)
+
     # --- media: podcasts and other enclosures, images ----------------------------------------
 
     @cached_property
@@ -406,6 +489,10 @@ def normalise_subscription_url(text: str) -> str:
     if url.startswith("feed:"):
         url = url.removeprefix("feed:").removeprefix("//")
     if "://" not in url:
+        # "htp:/x" or "mailto:x" name a scheme; "example.org:8080/x" names a port.
+        scheme = _SCHEME.match(url)
+        if scheme and not url[scheme.end() :][:1].isdigit():
+            raise SubscribeError(not_a_web_address(text))
         url = "https://" + url
     try:
         parts = urlsplit(url)
@@ -418,8 +505,16 @@ def normalise_subscription_url(text: str) -> str:
         or any(c.isspace() for c in url)
         or ("." not in parts.hostname and parts.hostname != "localhost" and ":" not in parts.netloc)
     ):
-        raise SubscribeError(f"{text.strip()!r} is not a web address (try https://example.org/)")
+        raise SubscribeError(not_a_web_address(text))
     return url
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def not_a_web_address(text: str) -> str:
+    """The one wording, in the app's Add dialog and ``tuireader add`` alike."""
+    return f"{text.strip()!r} is not a web address (try https://example.org/)"
 
 
 def _demo_age(dates: list[datetime], now: datetime) -> timedelta:

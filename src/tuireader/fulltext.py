@@ -7,7 +7,7 @@ cached in the store with the page's URL, fetch time and ETag, and its text is in
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -142,10 +142,12 @@ async def prefetch_full_texts(
     max_bytes: int,
     default_mode: FullTextMode = FullTextMode.AUTO,
     feed_ids: Sequence[int] | None = None,
+    on_page: Callable[[FullText], None] | None = None,
 ) -> PrefetchSummary:
     """Fetch pages of new unread teaser articles, within a count and a byte budget.
 
-    ``default_mode`` is what feeds left on ``auto`` follow (config's ``full_text``).
+    ``default_mode`` is what feeds left on ``auto`` follow (config's ``full_text``);
+    ``on_page`` hears of each page as it is stored (saved or not).
     """
     candidates = await asyncio.to_thread(
         store.prefetch_candidates, limit=max(max_articles, 1) * 4, feed_ids=feed_ids
@@ -170,6 +172,8 @@ async def prefetch_full_texts(
         if article is None or not article.link:
             continue
         full = await fetch_full_text(store, fetcher, article)
+        if on_page is not None:
+            on_page(full)
         spent += full.bytes_downloaded
         if full.markdown:
             fetched += 1

@@ -16,7 +16,8 @@ from typing import TextIO
 
 from tuireader import __version__
 from tuireader.cli.output import CliError, write_articles
-from tuireader.core import Reader, make_reader
+from tuireader.core import Reader, SubscribeError, make_reader, normalise_subscription_url
+from tuireader.humanize import plural
 from tuireader.models import FeedError, FullTextMode
 from tuireader.paths import resolve_dirs
 from tuireader.store import ArticleQuery, StoreError
@@ -38,7 +39,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
             if args.list or not sys.stdout.isatty():
                 out.write("the demo library (a throwaway copy):\n")
                 for feed in reader.feeds():
-                    out.write(f"{feed.id:>3} {feed.title} ({feed.total} articles)\n")
+                    out.write(f"{feed.id:>3} {feed.title} ({plural(feed.total, 'article')})\n")
                 write_articles(reader.articles(ArticleQuery(), limit=1000), False, out)
                 return 0
             return run_app(reader, demo=True)
@@ -124,20 +125,33 @@ def build_parser() -> argparse.ArgumentParser:
         "--unread", action="store_true", help="only unread articles (or feeds with some)"
     )
     lst.add_argument("--feed", metavar="ID|URL", help="only this feed's articles")
-    lst.add_argument("--limit", type=count, default=100, help="at most this many (default 100)")
+    lst.add_argument(
+        "--limit", type=count, default=100, help="at most this many (default 100; 0 for all)"
+    )
     lst.add_argument("--json", action="store_true", help="stable JSON for scripts")
     lst.set_defaults(run=lazy("articles", "cmd_list"))
 
-    show = sub.add_parser("show", help="print an article as text")
+    show = sub.add_parser(
+        "show",
+        help="print an article as plain text",
+        description="Print an article as plain text; its links are numbered and listed at the end.",
+    )
     show.add_argument("id", type=int, help="an article id (from list or search)")
     show.add_argument(
         "--no-fetch", action="store_true", help="never fetch the page; use what is cached"
     )
     show.set_defaults(run=lazy("articles", "cmd_show"))
 
-    search = sub.add_parser("search", help="search the articles you have")
+    search = sub.add_parser(
+        "search",
+        help="search the articles you have",
+        description="Search the articles you have, best match first. "
+        "Exits 1 (with a line on stderr) when nothing matches.",
+    )
     search.add_argument("query", help="words to find; the last may be the start of a word")
-    search.add_argument("--limit", type=count, default=50, help="at most this many (default 50)")
+    search.add_argument(
+        "--limit", type=count, default=50, help="at most this many (default 50; 0 for all)"
+    )
     search.add_argument("--json", action="store_true", help="stable JSON for scripts")
     search.set_defaults(run=lazy("articles", "cmd_search"))
 
@@ -176,6 +190,15 @@ def build_parser() -> argparse.ArgumentParser:
     downloading.add_argument(
         "--no-auto-download", dest="auto_download", action="store_const", const=False
     )
+    saving = edit.add_mutually_exclusive_group()
+    saving.add_argument(
+        "--data-saver",
+        dest="data_saver",
+        action="store_const",
+        const=True,
+        help="no images and no automatic downloads for this feed",
+    )
+    saving.add_argument("--no-data-saver", dest="data_saver", action="store_const", const=False)
     edit.set_defaults(run=lazy("subscriptions", "cmd_edit"))
 
     rec = sub.add_parser("recommend", help="recommend an article (--undo to take it back)")
@@ -195,7 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     clean.set_defaults(run=lazy("refreshing", "cmd_cleanup"))
 
     hist = sub.add_parser("history", help="recent refreshes and what each downloaded")
-    hist.add_argument("--limit", type=count, default=20, help="at most this many (default 20)")
+    hist.add_argument(
+        "--limit", type=count, default=20, help="at most this many (default 20; 0 for all)"
+    )
     hist.add_argument("--json", action="store_true", help="stable JSON for scripts")
     hist.set_defaults(run=lazy("refreshing", "cmd_history"))
 
@@ -228,6 +253,19 @@ def build_parser() -> argparse.ArgumentParser:
     rm.add_argument("feed", metavar="ID|URL", help="the feed: its id, URL or title")
     rm.set_defaults(run=lazy("subscriptions", "cmd_remove"))
 
+    saved = sub.add_parser(
+        "searches",
+        help="list, rename or remove saved searches",
+        description="Saved searches (saved in the app with ctrl+s). Without an action, list them.",
+    )
+    actions = saved.add_subparsers(dest="action", metavar="ACTION")
+    ren = actions.add_parser("rename", help="give a saved search another name")
+    ren.add_argument("name", help="its name now (as listed)")
+    ren.add_argument("new_name", metavar="new-name", help="the name to give it")
+    forget = actions.add_parser("remove", help="forget a saved search")
+    forget.add_argument("name", help="its name (as listed)")
+    saved.set_defaults(run=lazy("searches", "cmd_searches"), action=None)
+
     dirs = sub.add_parser("dirs", help="where config, data and cache live")
     dirs.set_defaults(run=None, special="dirs")
 
@@ -248,6 +286,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return cmd_demo(args, out)
         if special == "dirs":
             return cmd_dirs(None, args, out)
+        if args.command == "add":
+            check_address(args.url)  # a typo must not start a library
         reader = open_reader(args)
         for problem in reader.config_problems:
             print(f"tuireader: {problem}", file=sys.stderr)
@@ -271,15 +311,34 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return 0
 
 
-READ_COMMANDS = frozenset({"list", "show", "search", "export"})
+def check_address(text: str) -> None:
+    """The app's Add dialog check, before anything is opened."""
+    try:
+        normalise_subscription_url(text)
+    except SubscribeError as error:
+        raise CliError(str(error)) from error
+
+
+#: Commands that may start a library (create the database file and its folder).
+CREATING_COMMANDS = frozenset({None, "add", "import"})
+#: Commands that only read, so a read-only file is opened read-only rather than refused.
+READ_COMMANDS = frozenset({"list", "show", "search", "export", "history", "searches"})
 
 
 def open_reader(args: argparse.Namespace) -> Reader:
-    """Open for writing; commands that only read fall back to a read-only store."""
+    """Open for writing; commands that only read fall back to a read-only store.
+
+    Only `add`, `import` and the app start a library: any other command on a path with
+    no database says so instead of leaving an empty file (and folders) behind.
+    """
+    path = Path(args.db) if args.db else resolve_dirs().database
+    if args.command not in CREATING_COMMANDS and not path.exists():
+        raise CliError(
+            f"no library at {path}: start one with `tuireader add URL` or `tuireader import FILE`"
+        )
     try:
         return make_reader(db_path=args.db)
     except StoreError:
-        path = Path(args.db) if args.db else resolve_dirs().database
         if args.command not in READ_COMMANDS or not path.exists():
             raise
         return make_reader(db_path=args.db, read_only=True)

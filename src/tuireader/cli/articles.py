@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from contextlib import closing
 from typing import TextIO
 
 from tuireader.cli.output import (
@@ -16,7 +17,6 @@ from tuireader.cli.output import (
     write_articles,
 )
 from tuireader.core import Reader
-from tuireader.foryou import ForYou
 from tuireader.humanize import plural
 from tuireader.store import ArticleQuery
 
@@ -26,11 +26,18 @@ def article_query(reader: Reader, args: argparse.Namespace) -> ArticleQuery:
     return ArticleQuery(feed_id=feed_id, unread_only=getattr(args, "unread", False))
 
 
+def no_limit(limit: int) -> int | None:
+    """``--limit 0`` means everything."""
+    return limit or None
+
+
 def cmd_list(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
+    limit = no_limit(args.limit)
     if args.what == "feeds":
         feeds = reader.feeds()
         if args.unread:
             feeds = [f for f in feeds if f.unread]
+        feeds = feeds[:limit]
         if args.json:
             print_json([feed_json(f) for f in feeds], out)
             return 0
@@ -44,7 +51,7 @@ def cmd_list(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
                 out.write(f"{'':>8}last error: {feed.last_error}\n")
         return 0
     if args.what == "for-you":
-        items = ForYou(reader.store).rank(limit=args.limit)
+        items = reader.for_you(limit=limit or sys.maxsize)
         if args.json:
             print_json(
                 [
@@ -62,8 +69,9 @@ def cmd_list(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     query = article_query(reader, args)
     if args.what == "recommended":
         query = ArticleQuery(recommended_only=True)
-    articles = reader.articles(query, limit=args.limit)
-    write_articles(articles, args.json, out)
+    # Streamed from one cursor: `--limit 0 --json` of 100,000 articles never holds them all.
+    with closing(reader.iter_articles(query, limit=limit)) as articles:
+        write_articles(articles, args.json, out)
     return 0
 
 
@@ -73,7 +81,7 @@ def cmd_show(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     article = reader.article(args.id)
     if article is None:
         raise CliError(f"no article with id {args.id}")
-    if not args.no_fetch and not reader.store.read_only and reader.wants_full_text(article):
+    if not args.no_fetch and not reader.read_only and reader.wants_full_text(article):
         full = asyncio.run(reader.fetch_full_text(article.id))
         if full.error:
             print(f"tuireader: showing the feed's text: {full.error}", file=sys.stderr)
@@ -82,7 +90,13 @@ def cmd_show(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_search(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
-    write_articles(reader.search(args.query, limit=args.limit), args.json, out)
+    """Exit 1 when nothing matches, as grep does, so scripts can tell."""
+    found = write_articles(
+        reader.search(args.query, limit=args.limit or sys.maxsize), args.json, out
+    )
+    if not found:
+        print(f"tuireader: no article matches {args.query!r}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -92,14 +106,10 @@ def cmd_mark_read(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
         missing = [i for i in args.ids if reader.article(i) is None]
         if missing:
             raise CliError(f"no article with id {', '.join(map(str, missing))}")
-        changed = reader.store.set_read(list(args.ids), read)
+        changed = reader.set_read(args.ids, read)
     elif args.feed or args.all:
         query = ArticleQuery(feed_id=find_feed(reader, args.feed).id if args.feed else None)
-        changed = (
-            reader.store.mark_query_read(query)
-            if read
-            else reader.store.set_read(reader.store.article_ids(query), False)
-        )
+        changed = reader.mark_view_read(query, read)
     else:
         raise CliError("say which articles: IDs, --feed FEED or --all")
     out.write(f"marked {plural(len(changed), 'article')} {'read' if read else 'unread'}\n")
@@ -114,12 +124,12 @@ def article_id_arg(reader: Reader, article_id: int) -> int:
 
 def cmd_recommend(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     article_id = article_id_arg(reader, args.id)
-    reader.store.set_recommended(article_id, not args.undo)
+    reader.set_recommended(article_id, not args.undo)
     out.write(f"{'no longer recommending' if args.undo else 'recommended'} article {article_id}\n")
     return 0
 
 
 def cmd_less_like(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
-    ForYou(reader.store).less_like(article_id_arg(reader, args.id))
+    reader.less_like(article_id_arg(reader, args.id))
     out.write(f"noted: fewer articles like {args.id} in For you\n")
     return 0

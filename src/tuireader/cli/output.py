@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import datetime
+from json.encoder import encode_basestring
 from typing import Any, TextIO
 
 from tuireader.core import Reader
@@ -64,19 +65,73 @@ def print_json(value: object, out: TextIO) -> None:
     out.write("\n")
 
 
-def write_articles(articles: Sequence[ArticleSummary], as_json: bool, out: TextIO) -> None:
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _scalar_json(value: object) -> str:
+    """A JSON scalar, without the encoder's per-call set-up for the common kinds."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return int.__repr__(value)
+    return _ENCODE(value)
+
+
+def _item_json(item: object) -> str:
+    """One list item as ``print_json`` indents it (two levels deep).
+
+    A flat object (every article row) is put together from its encoded values: the
+    standard encoder falls back to pure Python whenever ``indent`` is set, which made it
+    most of the CPU time of a 100,000-article listing (bench/cli_bench.py).
+    """
+    if (
+        isinstance(item, dict)
+        and item
+        and not any(isinstance(v, dict | list | tuple) for v in item.values())
+    ):
+        fields = ",\n    ".join(
+            f"{encode_basestring(str(k))}: {_scalar_json(v)}" for k, v in item.items()
+        )
+        return "{\n    " + fields + "\n  }"
+    return json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+
+
+def print_json_items(items: Iterable[object], out: TextIO) -> int:
+    """A JSON list written item by item, exactly as ``print_json`` would print it whole.
+
+    Nothing is held but the current item, so a listing of any length streams out.
+    Returns how many items were written.
+    """
+    count = 0
+    for item in items:
+        out.write(("[\n  " if count == 0 else ",\n  ") + _item_json(item))
+        count += 1
+    out.write("\n]\n" if count else "[]\n")
+    return count
+
+
+def write_articles(articles: Iterable[ArticleSummary], as_json: bool, out: TextIO) -> int:
+    """Article rows (or JSON), written as they come; returns how many."""
     if as_json:
-        print_json([article_json(a) for a in articles], out)
-        return
+        return print_json_items((article_json(a) for a in articles), out)
+    count = 0
     for article in articles:
+        count += 1
         marks = ("N" if not article.read else " ") + ("*" if article.starred else " ")
         marks += "+" if article.recommended else " "
         date = article.published.strftime("%Y-%m-%d") if article.published else " " * 10
         out.write(f"{article.id:>7} {marks} {date}  {article.feed_title}: {article.title}\n")
+    return count
 
 
 def find_feed(reader: Reader, key: str) -> Feed:
     try:
-        return reader.store.find_feed(key)
+        return reader.find_feed(key)
     except NoSuchFeedError as error:
         raise CliError(str(error)) from error

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from typing import Any, TextIO
 
 from tuireader.cli.output import find_feed, iso, print_json
@@ -39,7 +40,7 @@ def cmd_refresh(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
         pages = asyncio.run(reader.prefetch_full_texts(feed_ids=feed_ids))
         out.write(
             f"full text: {plural(pages.fetched, 'page')} saved for offline reading, "
-            f"{pages.failed} failed"
+            f"{pages.failed:,} failed"
             + (
                 f", {pages.skipped_for_budget} left for later (budget)"
                 if pages.skipped_for_budget
@@ -55,7 +56,7 @@ def cmd_refresh(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     if reader.config.keep_days or reader.config.keep_per_feed:
         cleaned = reader.cleanup()
         if cleaned.deleted:
-            out.write(f"retention: removed {cleaned.deleted} old articles\n")
+            out.write(f"retention: removed {plural(cleaned.deleted, 'old article')}\n")
     return 1 if summary.all_failed else 0
 
 
@@ -114,7 +115,9 @@ def cmd_cleanup(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     if removed:
         out.write(f"removed {plural(len(removed), 'played download')}\n")
     result = reader.cleanup(include_unread=args.include_unread, vacuum=args.vacuum)
-    out.write(f"removed {result.deleted} articles (starred and recommended are always kept)")
+    out.write(
+        f"removed {plural(result.deleted, 'article')} (starred and recommended are always kept)"
+    )
     if result.vacuumed:
         out.write(
             f"; database {format_bytes(result.bytes_before)} -> {format_bytes(result.bytes_after)}"
@@ -123,13 +126,17 @@ def cmd_cleanup(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+#: What `history` calls each kind of row, in its text and its JSON alike.
+KIND_NAMES = {"feeds": "refresh", "full_text": "prefetch"}
+
+
 def cmd_history(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
-    records = reader.refresh_history(args.limit)
+    records = reader.refresh_history(args.limit or sys.maxsize)
     if args.json:
         print_json(
             [
                 {
-                    "kind": r.kind,
+                    "kind": KIND_NAMES[r.kind],
                     "started_at": iso(r.started_at),
                     "finished_at": iso(r.finished_at),
                     "feeds": r.feeds,
@@ -145,10 +152,11 @@ def cmd_history(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
         )
         return 0
     for r in records:
-        what = "full text" if r.kind == "full_text" else "refresh"
+        tried = plural(r.feeds, "page" if r.kind == "full_text" else "feed")
+        unfinished = "" if r.finished_at else "  (did not finish)"
         out.write(
-            f"{r.started_at:%Y-%m-%d %H:%M}  {what:<9} {r.feeds:>4} "
-            f"{'pages' if r.kind == 'full_text' else 'feeds'}, {r.new_articles:>4} new, "
-            f"{r.failed:>3} failed, {format_bytes(r.bytes_downloaded):>9}\n"
+            f"{r.started_at:%Y-%m-%d %H:%M}  {KIND_NAMES[r.kind]:<8} {tried:>10}, "
+            f"{r.new_articles:>4} new, {r.failed:>3} failed, "
+            f"{format_bytes(r.bytes_downloaded):>9}{unfinished}\n"
         )
     return 0

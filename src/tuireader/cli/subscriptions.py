@@ -12,9 +12,8 @@ from tuireader.cli.output import (
     find_feed,
 )
 from tuireader.core import Reader, SubscribeError
-from tuireader.models import (
-    FullTextMode,
-)
+from tuireader.humanize import plural
+from tuireader.models import FullTextMode
 from tuireader.sanitize import clean_line
 from tuireader.store import ArticleQuery
 
@@ -26,7 +25,8 @@ def cmd_add(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
         raise CliError(str(error)) from error
     feed = result.feed
     out.write(
-        f"subscribed to {feed.title} <{feed.url}> (id {feed.id}, {result.new_articles} articles)\n"
+        f"subscribed to {feed.title} <{feed.url}> "
+        f"(id {feed.id}, {plural(result.new_articles, 'article')})\n"
     )
     if result.alternatives:
         out.write("the page also offers:\n")
@@ -43,11 +43,18 @@ def cmd_import(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     report = reader.import_subscriptions(data)
     for problem in report.problems:
         out.write(f"skipped: {problem}\n")
+    if report.added:
+        done = f"imported {plural(len(report.added), 'feed')}"
+    elif report.already:
+        done = "nothing new: every feed in the file is already subscribed"
+    else:
+        done = "imported no feeds"
     out.write(
-        f"imported {len(report.added)} feeds"
-        + (f", {len(report.already)} already subscribed" if report.already else "")
-        + (f", {len(report.problems)} problems" if report.problems else "")
-        + "; run `tuireader refresh` to fetch them\n"
+        done
+        + (f", {len(report.already)} already subscribed" if report.added and report.already else "")
+        + (f", {plural(len(report.problems), 'problem')}" if report.problems else "")
+        + ("; run `tuireader refresh` to fetch them" if report.added else "")
+        + "\n"
     )
     return 0 if report.added or report.already or not report.problems else 1
 
@@ -78,7 +85,7 @@ def cmd_export(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_edit(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     feed = find_feed(reader, args.feed)
-    feed = reader.store.update_feed(
+    feed = reader.update_feed(
         feed.id,
         title=args.title,
         folder=args.folder,
@@ -100,6 +107,6 @@ def cmd_edit(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_remove(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
-    feed = reader.store.remove_feed(find_feed(reader, args.feed).id)
-    out.write(f"removed {feed.title} <{feed.url}> and its {feed.total} articles\n")
+    feed = reader.remove_feed(find_feed(reader, args.feed).id)
+    out.write(f"removed {feed.title} <{feed.url}> and its {plural(feed.total, 'article')}\n")
     return 0

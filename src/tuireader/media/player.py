@@ -26,6 +26,7 @@ from pathlib import Path
 PLAYED_MARGIN_SECONDS = 15.0
 #: How long to wait for mpv's IPC socket to appear before playing without position tracking.
 IPC_CONNECT_SECONDS = 10.0
+_STARTED_AT_REQUEST = 7
 
 
 class PlayerError(Exception):
@@ -121,16 +122,16 @@ class _MpvWatcher(threading.Thread):
         self.duration: float | None = None
         self.started_at: float | None = None
         self.reached_end = False
-        self._playing = False
+        self._sock: socket.socket | None = None
 
     def run(self) -> None:
         sock = self._connect()
         if sock is None:
             return
+        self._sock = sock
         with sock, contextlib.suppress(OSError):
             for number, name in enumerate(("time-pos", "duration"), start=1):
-                command = {"command": ["observe_property", number, name]}
-                sock.sendall(json.dumps(command).encode() + b"\n")
+                self._send({"command": ["observe_property", number, name]})
             buffer = b""
             while chunk := sock.recv(4096):
                 buffer += chunk
@@ -154,6 +155,10 @@ class _MpvWatcher(threading.Thread):
             waited += 0.05
         return None
 
+    def _send(self, command: dict[str, object]) -> None:
+        if self._sock is not None:
+            self._sock.sendall(json.dumps(command).encode() + b"\n")
+
     def _take(self, line: bytes) -> None:
         try:
             message = json.loads(line)
@@ -162,8 +167,15 @@ class _MpvWatcher(threading.Thread):
         if not isinstance(message, dict):
             return
         event = message.get("event")
-        if event == "playback-restart":
-            self._playing = True
+        if message.get("request_id") == _STARTED_AT_REQUEST:
+            value = message.get("data")
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                self.started_at = float(value)
+            return
+        if event == "playback-restart" and self.started_at is None:
+            # Asked, not observed: time-pos changes may be reported before the seek to
+            # --start or coalesced away, but the answer to this comes after the restart.
+            self._send({"command": ["get_property", "time-pos"], "request_id": _STARTED_AT_REQUEST})
         elif event == "end-file" and message.get("reason") == "eof":
             self.reached_end = True
         if event != "property-change":
@@ -173,7 +185,5 @@ class _MpvWatcher(threading.Thread):
             return
         if message.get("name") == "time-pos":
             self.position = float(value)
-            if self.started_at is None and self._playing:
-                self.started_at = float(value)
         elif message.get("name") == "duration":
             self.duration = float(value)

@@ -13,10 +13,9 @@ from tuireader.models import FeedError, ParsedFeed
 from tuireader.parse.jsonfeed import parse_json
 from tuireader.parse.sniff import sniff
 from tuireader.parse.xmlfeed import TOO_MUCH_MEMORY, parse_xml
-from tuireader.parsejob import body_fingerprint
 from tuireader.searchtext import search_text
 
-__all__ = ["MAX_BODY_BYTES", "body_fingerprint", "parse_feed"]
+__all__ = ["MAX_BODY_BYTES", "parse_feed"]
 
 #: Bigger bodies are refused outright; the HTTP client should cap downloads below this.
 MAX_BODY_BYTES = 32 * 1024 * 1024

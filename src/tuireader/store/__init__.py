@@ -16,7 +16,12 @@ from tuireader.store.history import HistoryMixin, RefreshKind, RefreshRecord
 from tuireader.store.images import ImagesMixin, StoredImage
 from tuireader.store.recent import RecentMixin
 from tuireader.store.retention import CleanupResult, RetentionMixin
-from tuireader.store.saved import SavedSearchesMixin
+from tuireader.store.saved import (
+    NoSuchSavedSearchError,
+    SavedSearch,
+    SavedSearchesMixin,
+    SavedSearchExistsError,
+)
 from tuireader.store.search import SearchMixin, fts_query
 from tuireader.store.signals import SignalsMixin
 from tuireader.store.state import EVENT_KINDS, Event, StateMixin
@@ -31,8 +36,11 @@ __all__ = [
     "FeedExistsError",
     "FetchState",
     "NoSuchFeedError",
+    "NoSuchSavedSearchError",
     "RefreshKind",
     "RefreshRecord",
+    "SavedSearch",
+    "SavedSearchExistsError",
     "Sort",
     "Store",
     "StoredImage",

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import sqlite3
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -14,6 +15,7 @@ from tuireader.models import Article, ArticleSummary, Enclosure, ParsedEntry, Pa
 from tuireader.searchtext import search_text
 from tuireader.store.base import FEED_TITLE_SQL, StoreBase
 from tuireader.store.db import from_db_time, to_db_time
+from tuireader.titles import title_from_text
 
 #: How much of an article's text goes into the search index.
 FTS_BODY_LIMIT = 20_000
@@ -162,6 +164,41 @@ def _is_tombstoned(conn: sqlite3.Connection, feed_id: int, key: str, now: dateti
     return True
 
 
+def _backlog_dates(parsed: ParsedFeed, latest_sensible: datetime) -> list[datetime | None]:
+    """For each undated entry of a feed's first document, a date that keeps the feed's
+    own order: a second above the nearest dated entry listed after it (feeds list newest
+    first), else a second below the one before it; None for dated entries or no dates.
+
+    So a backlog's undated entries neither float above every dated one nor count as
+    arriving today; an undated entry that turns up in a later refresh is dated when it
+    was first seen, which is then news.
+    """
+    sensible = [
+        e.published if e.published is not None and e.published <= latest_sensible else None
+        for e in parsed.entries
+    ]
+    result: list[datetime | None] = [None] * len(sensible)
+    following: datetime | None = None
+    steps = 0
+    for i in range(len(sensible) - 1, -1, -1):
+        date = sensible[i]
+        if date is not None:
+            following, steps = date, 0
+        elif following is not None:
+            steps += 1
+            result[i] = following + timedelta(seconds=steps)
+    preceding: datetime | None = None
+    steps = 0
+    for i, date in enumerate(sensible):
+        if date is not None:
+            preceding, steps = date, 0
+        elif result[i] is None and preceding is not None:
+            steps += 1
+            result[i] = preceding - timedelta(seconds=steps)
+    # A date in the future is the feed's mistake, not an unknown: it sorts as first seen.
+    return [r if e.published is None else None for r, e in zip(result, parsed.entries, strict=True)]
+
+
 class ArticlesMixin(StoreBase):
     def store_feed(
         self,
@@ -191,8 +228,11 @@ class ArticlesMixin(StoreBase):
                     (feed_id,),
                 )
             }
+            # A feed's first document is its backlog: there, "first seen now" says nothing
+            # about an undated entry, which would float above every dated one.
+            undated_dates = _backlog_dates(parsed, latest_sensible) if not existing else None
             seen: set[str] = set()
-            for entry in parsed.entries:
+            for position, entry in enumerate(parsed.entries):
                 key = dedup_key(entry)
                 if key in seen:
                     continue  # a feed repeating a guid: the first occurrence wins
@@ -204,13 +244,22 @@ class ArticlesMixin(StoreBase):
                 if found is not None and found[1] == content_hash:
                     continue
                 published = entry.published
-                sort_date = to_db_time(
-                    published if published is not None and published <= latest_sensible else now
+                if published is not None and published <= latest_sensible:
+                    sort_date = to_db_time(published)
+                else:  # undated (or dated in the future): when it was first seen
+                    sort_date = now_text
+                    if undated_dates is not None and undated_dates[position] is not None:
+                        sort_date = to_db_time(undated_dates[position])
+                body = (
+                    entry.search_text
+                    if entry.search_text is not None
+                    else search_text(entry.content_html or entry.summary_html)
                 )
+                title = entry.title or title_from_text(body)
                 values = (
                     entry.guid,
                     entry.link,
-                    entry.title,
+                    title,
                     entry.author,
                     to_db_time(published),
                     to_db_time(entry.updated),
@@ -219,11 +268,6 @@ class ArticlesMixin(StoreBase):
                     json.dumps(list(entry.categories)),
                     _encode_enclosures(entry.enclosures),
                     content_hash,
-                )
-                body = (
-                    entry.search_text
-                    if entry.search_text is not None
-                    else search_text(entry.content_html or entry.summary_html)
                 )
                 if found is None:
                     cursor = conn.execute(
@@ -247,7 +291,7 @@ class ArticlesMixin(StoreBase):
                     updated += 1
                 conn.execute(
                     "INSERT INTO articles_fts (rowid, title, author, body) VALUES (?, ?, ?, ?)",
-                    (article_id, entry.title, entry.author or "", body),
+                    (article_id, title, entry.author or "", body),
                 )
             conn.execute(
                 """UPDATE feeds SET title = coalesce(?, title), site_url = coalesce(?, site_url),
@@ -315,6 +359,31 @@ class ArticlesMixin(StoreBase):
         with self.db.read() as conn:
             rows = conn.execute(sql, (*params, limit, offset)).fetchall()
         return [_summary_from_row(row) for row in rows]
+
+    def iter_articles(
+        self, query: ArticleQuery, *, limit: int | None = None, chunk: int = 1_000
+    ) -> Generator[ArticleSummary, None, None]:
+        """A view's rows in display order, read from one cursor ``chunk`` rows at a time.
+
+        For one-thread consumers that print as they go (``tuireader list --limit 0``):
+        memory stays flat at any size. The store's lock and one read snapshot are held
+        until the iterator is exhausted or closed, so close it (``contextlib.closing``).
+        """
+        where, params = _where(query, self.now())
+        sql = (
+            f"SELECT {_SUMMARY_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id"
+            f"{where}{_order(query)}"
+        )
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        with self.db.read() as conn:
+            cursor = conn.execute(sql, params)
+            try:
+                while rows := cursor.fetchmany(chunk):
+                    yield from (_summary_from_row(row) for row in rows)
+            finally:
+                cursor.close()
 
     def get_article(self, article_id: int) -> Article | None:
         with self.db.read() as conn:

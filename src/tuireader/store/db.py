@@ -36,10 +36,15 @@ def to_db_time(value: datetime | None) -> str | None:
 
 
 def from_db_time(value: str | None) -> datetime | None:
-    if not value:
+    """The store's own format back to an aware datetime; None for anything else.
+
+    ``fromisoformat`` (which reads the ``Z`` as UTC since Python 3.11) is some 20 times
+    cheaper than ``strptime``, which was a fifth of a 100,000-row listing's CPU time.
+    """
+    if not value or len(value) != 20 or value[10] != "T" or value[19] != "Z":
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        return datetime.fromisoformat(value)
     except ValueError:
         return None
 

@@ -66,6 +66,51 @@ class HistoryMixin(StoreBase):
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
+    def start_refresh(self, started_at: datetime, kind: RefreshKind = "feeds") -> int:
+        """Log a refresh as it starts (unfinished, nothing counted yet); returns its id.
+
+        Kept up to date with :meth:`update_refresh` while it runs, so a refresh that is
+        killed still appears in the history with the bytes it had downloaded.
+        """
+        if kind not in REFRESH_KINDS:
+            raise ValueError(f"unknown refresh kind {kind!r}")
+        with self.db.write() as conn:
+            cursor = conn.execute(
+                "INSERT INTO refreshes (started_at, kind) VALUES (?, ?)",
+                (to_db_time(started_at), kind),
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def update_refresh(
+        self,
+        refresh_id: int,
+        *,
+        feeds: int,
+        updated: int,
+        not_modified: int,
+        failed: int,
+        new_articles: int,
+        bytes_downloaded: int,
+        finished_at: datetime | None = None,
+    ) -> None:
+        """The running totals of a logged refresh; ``finished_at`` once it has ended."""
+        with self.db.write() as conn:
+            conn.execute(
+                """UPDATE refreshes SET feeds = ?, updated = ?, not_modified = ?, failed = ?,
+                   new_articles = ?, bytes_downloaded = ?, finished_at = ? WHERE id = ?""",
+                (
+                    feeds,
+                    updated,
+                    not_modified,
+                    failed,
+                    new_articles,
+                    bytes_downloaded,
+                    to_db_time(finished_at),
+                    refresh_id,
+                ),
+            )
+
     def recent_refreshes(
         self, limit: int = 20, *, kind: RefreshKind | None = None
     ) -> list[RefreshRecord]:

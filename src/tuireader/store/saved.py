@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from tuireader.sanitize import clean_line
 from tuireader.store.base import StoreBase
+from tuireader.store.db import StoreError
 
 MAX_QUERY = 500
+
+
+class NoSuchSavedSearchError(StoreError):
+    """No saved search has that name."""
+
+
+class SavedSearchExistsError(StoreError):
+    """Another saved search already has that name."""
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSearch:
+    #: What the sidebar and ``tuireader searches`` call it (the query itself until renamed).
+    name: str
+    query: str
 
 
 class SavedSearchesMixin(StoreBase):
@@ -13,6 +31,12 @@ class SavedSearchesMixin(StoreBase):
         with self.db.read() as conn:
             rows = conn.execute("SELECT query FROM saved_searches ORDER BY id").fetchall()
         return [row[0] for row in rows]
+
+    def named_searches(self) -> list[SavedSearch]:
+        """Every saved search with its name, oldest first."""
+        with self.db.read() as conn:
+            rows = conn.execute("SELECT name, query FROM saved_searches ORDER BY id").fetchall()
+        return [SavedSearch(row[0], row[1]) for row in rows]
 
     def save_search(self, query: str) -> list[str]:
         """Keep ``query`` (once); returns all saved searches."""
@@ -28,3 +52,33 @@ class SavedSearchesMixin(StoreBase):
     def delete_search(self, query: str) -> None:
         with self.db.write() as conn:
             conn.execute("DELETE FROM saved_searches WHERE query = ?", (query,))
+
+    def rename_saved_search(self, name: str, new_name: str) -> SavedSearch:
+        """Give a saved search another name; its query stays as it was."""
+        new = clean_line(new_name)[:MAX_QUERY]
+        if not new:
+            raise StoreError("a saved search needs a name")
+        with self.db.write() as conn:
+            row = conn.execute(
+                "SELECT id, query FROM saved_searches WHERE name = ?", (name,)
+            ).fetchone()
+            if row is None:
+                raise NoSuchSavedSearchError(f"no saved search named {clean_line(name)!r}")
+            if (
+                new != name
+                and conn.execute("SELECT 1 FROM saved_searches WHERE name = ?", (new,)).fetchone()
+            ):
+                raise SavedSearchExistsError(f"a saved search is already named {new!r}")
+            conn.execute("UPDATE saved_searches SET name = ? WHERE id = ?", (new, row[0]))
+        return SavedSearch(new, row[1])
+
+    def delete_saved_search(self, name: str) -> SavedSearch:
+        """Forget a saved search (the articles it found stay)."""
+        with self.db.write() as conn:
+            row = conn.execute(
+                "SELECT id, query FROM saved_searches WHERE name = ?", (name,)
+            ).fetchone()
+            if row is None:
+                raise NoSuchSavedSearchError(f"no saved search named {clean_line(name)!r}")
+            conn.execute("DELETE FROM saved_searches WHERE id = ?", (row[0],))
+        return SavedSearch(name, row[1])

@@ -120,7 +120,50 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX deleted_articles_by_seen ON deleted_articles (seen_at);
     CREATE INDEX events_by_feed ON events (feed_id);
     """,
-    # 3: media. Enclosures (podcasts): a download queue and playback state per enclosure, kept
+    # 3: what a new user tripped on (issue 15). Undated articles of a feed's first document
+    # (its backlog: they share the feed's earliest first_seen) sort a second above the
+    # nearest dated article the feed listed after them, else a second below the one before
+    # them (ids follow the document), instead of floating above everything as "today".
+    # Untitled articles get a title from the start of their indexed text, as store_feed
+    # now does (titles.title_from_text; here simplified: the first ". " sentence, else 80
+    # characters), unless that text holds a character the sanitiser would remove.
+    """
+    UPDATE articles SET sort_date = coalesce(
+        (SELECT strftime('%Y-%m-%dT%H:%M:%SZ', b.sort_date, '+1 second') FROM articles b
+          WHERE b.feed_id = articles.feed_id AND b.first_seen = articles.first_seen
+            AND b.published = b.sort_date AND b.id > articles.id
+          ORDER BY b.id LIMIT 1),
+        (SELECT strftime('%Y-%m-%dT%H:%M:%SZ', b.sort_date, '-1 second') FROM articles b
+          WHERE b.feed_id = articles.feed_id AND b.first_seen = articles.first_seen
+            AND b.published = b.sort_date AND b.id < articles.id
+          ORDER BY b.id DESC LIMIT 1),
+        sort_date)
+    WHERE published IS NULL
+      AND first_seen = (SELECT min(c.first_seen) FROM articles c
+                         WHERE c.feed_id = articles.feed_id);
+    UPDATE articles SET title = coalesce((
+        SELECT CASE
+            WHEN substr(f.body, 1, 81) GLOB '*[' || char(
+            1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+            23, 24, 25, 26, 27, 28, 29, 30, 31, 127, 128, 129, 130, 131, 132, 133,
+            134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 144, 145, 146, 147,
+            148, 149, 150, 151, 152, 153, 154, 155, 156, 157, 158, 159, 1564, 8203,
+            8204, 8205, 8206, 8207, 8232, 8233, 8234, 8235, 8236, 8237, 8238, 8288,
+            8289, 8290, 8291, 8292, 8293, 8294, 8295, 8296, 8297, 8298, 8299, 8300,
+            8301, 8302, 8303, 65279, 65529, 65530, 65531
+            ) || ']*' THEN ''
+            WHEN instr(substr(f.body, 9, 73), '. ') > 0
+                THEN substr(f.body, 1, 8 + instr(substr(f.body, 9, 73), '. '))
+            WHEN length(f.body) <= 80 THEN f.body
+            ELSE rtrim(substr(f.body, 1, 79)) || '…'
+        END
+        FROM articles_fts f WHERE f.rowid = articles.id), '')
+    WHERE title = '';
+    UPDATE articles_fts
+    SET title = (SELECT a.title FROM articles a WHERE a.id = articles_fts.rowid)
+    WHERE title = '' AND rowid IN (SELECT id FROM articles WHERE title <> '');
+    """,
+    # 4: media. Enclosures (podcasts): a download queue and playback state per enclosure, kept
     # apart from the article's read state (played is not read); a per-feed auto-download
     # switch. Images fetched for the reading pane, kept with their article for offline
     # reading (or why one was refused). A per-feed data saver: no images, no auto-download.
