@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 
 from tuireader import sanitize
 from tuireader.models import Enclosure
+from tuireader.parse.htmltext import html_to_text
 
 MAX_TITLE = 1_000
 MAX_AUTHOR = 200
@@ -25,8 +26,6 @@ MAX_GUID = 2_000
 MAX_DESCRIPTION = 5_000
 MAX_HTML = 1_000_000
 MAX_ENTRIES = 10_000
-
-_TAG = re.compile(r"</?[A-Za-z][^<>]{0,2000}>")
 
 
 def line(value: object, limit: int = MAX_TITLE) -> str:
@@ -40,7 +39,7 @@ def html_line(value: object, limit: int = MAX_TITLE) -> str:
     """A short HTML fragment (an HTML title) as one line of plain text."""
     if not isinstance(value, str) or not value:
         return ""
-    return line(html.unescape(_TAG.sub("", value[: limit * 8])), limit)
+    return line(html_to_text(value[: limit * 8]), limit)
 
 
 def optional_line(value: object, limit: int) -> str | None:
