@@ -398,3 +398,23 @@ def test_body_fingerprint() -> None:
     assert body_fingerprint(RSS_20) == body_fingerprint(bytes(RSS_20))
     assert body_fingerprint(RSS_20) != body_fingerprint(RSS_20 + b" ")
     assert len(body_fingerprint(b"")) == 32
+
+
+@pytest.mark.parametrize("codec", ["big5", "shift_jis", "euc-kr", "koi8-r"])
+def test_undeclared_legacy_encoding_is_detected_not_read_as_utf8(codec: str) -> None:
+    text = {
+        "big5": "我希望這個標題很容易閱讀，並且翻譯成中文以後仍然正確無誤。",
+        "shift_jis": "ゲーム三昧な正月を過ごしました。今年もよろしくお願いします。",
+        "euc-kr": "에서 타입키 한글 닉네임 표시하기 위한 방법을 알려드립니다.",
+        "koi8-r": "Как пережить новогоднюю ночь и не сойти с ума от праздника",
+    }[codec]
+    body = f'<rss version="2.0"><channel><title>{text}</title></channel></rss>'.encode(codec)
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    assert parse_feed(body, url="https://example.org/f").title == text
+
+
+def test_utf8_with_one_bad_byte_is_not_taken_for_a_legacy_encoding() -> None:
+    body = "<rss version='2.0'><channel><title>café crème brûlée \xff</title></channel></rss>"
+    feed = parse_feed(body.encode("utf-8").replace(b"\xc3\xbf", b"\xff"), url="https://e.org/")
+    assert feed.title == "café crème brûlée \ufffd"

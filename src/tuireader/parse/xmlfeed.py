@@ -13,7 +13,9 @@ import io
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urljoin
 
+import charset_normalizer
 import feedparser
 
 from tuireader.models import FeedError, ParsedEntry, ParsedFeed
@@ -33,6 +35,9 @@ _DTD_DANGER = re.compile(rb"<!ENTITY|<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]{1,40})", re.IGNORECASE)
 _EBCDIC_PROLOG = b"\x4c\x6f\xa7\x94"  # "<?xm" in EBCDIC; feedparser decodes it as cp037
+_UTF8_BOM = b"\xef\xbb\xbf"
+#: How much of an undeclared document the encoding detector reads (it is ~linear in size).
+_DETECT_BYTES = 64 * 1024
 _BYTE_EXACT_ENCODINGS = frozenset({"utf-8", "ascii", "utf-8-sig"})
 # Warnings that only say the server's headers were imperfect: not worth showing.
 _IGNORED_BOZO = ("NonXMLContentType",)
@@ -109,6 +114,21 @@ def _declared_encodings(body: bytes, content_type: str | None) -> set[str]:
     return valid
 
 
+def base_url(url: str, headers: Mapping[str, str] | None) -> str:
+    """The base for relative links: a ``Content-Location`` header made absolute, as feedparser
+    does, else the URL the feed was fetched from. Unsafe or unusable values are ignored."""
+    location = next(
+        (v for k, v in (headers or {}).items() if k.lower() == "content-location"), None
+    )
+    if not isinstance(location, str) or not location.strip():
+        return url
+    try:
+        resolved = urljoin(url, location.strip())
+    except ValueError:
+        return url
+    return fields.link(resolved) or url
+
+
 def _feedparser_headers(
     body: bytes, url: str, content_type: str | None, headers: Mapping[str, str] | None
 ) -> dict[str, str]:
@@ -126,9 +146,34 @@ def _feedparser_headers(
     charset = match.group(1) if match else None
     if charset is None and _declares_legacy_encoding(body) and _is_non_ascii_utf8(body):
         charset = "utf-8"
+    if charset is None:
+        charset = detect_undeclared_encoding(body)
     result["content-type"] = "application/xml" + (f"; charset={charset}" if charset else "")
     result["content-location"] = url
     return result
+
+
+def detect_undeclared_encoding(body: bytes) -> str | None:
+    """The legacy encoding of a document that declares none and is not UTF-8, by detection.
+
+    Without this, a Big5 or Shift_JIS feed that happens to hold a few byte pairs that are
+    valid UTF-8 is read as UTF-8 with replacement characters. charset-normalizer (already
+    installed with trafilatura and requests) guesses from the byte statistics; documents
+    with a BOM, an XML declaration or UTF-16/32 NULs are never second-guessed.
+    """
+    if body.isascii() or body.startswith((_UTF8_BOM, b"\xff\xfe", b"\xfe\xff", _EBCDIC_PROLOG)):
+        return None
+    if b"\x00" in body[:8] or _XML_ENCODING.search(head_bytes(body, 512)):
+        return None
+    head = body[:_DETECT_BYTES]
+    text = head.decode("utf-8", "replace")
+    invalid = text.count("\ufffd")
+    if invalid == 0 or sum(1 for ch in text if ord(ch) > 0x7F) - invalid >= 4 * invalid:
+        return None  # UTF-8, perhaps with a few bad bytes: repair_utf8's case
+    best = charset_normalizer.from_bytes(body[:_DETECT_BYTES]).best()
+    if best is None or best.encoding in ("utf_8", "ascii"):
+        return None
+    return str(best.encoding)
 
 
 def _declares_legacy_encoding(body: bytes) -> bool:
@@ -161,6 +206,7 @@ def parse_xml(
 ) -> ParsedFeed:
     refuse_dtd(body, content_type)
     body, entry_count = cap_entries(body)
+    url = base_url(url, headers)
     response_headers = _feedparser_headers(body, url, content_type, headers)
     if entry_count <= fields.MAX_ENTRIES and _reads_as_utf8(body, response_headers):
         fast = parse_fast(body, url)
@@ -291,7 +337,8 @@ def _entry(raw: Any, feed_author: str | None, feed_url: str) -> ParsedEntry:
             content_html = _html(content, feed_url)
             break
     summary_html = None
-    if raw.get("summary"):
+    # Without a summary_detail the summary is feedparser's copy of the content (Atom).
+    if raw.get("summary") and (raw.get("summary_detail") or not content_html):
         summary_html = _html(raw.get("summary_detail") or {}, feed_url, raw["summary"])
         if summary_html == content_html:  # feedparser copies content:encoded into summary
             summary_html = None
