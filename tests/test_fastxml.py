@@ -150,3 +150,68 @@ def test_fast_path_equals_feedparser_on_generated_rss(body: bytes) -> None:
     fast = parse_fast(body, URL)
     if fast is not None:
         assert fast == slow(body)
+
+
+_ATOM_NS = b'<feed xmlns="http://www.w3.org/2005/Atom">'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<rss version="2.0"><channel><dc:title xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        b"Example title</dc:title></channel></rss>",
+        _ATOM_NS + b'<title type="text/plain" mode="base64">RXhhbXBsZQ==</title></feed>',
+        _ATOM_NS + b'<entry><content type="application/octet-stream">RXhh</content></entry></feed>',
+        _ATOM_NS + b"<entry><link>http://www.example.com/</link></entry></feed>",
+        _ATOM_NS + b"<id>http://example.com/</id></feed>",
+        _ATOM_NS + b"<item><title>an RSS item</title></item></feed>",
+        b'<rss version="2.0"><channel><item><description><p>Naked <a href="/x">markup</a></p>'
+        b"</description></item></channel></rss>",
+    ],
+    ids=["dc-title", "base64-title", "base64-content", "link-text", "id-link", "item", "markup"],
+)
+def test_documents_feedparser_reads_differently_are_declined(body: bytes) -> None:
+    assert parse_fast(body, URL) is None
+    slow(body)  # and the fallback reads them
+
+
+def test_naked_markup_in_rss_description_is_kept_with_its_links() -> None:
+    body = (
+        b'<rss version="2.0"><channel><item><description><p>Naked <a href="/x">markup</a></p>'
+        b"</description></item></channel></rss>"
+    )
+    entry = slow(body).entries[0]
+    assert entry.summary_html == '<p>Naked <a href="https://example.org/x">markup</a></p>'
+
+
+def test_repeated_updated_takes_the_last_like_feedparser() -> None:
+    body = (
+        _ATOM_NS + b"<title>t</title><link href='https://e.org/'/><entry><id>x</id>"
+        b"<updated>2010-12-01T10:14:55Z</updated><updated>2003-12-31T10:14:55Z</updated>"
+        b"</entry></feed>"
+    )
+    fast = parse_fast(body, URL)
+    assert fast is not None
+    assert fast == slow(body)
+    assert fast.entries[0].updated is not None and fast.entries[0].updated.year == 2003
+
+
+@pytest.mark.parametrize(
+    "author",
+    [
+        "me@example.com (Example editor)",
+        "Example editor (me@example.com)",
+        "Example editor &lt;me@example.com&gt;",
+        "Example editor",
+    ],
+)
+@pytest.mark.parametrize("tag", ["author", "dc:creator"])
+def test_rss_authors_are_names_on_both_paths(author: str, tag: str) -> None:
+    body = (
+        f'<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>t'
+        f"</title><item><title>i</title><{tag}>{author}</{tag}></item></channel></rss>"
+    ).encode()
+    fast = parse_fast(body, URL)
+    assert fast is not None
+    assert fast.entries[0].author == "Example editor"
+    assert fast == slow(body)

@@ -49,6 +49,11 @@ _IGNORED_CHILDREN = frozenset(
         MEDIA_THUMBNAIL,
     }
 )
+# feedparser's own e-mail pattern (mixin._sync_author_detail).
+_EMAIL = re.compile(
+    r"(([a-zA-Z0-9\_\-\.\+]+)@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.)|(([a-zA-Z0-9\-]+\.)+))"
+    r"([a-zA-Z]{2,4}|[0-9]{1,3})(\]?))(\?subject=\S+)?"
+)
 _C1_CHARACTERS = re.compile(rb"\xc2[\x80-\x9f]|&#(?:12[89]|1[3-5][0-9]);|&#x[89][0-9a-fA-F];")
 _PARSER = etree.XMLParser(
     resolve_entities=False,
@@ -97,9 +102,12 @@ def _is_plain_utf8(body: bytes) -> bool:
 
 
 def _text(element: etree._Element | None) -> str:
+    """An element's text; unescaped markup inside it is feedparser's to keep as HTML."""
     if element is None:
         return ""
-    return "".join(element.itertext()) if len(element) else (element.text or "")
+    if len(element):
+        raise _Unsupported
+    return element.text or ""
 
 
 def _display_line(text: str, limit: int = fields.MAX_TITLE) -> str:
@@ -133,8 +141,8 @@ def _rss(root: etree._Element, url: str, version: str) -> ParsedFeed:
             description = _display_line(_text(child), fields.MAX_DESCRIPTION)
         elif tag in (f"{DC}creator", "managingEditor", ITUNES_AUTHOR) and feed_author is None:
             feed_author = _rss_author(_text(child))
-        elif tag == f"{ATOM}title":
-            raise _Unsupported
+        elif tag in (f"{ATOM}title", f"{DC}title"):
+            raise _Unsupported  # which title feedparser keeps depends on its order rules
     entries = tuple(_rss_item(item, url, feed_author) for item in items[: fields.MAX_ENTRIES])
     warnings: tuple[str, ...] = ()
     if len(items) > fields.MAX_ENTRIES:
@@ -152,13 +160,16 @@ def _rss(root: etree._Element, url: str, version: str) -> ParsedFeed:
 
 
 def _rss_author(text: str) -> str | None:
-    """ "jo@example.org (Jo Doe)" -> "Jo Doe", as feedparser reads it."""
+    """ "jo@example.org (Jo Doe)" or "Jo Doe <jo@example.org>" -> "Jo Doe", like feedparser."""
     text = text.strip()
-    if "@" in text and "(" in text and text.endswith(")"):
-        name = text[text.index("(") + 1 : -1].strip()
-        if name:
-            return fields.optional_line(name, fields.MAX_AUTHOR)
-    return fields.optional_line(text, fields.MAX_AUTHOR)
+    email = _EMAIL.search(text)
+    if email is None:
+        return fields.optional_line(text, fields.MAX_AUTHOR)
+    # feedparser's _sync_author_detail, step by step, so both paths name the same person.
+    name = text.replace(email.group(0), "").replace("()", "").replace("<>", "")
+    name = name.replace("&lt;&gt;", "").strip()
+    name = name.removeprefix("(").removesuffix(")").strip()
+    return fields.optional_line(name or email.group(0), fields.MAX_AUTHOR)
 
 
 def _rss_item(item: etree._Element, url: str, feed_author: str | None) -> ParsedEntry:
@@ -252,18 +263,24 @@ def _html(text: str, base: str) -> str | None:
 def _atom_text(element: etree._Element | None, limit: int = fields.MAX_TITLE) -> str:
     if element is None:
         return ""
-    kind = element.get("type", "text")
-    if kind == "xhtml" or len(element):
-        raise _Unsupported
+    kind = _atom_type(element)
     text = element.text or ""
     return fields.html_line(text, limit) if "html" in kind else fields.line(text, limit)
+
+
+def _atom_type(element: etree._Element) -> str:
+    """ "text" or "html"; XHTML, base64 (any other media type) and markup go to feedparser."""
+    kind = str(element.get("type", "text"))
+    if kind not in ("text", "html") or len(element) or element.get("mode"):
+        raise _Unsupported
+    return kind
 
 
 def _atom_html(element: etree._Element | None, base: str) -> str | None:
     if element is None:
         return None
-    kind = element.get("type", "text")
-    if kind == "xhtml" or len(element) or element.get("src"):
+    kind = _atom_type(element)
+    if element.get("src"):
         raise _Unsupported
     text = element.text or ""
     if not text.strip():
@@ -282,15 +299,21 @@ def _atom_person(element: etree._Element) -> str | None:
 
 def _atom_links(element: etree._Element, base: str) -> Iterator[tuple[str, etree._Element]]:
     for link in element.iterfind(f"{ATOM}link"):
+        if not link.get("href"):
+            raise _Unsupported  # feedparser takes the link's text instead
         yield link.get("rel", "alternate"), link
 
 
 def _atom(root: etree._Element, url: str) -> ParsedFeed:
+    if any(isinstance(c.tag, str) and etree.QName(c).localname == "item" for c in root):
+        raise _Unsupported  # RSS items inside Atom: feedparser reads them as entries
     title = _atom_text(root.find(f"{ATOM}title"))
     site = None
     for rel, link in _atom_links(root, url):
         if rel == "alternate" and site is None:
             site = fields.link(link.get("href"), url)
+    if site is None and fields.link(_text(root.find(f"{ATOM}id")).strip()):
+        raise _Unsupported  # feedparser may take the feed's link from a URL id
     authors = [a for a in (_atom_person(p) for p in root.iterfind(f"{ATOM}author")) if a]
     feed_author = fields.optional_line(", ".join(dict.fromkeys(authors)), fields.MAX_AUTHOR)
     subtitle = root.find(f"{ATOM}subtitle")
@@ -310,6 +333,12 @@ def _atom(root: etree._Element, url: str) -> ParsedFeed:
         entries=entries,
         warnings=warnings,
     )
+
+
+def _last(element: etree._Element, tag: str) -> etree._Element | None:
+    """The last of repeated children: feedparser overwrites a value with each repeat."""
+    found = element.findall(tag)
+    return found[-1] if found else None
 
 
 _ATOM_ENTRY_CHILDREN = frozenset(
@@ -337,8 +366,8 @@ def _atom_entry(entry: etree._Element, url: str, feed_author: str | None) -> Par
     guid = fields.guid(_urljoin(url, entry_id)) if entry_id else None
     authors = [a for a in (_atom_person(p) for p in entry.iterfind(f"{ATOM}author")) if a]
     author = fields.optional_line(", ".join(dict.fromkeys(authors)), fields.MAX_AUTHOR)
-    published = _date(_text(entry.find(f"{ATOM}published")))
-    updated = _date(_text(entry.find(f"{ATOM}updated")))
+    published = _date(_text(_last(entry, f"{ATOM}published")))
+    updated = _date(_text(_last(entry, f"{ATOM}updated")))
     content_html = _atom_html(entry.find(f"{ATOM}content"), url)
     summary_html = _atom_html(entry.find(f"{ATOM}summary"), url)
     if summary_html == content_html:
