@@ -81,16 +81,16 @@ def test_json_feed_10_every_field() -> None:
     assert feed.description == "A JSON Feed 1.0"
     first, second = feed.entries
     assert first.guid == "42"
-    assert first.link == "https://site.example.com/blog/posts/42"  # home_page_url is the base
-    assert first.title == "Answer & question"
+    assert first.link == "https://json.example.com/posts/42"  # the document's URL is the base
+    assert first.title == "Answer &amp; <i>question</i>"  # plain text by the spec
     assert first.author == "Feed Author"
     assert first.published == datetime(2024, 1, 2, 8, 4, 5, tzinfo=UTC)
     assert first.updated == datetime(2024, 1, 3, tzinfo=UTC)
-    assert first.content_html == '<p>Hello <a href="https://site.example.com/x">x</a></p>'
+    assert first.content_html == '<p>Hello <a href="https://json.example.com/x">x</a></p>'
     assert first.summary_html == "<p>Short &amp; sweet</p>"
     assert first.categories == ("one", "two")
     assert first.enclosures == (
-        Enclosure("https://site.example.com/blog/audio/ep42.mp3", "audio/mpeg", 777),
+        Enclosure("https://json.example.com/audio/ep42.mp3", "audio/mpeg", 777),
     )
     assert second.guid == "plain"
     assert second.link == "https://elsewhere.example.org/a"
@@ -152,3 +152,71 @@ def test_items_not_a_list_is_an_empty_feed_with_a_warning() -> None:
     feed = parse_feed(dump({**FEED_10, "items": {"a": 1}}), url=URL)
     assert feed.entries == ()
     assert feed.warnings
+
+
+def _feed(*items: dict[str, Any], **top: Any) -> bytes:
+    return dump({"version": "https://jsonfeed.org/version/1.1", "title": "t", **top,
+                 "items": list(items)})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "title", ["Why <table> beats <div> in email", "AT&T &amp; me", "x < y && y > z"]
+)
+def test_titles_are_plain_text_not_html(title: str) -> None:
+    feed = parse_feed(_feed({"id": "1", "title": title}, title=title), url=URL)
+    assert feed.title == title
+    assert feed.entries[0].title == title
+
+
+def test_relative_urls_resolve_against_the_documents_own_url_not_home_page() -> None:
+    body = _feed(
+        {"id": "1", "url": "posts/1", "content_html": '<img src="img/a.png">'},
+        home_page_url="https://www.example.com/blog/",
+        feed_url="https://feeds.example.com/x/feed.json",
+    )
+    entry = parse_feed(body, url="https://feeds.example.com/x/feed.json").entries[0]
+    assert entry.link == "https://feeds.example.com/x/posts/1"
+    assert entry.content_html == '<img src="https://feeds.example.com/x/img/a.png">'
+
+
+def test_feed_url_is_the_base_when_the_document_has_no_web_url() -> None:
+    body = _feed({"id": "1", "url": "posts/1"}, feed_url="https://feeds.example.com/x/f.json")
+    entry = parse_feed(body, url="file:///home/me/f.json").entries[0]
+    assert entry.link == "https://feeds.example.com/x/posts/1"
+
+
+def test_empty_authors_falls_back_to_the_items_author_object() -> None:
+    body = _feed(
+        {"id": "1", "authors": [], "author": {"name": "Item Author"}},
+        authors=[{"name": "Feed Author"}],
+    )
+    assert parse_feed(body, url=URL).entries[0].author == "Item Author"
+
+
+def test_items_with_nothing_to_tell_them_apart_get_distinct_stable_ids() -> None:
+    body = _feed({"content_text": "first"}, {"content_text": "second"}, {"content_text": "first"})
+    first, second, third = parse_feed(body, url=URL).entries
+    assert first.guid and second.guid and first.guid != second.guid
+    assert third.guid == first.guid  # the same content is the same article
+    assert parse_feed(body, url=URL).entries[0].guid == first.guid
+
+
+def test_items_keyed_by_their_own_data_get_no_made_up_id() -> None:
+    body = _feed({"url": "https://e.org/a"}, {"title": "Titled"})
+    assert [e.guid for e in parse_feed(body, url=URL).entries] == [None, None]
+
+
+def test_only_date_modified_is_also_the_published_date() -> None:
+    body = _feed({"id": "1", "date_modified": "2024-05-01T10:00:00Z"})
+    entry = parse_feed(body, url=URL).entries[0]
+    assert entry.published == entry.updated == datetime(2024, 5, 1, 10, tzinfo=UTC)
+
+
+def test_wordpress_escaped_titles_are_decoded_but_never_stripped() -> None:
+    body = _feed(
+        {"id": "1", "title": "FCC &#8216;Jokes&#8217;"},
+        {"id": "2", "title": "Lists &amp; Dictionaries <br> kept"},
+    )
+    first, second = parse_feed(body, url=URL).entries
+    assert first.title == "FCC \u2018Jokes\u2019"
+    assert second.title == "Lists & Dictionaries <br> kept"

@@ -1,21 +1,36 @@
 """JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1), which feedparser does not read.
 
 Lenient like feedparser: wrong types are skipped field by field, never fatal, as long as
-the document says it is a JSON Feed. Titles are plain text by the spec, but real feeds
-(WordPress plugins among them) put entities and tags in them, so they are read as HTML.
-Relative item URLs resolve against ``home_page_url``, then the feed URL.
+the document says it is a JSON Feed. Otherwise it follows the 1.1 spec:
+
+- titles and descriptions are plain text, never HTML ("Why <table> beats <div>" stays so).
+  One leniency: WordPress's JSON Feed plugin writes every title HTML-escaped, and its
+  titles carry numeric references (``&#8217;``) that no plain-text title means literally;
+  in a document where any title has one, character references in titles are decoded
+  (markup is still never removed). Elsewhere "AT&T &amp; me" stays exactly that;
+- relative URLs resolve against the document's own URL: the URL it was fetched from
+  (RFC 3986's base), or ``feed_url`` when that is not an http(s) URL (a local file);
+- ``authors`` (1.1) is used when it names anyone, else ``author`` (1.0);
+- an item with neither ``date_published`` nor a date of its own falls back to
+  ``date_modified``, as the RSS/Atom paths fall back to updated;
+- an item with no id, url, title or date gets an id from a hash of its content, so two
+  such items stay two articles.
 """
 
 from __future__ import annotations
 
+import hashlib
+import html
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from tuireader.models import FeedError, ParsedEntry, ParsedFeed
 from tuireader.parse import dates, fields
 
 _VERSION_PREFIX = "https://jsonfeed.org/version/"
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[0-9]{2,7}|[xX][0-9a-fA-F]{2,6});")
 
 
 def parse_json(body: bytes, *, url: str) -> ParsedFeed:
@@ -30,8 +45,8 @@ def parse_json(body: bytes, *, url: str) -> ParsedFeed:
     version_number = version.rsplit("/", 1)[-1]
 
     warnings: list[str] = []
-    feed_link = fields.link(document.get("home_page_url"), url)
-    base = feed_link or url
+    base = url if fields.link(url) else fields.link(document.get("feed_url")) or url
+    feed_link = fields.link(document.get("home_page_url"), base)
     items = document.get("items")
     if not isinstance(items, list):
         if items is not None:
@@ -44,11 +59,14 @@ def parse_json(body: bytes, *, url: str) -> ParsedFeed:
         items = items[: fields.MAX_ENTRIES]
 
     feed_author = _authors(document)
-    entries = tuple(_entry(item, base, feed_author) for item in items if isinstance(item, dict))
+    title = _title_reader(document, items)
+    entries = tuple(
+        _entry(item, base, feed_author, title) for item in items if isinstance(item, dict)
+    )
     if len(entries) < len(items):
         warnings.append(f"{len(items) - len(entries)} JSON Feed items were not objects; skipped")
     return ParsedFeed(
-        title=fields.html_line(document.get("title")) or None,
+        title=title(document.get("title")) or None,
         site_url=feed_link,
         description=fields.line(document.get("description"), fields.MAX_DESCRIPTION) or None,
         format="json" + version_number.replace(".", ""),
@@ -70,19 +88,39 @@ def _load(body: bytes) -> Any:
 
 
 def _authors(node: Mapping[str, Any]) -> str | None:
-    """JSON Feed 1.1 ``authors`` (a list), else 1.0 ``author`` (one object)."""
-    candidates: Iterable[object] = ()
-    if isinstance(node.get("authors"), list):
-        candidates = node["authors"]
-    elif isinstance(node.get("author"), dict):
-        candidates = (node["author"],)
-    names = [
-        a["name"] for a in candidates if isinstance(a, dict) and isinstance(a.get("name"), str)
-    ]
+    """JSON Feed 1.1 ``authors`` (a list) when it names anyone, else 1.0 ``author``."""
+    authors = node.get("authors")
+    names = _names(authors if isinstance(authors, list) else ())
+    if not names:
+        names = _names((node.get("author"),))
     return fields.optional_line(", ".join(dict.fromkeys(names)), fields.MAX_AUTHOR)
 
 
-def _entry(item: Mapping[str, Any], base: str, feed_author: str | None) -> ParsedEntry:
+def _names(people: Iterable[object]) -> list[str]:
+    return [
+        p["name"]
+        for p in people
+        if isinstance(p, dict) and isinstance(p.get("name"), str) and p["name"].strip()
+    ]
+
+
+def _content_id(item: Mapping[str, Any]) -> str:
+    """A stable id for an item that has nothing else to tell it apart: its content's hash."""
+    text = json.dumps(item, sort_keys=True, ensure_ascii=False, default=str)
+    return "jsonfeed-content:" + hashlib.blake2b(text.encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def _title_reader(document: Mapping[str, Any], items: list[Any]) -> Callable[[object], str]:
+    """Plain text, or entity-decoded text for a document whose titles are HTML-escaped."""
+    titles = [document.get("title")] + [i.get("title") for i in items if isinstance(i, dict)]
+    if any(isinstance(t, str) and _NUMERIC_REFERENCE.search(t) for t in titles):
+        return lambda value: fields.line(html.unescape(value) if isinstance(value, str) else "")
+    return fields.line
+
+
+def _entry(
+    item: Mapping[str, Any], base: str, feed_author: str | None, read_title: Callable[[object], str]
+) -> ParsedEntry:
     raw_html = item.get("content_html")
     if isinstance(raw_html, str):
         raw_html = fields.resolve_relative_links(raw_html[: fields.MAX_HTML], base)
@@ -94,13 +132,20 @@ def _entry(item: Mapping[str, Any], base: str, feed_author: str | None) -> Parse
         for a in (attachments if isinstance(attachments, list) else ())
         if isinstance(a, dict)
     )
+    title = read_title(item.get("title"))
+    link = fields.link(item.get("url"), base) or fields.link(item.get("external_url"), base)
+    published = dates.parse_date(item.get("date_published"))
+    updated = dates.parse_date(item.get("date_modified"))
+    guid = fields.guid(item.get("id"))
+    if guid is None and not (link or title or published or updated):
+        guid = _content_id(item)
     return ParsedEntry(
-        title=fields.html_line(item.get("title")),
-        guid=fields.guid(item.get("id")),
-        link=fields.link(item.get("url"), base) or fields.link(item.get("external_url"), base),
+        title=title,
+        guid=guid,
+        link=link,
         author=_authors(item) or feed_author,
-        published=dates.parse_date(item.get("date_published")),
-        updated=dates.parse_date(item.get("date_modified")),
+        published=published or updated,
+        updated=updated,
         summary_html=fields.text_as_html(item.get("summary")),
         content_html=content_html,
         categories=fields.categories(tags if isinstance(tags, list) else ()),
