@@ -192,7 +192,9 @@ def test_export_has_the_shape_other_readers_expect() -> None:
         "htmlUrl": "https://a.example.org/",
     }
     untitled = root.find("body/outline[@xmlUrl='https://b.example.org/rss']")
-    assert untitled is not None and untitled.get("text") == "https://b.example.org/rss"
+    # Untitled: an empty text, never the URL (which an importer would take for a user title).
+    assert untitled is not None and untitled.get("text") == ""
+    assert untitled.get("title") is None
     assert data.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
 
 
@@ -234,8 +236,7 @@ def test_round_trip_property(rows: list[tuple[str, list[str], list[str]]]) -> No
     assert result.problems == ()
     restored = {sub.url: sub for sub in result.subscriptions}
     for sub in subs:
-        expected_title = sub.title or sub.url
-        assert restored[sub.url] == Subscription(sub.url, expected_title, sub.folder, sub.tags)
+        assert restored[sub.url] == Subscription(sub.url, sub.title, sub.folder, sub.tags)
 
 
 def test_sniff_import_format() -> None:

@@ -78,6 +78,10 @@ class SubscribeResult:
     alternatives: tuple[FeedLink, ...] = ()
 
 
+#: Feeds an import stores per transaction.
+IMPORT_BATCH = 2_000
+
+
 @dataclass(frozen=True, slots=True)
 class ImportReport:
     added: tuple[str, ...] = ()
@@ -309,24 +313,36 @@ class Reader:
             feeds.append(self.store.update_feed(feed.id, full_text=FullTextMode.NEVER))
         return feeds
 
-    def import_subscriptions(self, data: bytes) -> ImportReport:
-        """Subscribe to every feed in an OPML or newsboat ``urls`` file (fetched on refresh)."""
-        from tuireader.opml import ImportResult, parse_opml, sniff_import_format
-        from tuireader.urlsfile import parse_urls_file
+    def import_subscriptions(
+        self, data: bytes, *, progress: Callable[[int], None] | None = None
+    ) -> ImportReport:
+        """Subscribe to every feed in an OPML or newsboat ``urls`` file (fetched on refresh).
 
-        if sniff_import_format(data) == "opml":
-            parsed: ImportResult = parse_opml(data)
-        else:
-            parsed = parse_urls_file(data.decode("utf-8", "replace"))
+        The file is read as a stream and stored in batches of ``IMPORT_BATCH`` as it is read;
+        ``progress`` gets the number of feeds added so far after each batch.
+        """
+        from tuireader.importfile import read_import
+        from tuireader.opml import Subscription
+
         added: list[str] = []
-        already: list[str] = []
-        for sub in parsed.subscriptions:
-            try:
-                self.store.add_feed(sub.url, title=sub.title, folder=sub.folder)
-                added.append(sub.url)
-            except FeedExistsError:
-                already.append(sub.url)
-        return ImportReport(tuple(added), tuple(already), parsed.problems)
+        batch: list[Subscription] = []
+
+        def flush() -> None:
+            if batch:
+                rows = [(s.url, s.title, s.folder, s.site_url) for s in batch]
+                added.extend(self.store.add_feeds(rows))
+                batch.clear()
+                if progress is not None:
+                    progress(len(added))
+
+        def on_new(subscription: Subscription) -> None:
+            batch.append(subscription)
+            if len(batch) >= IMPORT_BATCH:
+                flush()
+
+        parsed = read_import(data, on_new=on_new, known=self.store.feed_urls())
+        flush()
+        return ImportReport(tuple(added), parsed.already, parsed.problems)
 
     def export_opml(self) -> bytes:
         from tuireader.opml import Subscription, write_opml

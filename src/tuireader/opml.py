@@ -7,36 +7,92 @@ Folder rule: nested outlines become one folder path joined with ``/`` (outline "
 outlines, so a round trip keeps the tree. A ``/`` inside a single outline's own name is replaced
 with ``-`` so that it cannot be mistaken for nesting.
 
+Reading is lenient the way browsers are, and streamed (``iterparse``), so 100,000 outlines
+are read in a fraction of a second and handed to ``on_new`` as they come:
+
+- attribute names are matched case-insensitively (``xmlUrl``, ``xmlURL``, ``XMLURL``);
+- a bare ``&`` (``?a=1&b=2``) is a literal ampersand and an HTML entity (``&eacute;``) is its
+  character, so neither a URL nor a title is silently cut;
+- element names that are not XML names (``<bad:/>``) and other malformations are reported
+  with their line and the outlines around them are still read;
+- documents concatenated into one file are each read.
+
 Entities are never expanded: libxml2 substitutes internal entities in attribute values even
-with ``resolve_entities=False``, so a document that declares any entity is refused outright.
+with ``resolve_entities=False``, so a document that declares any entity is refused outright
+(an ``<!ENTITY`` inside a comment declares nothing and is allowed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import codecs
+import html.entities
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from lxml import etree
 
 from tuireader.sanitize import clean_line, is_safe_link
 
 _MAX_XML_PROBLEMS = 5
-_ENTITY_DECLARATIONS = tuple(
-    "<!ENTITY".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be")
-)
+#: Concatenated documents read from one file, at most.
+_MAX_DOCUMENTS = 100
+#: Titles and folder names are capped like feed titles (parse.fields.MAX_TITLE).
+MAX_TITLE = 1_000
 _FOLDER_SEPARATOR = "/"
+#: Outline types that are never feeds, even with an xmlUrl: Liferea's node sources (a
+#: remote service: its children are the feeds), search folders and news bins.
+_NOT_FEED_TYPES = frozenset({"source", "vfolder", "newsbin"})
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+_NUL_PATTERNS = (
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00", "utf-16-le"),
+    (b"\x00<", "utf-16-be"),
+)
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml\b[^>]{0,300}?\?>")
+_DECLARED_ENCODING = re.compile(
+    rb"""\A\s*<\?xml\b[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})"""
+)
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY")
+_COMMENT = re.compile(rb"<!--.*?(?:-->|\Z)", re.DOTALL)
+_OPML_START = re.compile(rb"<(?:opml|OPML|Opml)\b")
+_DECLARATION_BEFORE = re.compile(rb"<\?xml\b[^>]{0,300}?\?>\s*\Z")
+# An ampersand that does not start one of XML's own references, with the name after it.
+_BAD_AMPERSAND = re.compile(
+    rb"&(?!#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|(?:lt|gt|amp|quot|apos);)"
+    rb"(?:([A-Za-z][A-Za-z0-9]{0,31});)?"
+)
+# Already what clean_line makes of it: checked in C, so 100,000 clean titles cost little.
+_NEEDS_CLEANING = re.compile(
+    "[^\\S ]|  |[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u206f\ufeff\ufff9-\ufffb]"
+)
+# An http(s) URL already in the form url_key gives and that feed_url_problem accepts.
+_PLAIN_URL = re.compile(r"https?://[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?/[!#-~]*\Z")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+ENTITIES_REFUSED = "refused: the document declares XML entities"
 
 
 @dataclass(frozen=True, slots=True)
 class Subscription:
     """One feed to subscribe to, as an import file describes it.
 
-    ``site_url`` is the OPML ``htmlUrl``; it is last so the four documented fields keep
-    their positions.
+    ``site_url`` is the OPML ``htmlUrl``; ``tags`` are the OPML ``category`` values or the
+    newsboat tags (every one, in order, ``!`` hidden tags as written); ``other_folders`` are
+    the folders beyond ``folder`` that the file also lists the feed in. New fields go last so
+    the documented ones keep their positions.
     """
 
     url: str
@@ -44,30 +100,39 @@ class Subscription:
     folder: str | None = None
     tags: tuple[str, ...] = ()
     site_url: str | None = None
+    other_folders: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
-    """What an import file yielded: the good subscriptions and one line per problem."""
+    """What an import file yielded: the good subscriptions and one line per problem.
+
+    ``already`` are the URLs of ``subscriptions`` that were known before (already subscribed).
+    """
 
     subscriptions: tuple[Subscription, ...]
     problems: tuple[str, ...]
+    already: tuple[str, ...] = ()
 
 
 def feed_url_problem(url: str) -> str | None:
     """Why ``url`` cannot be subscribed to, or None when it is a usable http(s) URL."""
+    if _PLAIN_URL.match(url):
+        return None
     if not url or any(ch.isspace() for ch in url) or url != clean_line(url):
-        return f"not a URL: {clean_line(url)!r}"
+        return f"not a URL: {clean_line(url)[:200]!r}"
     if not is_safe_link(url):  # also rejects what urlsplit cannot split
-        return f"not an http(s) URL: {url!r}"
+        return f"not an http(s) URL: {url[:200]!r}"
     parts = urlsplit(url)
     if parts.scheme.lower() == "mailto" or not parts.netloc:
-        return f"not an http(s) URL: {url!r}"
+        return f"not an http(s) URL: {url[:200]!r}"
     return None
 
 
 def normalise_feed_scheme(url: str) -> str:
     """Turn the old ``feed://host/...`` and ``feed:https://...`` forms into http(s)."""
+    if url.startswith("http"):
+        return url.strip()
     url = url.strip()
     lowered = url.lower()
     if lowered.startswith("feed:http://") or lowered.startswith("feed:https://"):
@@ -77,149 +142,371 @@ def normalise_feed_scheme(url: str) -> str:
     return url
 
 
+def url_key(url: str) -> str:
+    """``url`` as compared for duplicates: scheme and host lower-cased, default port and an
+    empty path made explicit the one way (RFC 3986 6.2.3). Path and query keep their case."""
+    if _PLAIN_URL.match(url):
+        return url
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{port}"
+    if parts.username is not None:
+        userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
+        host = f"{userinfo}@{host}"
+    return urlunsplit((scheme, host, parts.path or "/", parts.query, parts.fragment))
+
+
 class SubscriptionCollector:
-    """Gathers subscriptions in order, keeping the first of duplicate URLs and noting the rest."""
+    """Gathers subscriptions in order, merging duplicates (matched by :func:`url_key`).
 
-    def __init__(self) -> None:
+    A feed listed again in another OPML folder keeps the first folder and gains the other
+    in ``other_folders``; any other repeat (and every repeat in a urls file, where the
+    "folder" is only the first tag) is reported. ``on_new`` sees each new feed at once,
+    so an importer can store while it reads. URLs in ``known`` (already subscribed) are
+    counted in ``already`` instead.
+    """
+
+    def __init__(
+        self,
+        on_new: Callable[[Subscription], None] | None = None,
+        known: Iterable[str] = (),
+    ) -> None:
         self._subscriptions: dict[str, Subscription] = {}
+        self._known = {url_key(url) for url in known}
         self.problems: list[str] = []
+        self.already: list[str] = []
+        self._on_new = on_new
 
-    def add(self, subscription: Subscription, where: str) -> None:
-        if subscription.url in self._subscriptions:
-            self.problems.append(f"{where}: duplicate, kept the first: {subscription.url}")
+    def add(self, subscription: Subscription, where: str, *, merge_folders: bool = True) -> None:
+        key = url_key(subscription.url)
+        first = self._subscriptions.get(key)
+        if first is None:
+            self._subscriptions[key] = subscription
+            if key in self._known:
+                self.already.append(subscription.url)
+            elif self._on_new is not None:
+                self._on_new(subscription)
             return
-        self._subscriptions[subscription.url] = subscription
+        folders = (first.folder, *first.other_folders)
+        if merge_folders and subscription.folder is not None and subscription.folder not in folders:
+            tags = tuple(dict.fromkeys((*first.tags, *subscription.tags)))
+            other = (*first.other_folders, subscription.folder)
+            self._subscriptions[key] = replace(first, tags=tags, other_folders=other)
+            return
+        self.problems.append(f"{where}: duplicate, kept the first: {subscription.url}")
 
     def problem(self, where: str, message: str) -> None:
         self.problems.append(f"{where}: {message}")
 
     def result(self) -> ImportResult:
-        return ImportResult(tuple(self._subscriptions.values()), tuple(self.problems))
+        subscriptions = tuple(self._subscriptions.values())
+        return ImportResult(subscriptions, tuple(self.problems), tuple(self.already))
 
 
 def sniff_import_format(data: bytes) -> Literal["opml", "urls"]:
     """``"opml"`` when the data looks like XML, else ``"urls"`` (a newsboat urls file)."""
-    head = data[:4096]
-    for bom, codec in (
-        (b"\xef\xbb\xbf", "utf-8"),
-        (b"\xff\xfe", "utf-16-le"),
-        (b"\xfe\xff", "utf-16-be"),
-    ):
-        if head.startswith(bom):
-            text = head[len(bom) :].decode(codec, errors="ignore")
-            break
-    else:
-        text = head.decode("utf-8", errors="ignore")
+    text = decode_document(data[:4096])
     return "opml" if text.lstrip().startswith("<") else "urls"
 
 
-def parse_opml(data: bytes) -> ImportResult:
-    """Read subscriptions from an OPML 1.0/2.0 document, keeping what parses."""
-    if any(declaration in data for declaration in _ENTITY_DECLARATIONS):
-        return ImportResult((), ("refused: the document declares XML entities",))
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, recover=True, huge_tree=False
-    )
+def decode_document(data: bytes) -> str:
+    """Text of an import file: by its BOM, its NUL pattern (UTF-16/32), its XML declaration,
+    else UTF-8, else Windows-1252. Undecodable bytes become U+FFFD, never an error."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(codec, "replace")
+    for pattern, codec in _NUL_PATTERNS:
+        if data.startswith(pattern):
+            return data.decode(codec, "replace")
+    declared = _DECLARED_ENCODING.match(data)
+    if declared is not None:
+        try:
+            return data.decode(declared.group(1).decode("ascii"), "replace")
+        except LookupError:
+            pass
     try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as error:  # recover mode still raises on some input
-        root = None
-        first_error = str(error)
-    else:
-        first_error = ""
-    collector = SubscriptionCollector()
-    for entry in list(parser.error_log)[:_MAX_XML_PROBLEMS]:
-        collector.problem(f"line {entry.line}", f"malformed XML: {entry.message}")
-    if len(parser.error_log) > _MAX_XML_PROBLEMS:
-        collector.problems.append(
-            f"... and {len(parser.error_log) - _MAX_XML_PROBLEMS} more XML errors"
-        )
-    if root is None:
-        reason = first_error or "empty or not XML"
-        collector.problems.append(f"nothing could be parsed as OPML ({reason})")
-        return collector.result()
-    dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
-        return ImportResult((), ("refused: the document declares XML entities",))
-    if _local_name(root) != "opml":
-        collector.problems.append(f"not an OPML document (root element <{_local_name(root)}>)")
-        return collector.result()
-    body = next((child for child in root if _local_name(child) == "body"), None)
-    if body is None:
-        collector.problems.append("the OPML document has no <body>")
-        return collector.result()
-    _collect_outlines(body, (), collector)
-    if not collector.result().subscriptions and not collector.problems:
-        collector.problems.append("the OPML document lists no feeds")
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
+
+
+def parse_opml(
+    data: bytes,
+    *,
+    on_new: Callable[[Subscription], None] | None = None,
+    known: Iterable[str] = (),
+) -> ImportResult:
+    """Read subscriptions from an OPML 1.0/2.0 document, keeping what parses."""
+    collector = SubscriptionCollector(on_new, known)
+    read_opml_bytes(data, collector)
     return collector.result()
 
 
-def _local_name(element: etree._Element) -> str:
-    tag = element.tag
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+def utf8_document(data: bytes) -> bytes:
+    """The document as UTF-8 bytes: the input itself when it already is (no copy of a big
+    file), else decoded as :func:`decode_document` does and re-encoded."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00")) or data[1:2] == b"\x00":
+        return _transcoded(decode_document(data))
+    declared = _DECLARED_ENCODING.match(data)
+    if declared is not None:
+        try:
+            name = codecs.lookup(declared.group(1).decode("ascii")).name
+        except LookupError:
+            name = "utf-8"
+        if name != "utf-8":
+            return _transcoded(decode_document(data))
+    if data.isascii():
+        return data
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _transcoded(decode_document(data))
+    return data
 
 
-def _outline_name(outline: etree._Element) -> str:
-    return clean_line(outline.get("text") or outline.get("title"))
+def _transcoded(text: str) -> bytes:
+    """``text`` as UTF-8, its XML declaration (whose encoding no longer holds) replaced by
+    as many newlines so that line numbers stay true."""
+    declaration = _XML_DECLARATION.match(text)
+    if declaration is not None:
+        text = "\n" * declaration.group(0).count("\n") + text[declaration.end() :]
+    return text.encode("utf-8", "replace")
 
 
-def _collect_outlines(
-    parent: etree._Element, folders: tuple[str, ...], collector: SubscriptionCollector
+def read_opml_bytes(data: bytes, collector: SubscriptionCollector) -> None:
+    """Read every OPML document in ``data`` into ``collector``."""
+    data = utf8_document(data)
+    if _ENTITY_DECLARATION.search(data) and _ENTITY_DECLARATION.search(_COMMENT.sub(b"", data)):
+        collector.problems.append(ENTITIES_REFUSED)
+        return
+    if _BAD_AMPERSAND.search(data):
+        data = _BAD_AMPERSAND.sub(_ampersand, data)
+    starts = [0]
+    matches = _OPML_START.finditer(data)
+    next(matches, None)  # the first document's own root
+    for match in matches:  # each later <opml> (with its declaration) starts a document
+        if len(starts) >= _MAX_DOCUMENTS:
+            break
+        before = _DECLARATION_BEFORE.search(data, max(0, match.start() - 400), match.start())
+        starts.append(before.start() if before else match.start())
+    line = 1
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(data)
+        chunk = data if (start, end) == (0, len(data)) else data[start:end]
+        _read_document(chunk, line - 1, collector)
+        line += data.count(b"\n", start, end)
+    if not collector.result().subscriptions and not collector.problems and not collector.already:
+        collector.problems.append("the OPML document lists no feeds")
+
+
+def _ampersand(match: re.Match[bytes]) -> bytes:
+    """A bare ``&`` as a literal; ``&eacute;`` as the character HTML gives it."""
+    name = match.group(1)
+    if name is None:
+        return b"&amp;"
+    character = html.entities.html5.get(name.decode("ascii") + ";")
+    if character is None:
+        return b"&amp;" + name + b";"
+    return "".join(f"&#{ord(c)};" for c in character).encode("ascii")
+
+
+@dataclass(slots=True)
+class _Frame:
+    """An open outline: the folder path it makes (its parents' and its own), or a feed."""
+
+    path: str | None
+    feed: bool = False
+    children: int = 0
+    kind: str = ""
+    attributes: dict[str, str] | None = None
+
+
+_PLAIN_NAMES = frozenset({"outline", "body", "head", "opml"})
+
+
+def _read_document(data: bytes, line_offset: int, collector: SubscriptionCollector) -> None:
+    if not data.strip():
+        collector.problems.append("nothing could be parsed as OPML (empty or not XML)")
+        return
+    events = etree.iterparse(
+        io.BytesIO(data),
+        events=("start", "end"),
+        recover=True,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    frames: list[_Frame] = []
+    seen_root = in_body = seen_body = False
+    try:
+        for event, element in events:
+            tag = element.tag
+            name = tag if tag in _PLAIN_NAMES else _local_name(element)
+            if not seen_root:
+                seen_root = True
+                if _declares_entities(element):
+                    collector.problems.append(ENTITIES_REFUSED)
+                    return
+                if name != "opml":
+                    collector.problems.append(f"not an OPML document (root element <{name}>)")
+                    return
+                continue
+            if name == "body" and not frames:
+                in_body = event == "start"
+                seen_body = True
+                continue
+            if not in_body or name != "outline":
+                if event == "end" and not frames and name not in ("head", "opml"):
+                    element.clear()
+                continue
+            line = (element.sourceline or 0) + line_offset
+            if event == "start":
+                _open_outline(element, frames, line, collector)
+            else:
+                _close_outline(frames.pop(), line, collector)
+                element.clear()
+                parent = element.getparent()
+                while parent is not None and element.getprevious() is not None:
+                    del parent[0]
+    except etree.XMLSyntaxError as error:
+        collector.problem(
+            f"line {(error.lineno or 0) + line_offset}", f"malformed XML: {error.msg}"
+        )
+    _report_xml_errors(events.error_log, line_offset, collector)
+    if not seen_root:
+        collector.problems.append("nothing could be parsed as OPML (empty or not XML)")
+    elif not seen_body:
+        collector.problems.append("the OPML document has no <body>")
+
+
+def _declares_entities(root: etree._Element) -> bool:
+    dtd = root.getroottree().docinfo.internalDTD
+    return dtd is not None and any(True for _ in dtd.iterentities())
+
+
+def _report_xml_errors(
+    log: etree._ListErrorLog, offset: int, collector: SubscriptionCollector
 ) -> None:
-    for outline in parent:
-        if _local_name(outline) != "outline":
-            continue
-        where = f"line {outline.sourceline}"
-        xml_url = outline.get("xmlUrl") or outline.get("xmlurl")
-        if xml_url is not None:
-            _collect_feed(outline, xml_url, folders, where, collector)
-            continue
-        kind = (outline.get("type") or "").lower()
-        if kind == "include":
-            collector.problem(where, f"include outlines are not followed: {outline.get('url')!r}")
-            continue
-        if len(outline) == 0:
-            if kind in ("rss", "atom"):
-                collector.problem(where, f"feed without xmlUrl: {_outline_name(outline)!r}")
-            elif kind == "link":
-                collector.problem(where, f"a link, not a feed: {outline.get('url')!r}")
-            continue  # an empty folder: nothing to subscribe to
-        name = _outline_name(outline).replace(_FOLDER_SEPARATOR, "-")
-        _collect_outlines(outline, (*folders, name) if name else folders, collector)
+    entries = list(log)
+    for entry in entries[:_MAX_XML_PROBLEMS]:
+        collector.problem(
+            f"line {entry.line + offset}", f"malformed XML: {clean_line(entry.message)}"
+        )
+    if len(entries) > _MAX_XML_PROBLEMS:
+        collector.problems.append(f"... and {len(entries) - _MAX_XML_PROBLEMS} more XML errors")
+
+
+def _local_name(element: etree._Element) -> str:
+    """The element's name without namespace or prefix; never raises on odd names."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
+
+
+def _attributes(element: etree._Element) -> dict[str, str]:
+    """Attribute names lower-cased (``xmlUrl``, ``xmlURL`` and ``XMLURL`` are one name)."""
+    return {str(key).lower(): str(value) for key, value in reversed(element.attrib.items())}
+
+
+def _capped(value: str | None) -> str:
+    if not value:
+        return ""
+    if len(value) <= MAX_TITLE and not _NEEDS_CLEANING.search(value) and value.strip() == value:
+        return value
+    return clean_line((value or "")[: MAX_TITLE * 4])[:MAX_TITLE].rstrip()
+
+
+def _outline_name(attributes: dict[str, str]) -> str:
+    return _capped(attributes.get("text")) or _capped(attributes.get("title"))
+
+
+def _open_outline(
+    element: etree._Element, frames: list[_Frame], line: int, collector: SubscriptionCollector
+) -> None:
+    parent = frames[-1] if frames else None
+    path = parent.path if parent is not None else None
+    if parent is not None:
+        parent.children += 1
+        if parent.feed:  # inside a feed: reported once when the feed closes
+            frames.append(_Frame(None, feed=True, kind="nested"))
+            return
+    attributes = _attributes(element)
+    kind = attributes.get("type", "").strip().lower()
+    xml_url = attributes.get("xmlurl")
+    if xml_url is not None and kind not in _NOT_FEED_TYPES:
+        _collect_feed(attributes, xml_url, path, line, collector)
+        frames.append(_Frame(path, feed=True, kind=kind))
+        return
+    where = f"line {line}"
+    if kind == "include":
+        collector.problem(where, f"include outlines are not followed: {attributes.get('url')!r}")
+        frames.append(_Frame(path, feed=True, kind="include"))
+        return
+    if kind in _NOT_FEED_TYPES and xml_url is not None:
+        collector.problem(where, f"a {kind} outline is not a feed: {_outline_name(attributes)!r}")
+    name = _outline_name(attributes).replace(_FOLDER_SEPARATOR, "-")
+    if name:
+        path = f"{path}{_FOLDER_SEPARATOR}{name}" if path else name
+    frames.append(_Frame(path, kind=kind, attributes=attributes))
+
+
+def _close_outline(frame: _Frame, line: int, collector: SubscriptionCollector) -> None:
+    where = f"line {line}"
+    if frame.feed:
+        if frame.children and frame.kind not in ("nested", "include"):
+            collector.problem(where, "outlines nested inside a feed were skipped")
+        return
+    if frame.children == 0 and frame.attributes is not None:
+        if frame.kind in ("rss", "atom"):
+            collector.problem(where, f"feed without xmlUrl: {_outline_name(frame.attributes)!r}")
+        elif frame.kind == "link":
+            collector.problem(where, f"a link, not a feed: {frame.attributes.get('url')!r}")
 
 
 def _collect_feed(
-    outline: etree._Element,
+    attributes: dict[str, str],
     xml_url: str,
-    folders: tuple[str, ...],
-    where: str,
+    folder: str | None,
+    line: int,
     collector: SubscriptionCollector,
 ) -> None:
     url = normalise_feed_scheme(xml_url)
     problem = feed_url_problem(url)
     if problem is not None:
-        collector.problem(where, problem)
+        collector.problem(f"line {line}", problem)
         return
-    html_url = normalise_feed_scheme(outline.get("htmlUrl") or outline.get("htmlurl") or "")
-    tags = tuple(
-        tag
-        for tag in (
-            clean_line(part).strip("/") for part in (outline.get("category") or "").split(",")
-        )
-        if tag
-    )
+    html_url = attributes.get("htmlurl")
+    html_url = normalise_feed_scheme(html_url) if html_url else None
+    category = attributes.get("category")
+    tags: tuple[str, ...] = ()
+    if category:
+        parts = (_capped(part).strip("/") for part in category.split(","))
+        tags = tuple(dict.fromkeys(tag for tag in parts if tag))
+    title = _outline_name(attributes)
+    if ":" in title and url_key(normalise_feed_scheme(title)) == url_key(url):
+        title = ""  # an export's stand-in for "untitled", not a title the user chose
     collector.add(
         Subscription(
             url=url,
-            title=_outline_name(outline) or None,
-            folder=_FOLDER_SEPARATOR.join(folders) or None,
+            title=title or None,
+            folder=folder,
             tags=tags,
             site_url=html_url if html_url and feed_url_problem(html_url) is None else None,
         ),
-        where,
+        f"line {line}",
     )
-    if len(outline) > 0:
-        collector.problem(where, "outlines nested inside a feed were skipped")
 
 
 def write_opml(
@@ -241,18 +528,27 @@ def write_opml(
     body = etree.SubElement(root, "body")
     folder_outlines: dict[tuple[str, ...], etree._Element] = {(): body}
     for sub in subs:
-        parent = _folder_outline(folder_outlines, _folder_path(sub.folder))
-        name = clean_line(sub.title) or sub.url
-        attributes = {"type": "rss", "text": name, "title": name, "xmlUrl": sub.url}
-        if sub.site_url:
-            attributes["htmlUrl"] = sub.site_url
-        tags = [clean_line(tag).replace(",", " ") for tag in sub.tags]
-        if any(tags):
-            attributes["category"] = ",".join(tag for tag in tags if tag)
-        etree.SubElement(parent, "outline", attributes)
+        for folder in (sub.folder, *sub.other_folders):  # a feed in two folders is in both
+            _write_feed(_folder_outline(folder_outlines, _folder_path(folder)), sub)
     etree.indent(root, space="  ")
     document: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     return document + b"\n"
+
+
+def _write_feed(parent: etree._Element, sub: Subscription) -> None:
+    # An untitled feed gets an empty text, not its URL: a reader that imports the file
+    # would take the URL for a title the user chose and never show the feed's own.
+    name = _capped(sub.title)
+    attributes = {"type": "rss", "text": name}
+    if name:
+        attributes["title"] = name
+    attributes["xmlUrl"] = sub.url
+    if sub.site_url:
+        attributes["htmlUrl"] = sub.site_url
+    tags = [clean_line(tag).replace(",", " ") for tag in sub.tags]
+    if any(tags):
+        attributes["category"] = ",".join(tag for tag in tags if tag)
+    etree.SubElement(parent, "outline", attributes)
 
 
 def _folder_path(folder: str | None) -> tuple[str, ...]:

@@ -2,16 +2,21 @@
 
 A line is a URL followed by space-separated tags; a tag with spaces is written in double
 quotes (``\\"`` and ``\\\\`` escape inside them). ``"~My Title"`` renames the feed, and a tag
-starting with ``!`` (newsboat's "hidden") is kept in ``tags`` but has no effect here. The first
-plain tag becomes the folder; every plain and ``!`` tag is kept in ``tags`` (the ``~`` title is
-in ``title`` instead). Lines starting with ``#`` and blank lines are skipped. ``query:``,
+starting with ``!`` (newsboat's "hidden") is kept in ``tags`` as written but has no effect here.
+The first plain tag becomes the folder; every plain and ``!`` tag is kept in ``tags``, in order
+(the ``~`` title is in ``title`` instead). Lines starting with ``#`` and blank lines are
+skipped, and an unquoted word starting with ``#`` starts a comment to the end of the line
+(``https://x/feed tech # from work``). ``query:``,
 ``exec:`` and ``filter:`` feeds are reported as unsupported; other bad lines are reported with
 their number and the good lines are still imported.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from tuireader.opml import (
+    MAX_TITLE,
     ImportResult,
     Subscription,
     SubscriptionCollector,
@@ -27,9 +32,20 @@ class _UnterminatedQuoteError(ValueError):
     pass
 
 
-def parse_urls_file(text: str) -> ImportResult:
+def parse_urls_file(
+    text: str,
+    *,
+    on_new: Callable[[Subscription], None] | None = None,
+    known: Iterable[str] = (),
+) -> ImportResult:
     """Read subscriptions from the text of a newsboat ``urls`` file."""
-    collector = SubscriptionCollector()
+    collector = SubscriptionCollector(on_new, known)
+    read_urls_text(text, collector)
+    return collector.result()
+
+
+def read_urls_text(text: str, collector: SubscriptionCollector) -> None:
+    """Read every line of a newsboat ``urls`` file into ``collector``."""
     for number, line in enumerate(text.splitlines(), start=1):
         where = f"line {number}"
         stripped = line.strip().lstrip("\ufeff")
@@ -54,15 +70,14 @@ def parse_urls_file(text: str) -> ImportResult:
         if problem is not None:
             collector.problem(where, problem)
             continue
-        collector.add(_subscription(url, tags), where)
-    return collector.result()
+        collector.add(_subscription(url, tags), where, merge_folders=False)
 
 
 def _subscription(url: str, words: list[str]) -> Subscription:
     title: str | None = None
     tags: list[str] = []
     for word in words:
-        cleaned = clean_line(word)
+        cleaned = clean_line(word)[:MAX_TITLE]
         if cleaned.startswith("~"):
             title = title or clean_line(cleaned[1:]) or None
         elif cleaned and cleaned not in tags:
@@ -91,6 +106,8 @@ def _split_words(line: str) -> list[str]:
             if in_word:
                 words.append("".join(current))
                 current, in_word = [], False
+        elif char == "#" and not in_word and words:
+            break  # a trailing comment
         else:
             current.append(char)
             in_word = True

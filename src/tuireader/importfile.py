@@ -1,0 +1,53 @@
+"""An import file of either kind (OPML or a newsboat ``urls`` file) to subscriptions.
+
+The kind is told from the text, not the file name: decoded by BOM (UTF-8/16/32), NUL
+pattern or XML declaration, a file whose first non-blank character is ``<`` is OPML. A
+urls file whose first line happens to start with ``<`` is read as a urls file when it is
+not OPML at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from tuireader.opml import (
+    ImportResult,
+    Subscription,
+    SubscriptionCollector,
+    decode_document,
+    read_opml_bytes,
+)
+from tuireader.urlsfile import read_urls_text
+
+
+def read_import(
+    data: bytes,
+    *,
+    on_new: Callable[[Subscription], None] | None = None,
+    known: Iterable[str] = (),
+) -> ImportResult:
+    """Every subscription in ``data``; ``on_new`` sees each feed not in ``known`` as it is read."""
+    known = tuple(known)
+    if not decode_document(data[:4096]).lstrip().startswith("<"):
+        return _urls(decode_document(data), on_new, known)
+    collector = SubscriptionCollector(on_new, known)
+    read_opml_bytes(data, collector)
+    result = collector.result()
+    if result.subscriptions or not _not_opml(result):
+        return result
+    as_urls = _urls(decode_document(data), on_new, known)
+    return as_urls if as_urls.subscriptions else result
+
+
+def _not_opml(result: ImportResult) -> bool:
+    return any(
+        p.startswith(("not an OPML document", "nothing could be parsed")) for p in result.problems
+    )
+
+
+def _urls(
+    text: str, on_new: Callable[[Subscription], None] | None, known: tuple[str, ...]
+) -> ImportResult:
+    collector = SubscriptionCollector(on_new, known)
+    read_urls_text(text, collector)
+    return collector.result()
