@@ -340,7 +340,8 @@ class Reader:
             if len(batch) >= IMPORT_BATCH:
                 flush()
 
-        parsed = read_import(data, on_new=on_new, known=self.store.feed_urls())
+        # keep=False: every feed is stored through on_new; the report needs only URLs.
+        parsed = read_import(data, on_new=on_new, known=self.store.feed_urls(), keep=False)
         flush()
         return ImportReport(tuple(added), parsed.already, parsed.problems)
 

@@ -25,18 +25,20 @@ def read_import(
     *,
     on_new: Callable[[Subscription], None] | None = None,
     known: Iterable[str] = (),
+    keep: bool = True,
 ) -> ImportResult:
-    """Every subscription in ``data``; ``on_new`` sees each feed not in ``known`` as it is read."""
+    """Every subscription in ``data``; ``on_new`` sees each feed not in ``known`` as it is
+    read. ``keep=False``: the result has no subscriptions (they went to ``on_new``)."""
     known = tuple(known)
     if not decode_document(data[:4096]).lstrip().startswith("<"):
-        return _urls(decode_document(data), on_new, known)
-    collector = SubscriptionCollector(on_new, known)
+        return _urls(decode_document(data), on_new, known, keep).result()
+    collector = SubscriptionCollector(on_new, known, keep=keep)
     read_opml_bytes(data, collector)
     result = collector.result()
-    if result.subscriptions or not _not_opml(result):
+    if collector.count or not _not_opml(result):
         return result
-    as_urls = _urls(decode_document(data), on_new, known)
-    return as_urls if as_urls.subscriptions else result
+    as_urls = _urls(decode_document(data), on_new, known, keep)
+    return as_urls.result() if as_urls.count else result
 
 
 def _not_opml(result: ImportResult) -> bool:
@@ -46,8 +48,11 @@ def _not_opml(result: ImportResult) -> bool:
 
 
 def _urls(
-    text: str, on_new: Callable[[Subscription], None] | None, known: tuple[str, ...]
-) -> ImportResult:
-    collector = SubscriptionCollector(on_new, known)
+    text: str,
+    on_new: Callable[[Subscription], None] | None,
+    known: tuple[str, ...],
+    keep: bool,
+) -> SubscriptionCollector:
+    collector = SubscriptionCollector(on_new, known, keep=keep)
     read_urls_text(text, collector)
-    return collector.result()
+    return collector

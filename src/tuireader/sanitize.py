@@ -28,6 +28,12 @@ _INLINE_WHITESPACE = re.compile(r"\s+")
 # What can start an escape sequence: searched in C (a per-character Python scan made
 # cleaning 200,000 imported titles take most of a second).
 _ESCAPE_START = re.compile("[\x1b\x90-\x9f]")
+# Anything clean_line would change besides outer spaces: whitespace other than a single
+# space, and every character _UNSAFE_CHARS or _ESCAPE_SEQUENCE would remove.
+_NOT_A_CLEAN_LINE = re.compile(
+    "[^\\S ]| {2}|[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+    "\ufeff\ufff9-\ufffb]"
+)
 _SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
@@ -43,6 +49,8 @@ def clean_text(value: str | None) -> str:
 
 def clean_line(value: str | None) -> str:
     """Like :func:`clean_text`, for one-line fields (titles, names): whitespace collapsed."""
+    if value and value[0] != " " and value[-1] != " " and not _NOT_A_CLEAN_LINE.search(value):
+        return value  # already clean: the common case, checked in C
     return _INLINE_WHITESPACE.sub(" ", clean_text(value)).strip()
 
 

@@ -112,18 +112,22 @@ class FeedsMixin(StoreBase):
         URLs already subscribed are skipped, not errors. One transaction per batch instead
         of one per feed is what makes a 100,000-outline import take seconds, not minutes.
         """
-        added: list[str] = []
         now = to_db_time(self.now())
         with self.db.write() as conn:
-            for url, title, folder, site_url in rows:
-                cursor = conn.execute(
-                    "INSERT OR IGNORE INTO feeds (url, user_title, folder, site_url, added_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (url, clean_line(title) or None, clean_line(folder) or None, site_url, now),
-                )
-                if cursor.rowcount:
-                    added.append(url)
-        return added
+            (last_id,) = conn.execute("SELECT coalesce(max(id), 0) FROM feeds").fetchone()
+            conn.executemany(
+                "INSERT OR IGNORE INTO feeds (url, user_title, folder, site_url, added_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    (url, clean_line(title) or None, clean_line(folder) or None, site_url, now)
+                    for url, title, folder, site_url in rows
+                ),
+            )
+            # Ids only grow and the write lock is held: the new rows are those past last_id.
+            added = conn.execute(
+                "SELECT url FROM feeds WHERE id > ? ORDER BY id", (last_id,)
+            ).fetchall()
+        return [row[0] for row in added]
 
     def feed_urls(self) -> list[str]:
         """Every subscribed URL, for an import to tell new feeds from known ones."""
