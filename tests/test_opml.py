@@ -243,5 +243,7 @@ def test_sniff_import_format() -> None:
     assert sniff_import_format(NESTED) == "opml"
     assert sniff_import_format(b"\xef\xbb\xbf  \n<opml/>") == "opml"
     assert sniff_import_format("<opml/>".encode("utf-16")) == "opml"
+    assert sniff_import_format("<opml/>".encode("utf-32")) == "opml"  # BOM FF FE 00 00
+    assert sniff_import_format(b"\x00\x00\xfe\xff" + "<opml/>".encode("utf-32-be")) == "opml"
     assert sniff_import_format(b"# my feeds\nhttps://example.org/rss tag\n") == "urls"
     assert sniff_import_format(b"") == "urls"
