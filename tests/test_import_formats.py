@@ -13,8 +13,9 @@ import pytest
 
 from tuireader.core import IMPORT_BATCH, Reader, make_reader
 from tuireader.importfile import read_import
-from tuireader.opml import MAX_TITLE, ImportResult, Subscription, parse_opml, write_opml
+from tuireader.opml import parse_opml, write_opml
 from tuireader.parse import fields
+from tuireader.subscriptions import MAX_TITLE, ImportResult, Subscription
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 

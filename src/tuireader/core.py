@@ -322,7 +322,7 @@ class Reader:
         ``progress`` gets the number of feeds added so far after each batch.
         """
         from tuireader.importfile import read_import
-        from tuireader.opml import Subscription
+        from tuireader.subscriptions import Subscription
 
         added: list[str] = []
         batch: list[Subscription] = []

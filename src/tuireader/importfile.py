@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from tuireader.opml import (
+from tuireader.opml import read_opml_bytes
+from tuireader.subscriptions import (
     ImportResult,
     Subscription,
     SubscriptionCollector,
     decode_document,
-    read_opml_bytes,
 )
 from tuireader.urlsfile import read_urls_text
 

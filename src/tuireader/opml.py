@@ -1,4 +1,4 @@
-"""OPML import and export of subscriptions, plus the value types every importer returns.
+"""OPML import and export of subscriptions (the value types are in ``subscriptions``).
 
 Pure functions: bytes in, values out; nothing here touches the store or the network.
 
@@ -29,42 +29,48 @@ import html.entities
 import io
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Literal
-from urllib.parse import urlsplit, urlunsplit
 
 from lxml import etree
 
-from tuireader.sanitize import clean_line, is_safe_link
+from tuireader.sanitize import clean_line
+from tuireader.subscriptions import (
+    DECLARED_ENCODING,
+    MAX_TITLE,
+    ImportResult,
+    Subscription,
+    SubscriptionCollector,
+    decode_document,
+    feed_url_problem,
+    normalise_feed_scheme,
+    url_key,
+)
+
+__all__ = [
+    "ImportResult",
+    "Subscription",
+    "SubscriptionCollector",
+    "decode_document",
+    "feed_url_problem",
+    "normalise_feed_scheme",
+    "parse_opml",
+    "read_opml_bytes",
+    "sniff_import_format",
+    "url_key",
+    "write_opml",
+]
 
 _MAX_XML_PROBLEMS = 5
 #: Concatenated documents read from one file, at most.
 _MAX_DOCUMENTS = 100
-#: Titles and folder names are capped like feed titles (parse.fields.MAX_TITLE).
-MAX_TITLE = 1_000
 _FOLDER_SEPARATOR = "/"
 #: Outline types that are never feeds, even with an xmlUrl: Liferea's node sources (a
 #: remote service: its children are the feeds), search folders and news bins.
 _NOT_FEED_TYPES = frozenset({"source", "vfolder", "newsbin"})
-_BOMS = (
-    (b"\x00\x00\xfe\xff", "utf-32-be"),
-    (b"\xff\xfe\x00\x00", "utf-32-le"),
-    (b"\xef\xbb\xbf", "utf-8"),
-    (b"\xfe\xff", "utf-16-be"),
-    (b"\xff\xfe", "utf-16-le"),
-)
-_NUL_PATTERNS = (
-    (b"<\x00\x00\x00", "utf-32-le"),
-    (b"\x00\x00\x00<", "utf-32-be"),
-    (b"<\x00", "utf-16-le"),
-    (b"\x00<", "utf-16-be"),
-)
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml\b[^>]{0,300}?\?>")
-_DECLARED_ENCODING = re.compile(
-    rb"""\A\s*<\?xml\b[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})"""
-)
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY")
 _COMMENT = re.compile(rb"<!--.*?(?:-->|\Z)", re.DOTALL)
 _OPML_START = re.compile(rb"<(?:opml|OPML|Opml)\b")
@@ -74,176 +80,13 @@ _BAD_AMPERSAND = re.compile(
     rb"&(?!#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|(?:lt|gt|amp|quot|apos);)"
     rb"(?:([A-Za-z][A-Za-z0-9]{0,31});)?"
 )
-# An http(s) URL already in the form url_key gives and that feed_url_problem accepts.
-_PLAIN_URL = re.compile(r"https?://[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?/[!#-~]*\Z")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 ENTITIES_REFUSED = "refused: the document declares XML entities"
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    """One feed to subscribe to, as an import file describes it.
-
-    ``site_url`` is the OPML ``htmlUrl``; ``tags`` are the OPML ``category`` values or the
-    newsboat tags (every one, in order, ``!`` hidden tags as written); ``other_folders`` are
-    the folders beyond ``folder`` that the file also lists the feed in. New fields go last so
-    the documented ones keep their positions.
-    """
-
-    url: str
-    title: str | None = None
-    folder: str | None = None
-    tags: tuple[str, ...] = ()
-    site_url: str | None = None
-    other_folders: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ImportResult:
-    """What an import file yielded: the good subscriptions and one line per problem.
-
-    ``already`` are the URLs of ``subscriptions`` that were known before (already subscribed).
-    """
-
-    subscriptions: tuple[Subscription, ...]
-    problems: tuple[str, ...]
-    already: tuple[str, ...] = ()
-
-
-def feed_url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be subscribed to, or None when it is a usable http(s) URL."""
-    if _PLAIN_URL.match(url):
-        return None
-    if not url or any(ch.isspace() for ch in url) or url != clean_line(url):
-        return f"not a URL: {clean_line(url)[:200]!r}"
-    if not is_safe_link(url):  # also rejects what urlsplit cannot split
-        return f"not an http(s) URL: {url[:200]!r}"
-    parts = urlsplit(url)
-    if parts.scheme.lower() == "mailto" or not parts.netloc:
-        return f"not an http(s) URL: {url[:200]!r}"
-    return None
-
-
-def normalise_feed_scheme(url: str) -> str:
-    """Turn the old ``feed://host/...`` and ``feed:https://...`` forms into http(s)."""
-    if url.startswith("http"):
-        return url.strip()
-    url = url.strip()
-    lowered = url.lower()
-    if lowered.startswith("feed:http://") or lowered.startswith("feed:https://"):
-        return url[len("feed:") :]
-    if lowered.startswith("feed://"):
-        return "http://" + url[len("feed://") :]
-    return url
-
-
-def url_key(url: str) -> str:
-    """``url`` as compared for duplicates: scheme and host lower-cased, default port and an
-    empty path made explicit the one way (RFC 3986 6.2.3). Path and query keep their case."""
-    if _PLAIN_URL.match(url):
-        return url
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return url
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").rstrip(".")
-    if port is not None and port != _DEFAULT_PORTS.get(scheme):
-        host = f"{host}:{port}"
-    if parts.username is not None:
-        userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
-        host = f"{userinfo}@{host}"
-    return urlunsplit((scheme, host, parts.path or "/", parts.query, parts.fragment))
-
-
-class SubscriptionCollector:
-    """Gathers subscriptions in order, merging duplicates (matched by :func:`url_key`).
-
-    A feed listed again in another OPML folder keeps the first folder and gains the other
-    in ``other_folders``; any other repeat (and every repeat in a urls file, where the
-    "folder" is only the first tag) is reported. ``on_new`` sees each new feed at once (as
-    first read: later folders are merged into the kept record only), so an importer can
-    store while it reads. URLs in ``known`` (already subscribed) are counted in ``already``
-    instead. With ``keep=False`` the records are not kept for :meth:`result` (a big import
-    that stores through ``on_new`` then needs a third of the memory).
-    """
-
-    def __init__(
-        self,
-        on_new: Callable[[Subscription], None] | None = None,
-        known: Iterable[str] = (),
-        *,
-        keep: bool = True,
-    ) -> None:
-        self._subscriptions: dict[str, Subscription] = {}
-        self._folders: dict[str, tuple[str | None, ...]] = {}
-        self._known = {url_key(url) for url in known}
-        self._keep = keep
-        self.problems: list[str] = []
-        self.already: list[str] = []
-        self._on_new = on_new
-
-    @property
-    def count(self) -> int:
-        """How many distinct feeds were read."""
-        return len(self._folders)
-
-    def add(self, subscription: Subscription, where: str, *, merge_folders: bool = True) -> None:
-        key = url_key(subscription.url)
-        folders = self._folders.get(key)
-        if folders is None:
-            self._folders[key] = (subscription.folder,)
-            if self._keep:
-                self._subscriptions[key] = subscription
-            if key in self._known:
-                self.already.append(subscription.url)
-            elif self._on_new is not None:
-                self._on_new(subscription)
-            return
-        if merge_folders and subscription.folder is not None and subscription.folder not in folders:
-            self._folders[key] = (*folders, subscription.folder)
-            first = self._subscriptions.get(key)
-            if first is not None:
-                tags = tuple(dict.fromkeys((*first.tags, *subscription.tags)))
-                other = (*first.other_folders, subscription.folder)
-                self._subscriptions[key] = replace(first, tags=tags, other_folders=other)
-            return
-        self.problems.append(f"{where}: duplicate, kept the first: {subscription.url}")
-
-    def problem(self, where: str, message: str) -> None:
-        self.problems.append(f"{where}: {message}")
-
-    def result(self) -> ImportResult:
-        subscriptions = tuple(self._subscriptions.values())
-        return ImportResult(subscriptions, tuple(self.problems), tuple(self.already))
 
 
 def sniff_import_format(data: bytes) -> Literal["opml", "urls"]:
     """``"opml"`` when the data looks like XML, else ``"urls"`` (a newsboat urls file)."""
     text = decode_document(data[:4096])
     return "opml" if text.lstrip().startswith("<") else "urls"
-
-
-def decode_document(data: bytes) -> str:
-    """Text of an import file: by its BOM, its NUL pattern (UTF-16/32), its XML declaration,
-    else UTF-8, else Windows-1252. Undecodable bytes become U+FFFD, never an error."""
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom) :].decode(codec, "replace")
-    for pattern, codec in _NUL_PATTERNS:
-        if data.startswith(pattern):
-            return data.decode(codec, "replace")
-    declared = _DECLARED_ENCODING.match(data)
-    if declared is not None:
-        try:
-            return data.decode(declared.group(1).decode("ascii"), "replace")
-        except LookupError:
-            pass
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", "replace")
 
 
 def parse_opml(
@@ -265,7 +108,7 @@ def utf8_document(data: bytes) -> bytes:
         return data[3:]
     if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00")) or data[1:2] == b"\x00":
         return _transcoded(decode_document(data))
-    declared = _DECLARED_ENCODING.match(data)
+    declared = DECLARED_ENCODING.match(data)
     if declared is not None:
         try:
             name = codecs.lookup(declared.group(1).decode("ascii")).name

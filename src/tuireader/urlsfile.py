@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from tuireader.opml import (
+from tuireader.sanitize import clean_line
+from tuireader.subscriptions import (
     MAX_TITLE,
     ImportResult,
     Subscription,
@@ -23,7 +24,6 @@ from tuireader.opml import (
     feed_url_problem,
     normalise_feed_scheme,
 )
-from tuireader.sanitize import clean_line
 
 _UNSUPPORTED_KINDS = {"query:": "query feeds", "exec:": "exec feeds", "filter:": "filter feeds"}
 
