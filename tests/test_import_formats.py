@@ -7,15 +7,19 @@ uses) and the ones about storing go through a real SQLite store.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tuireader.core import IMPORT_BATCH, Reader, make_reader
 from tuireader.importfile import read_import
 from tuireader.opml import parse_opml, write_opml
 from tuireader.parse import fields
-from tuireader.subscriptions import MAX_TITLE, ImportResult, Subscription
+from tuireader.subscriptions import MAX_TITLE, ImportResult, Subscription, url_key
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 
@@ -198,3 +202,29 @@ def test_big_imports_are_stored_in_batches_as_they_are_read(reader: Reader) -> N
         (IMPORT_BATCH * 2, IMPORT_BATCH * 2),
         (count, count),
     ]
+
+
+_URL_TAIL = st.text(alphabet="abcXYZ019&;#=?/%-_.~+", max_size=30)
+
+
+@given(_URL_TAIL)
+def test_any_url_written_escaped_or_bare_comes_back_unchanged(tail: str) -> None:
+    url = f"https://q.example.org/{tail}"
+    escaped = xml_escape(url, {'"': "&quot;"})
+    data = f'<opml><body><outline text="t" xmlUrl="{escaped}"/></body></opml>'.encode()
+    assert [s.url for s in read_import(data).subscriptions] == [url]
+    if not re.search(r"&(?:#[0-9]+|#x[0-9a-f]+|[a-z][a-z0-9]*);", url, re.IGNORECASE):
+        bare = f'<opml><body><outline text="t" xmlUrl="{url}"/></body></opml>'.encode()
+        assert [s.url for s in read_import(bare).subscriptions] == [url]
+
+
+@given(st.sampled_from(["http", "HTTP", "https", "HttpS"]), st.sampled_from(["", ":80", ":443"]))
+def test_url_key_ignores_scheme_and_host_case_and_default_ports(scheme: str, port: str) -> None:
+    url = f"{scheme}://Feeds.EXAMPLE.org{port}/Path?Q=1"
+    key = url_key(url)
+    assert url_key(key) == key
+    default = ":80" if scheme.lower() == "http" else ":443"
+    if port in ("", default):
+        assert key == f"{scheme.lower()}://feeds.example.org/Path?Q=1"
+    else:
+        assert port in key
