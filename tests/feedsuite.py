@@ -192,7 +192,7 @@ def compare_file(path: Path, shared: Path) -> Outcome:
         outcome.error = str(error)
         if path.suffix != ".json":
             theirs = reference(body, url, headers)
-            if theirs.title or theirs.entries:
+            if theirs.title or theirs.entries or theirs.site_url or theirs.description:
                 outcome.diffs = (f"refused ({error}) but feedparser read it",)
         return outcome
     except Exception as error:  # a crash is what this harness exists to find
@@ -234,7 +234,7 @@ def main(argv: list[str]) -> int:
         rel = o.path.relative_to(shared / SUITE)
         detail = o.crash or "; ".join((*o.diffs, *("fast " + d for d in o.fast_diffs)))
         print(f"{rel}: {detail[:300] if not verbose else detail}")
-    refused = sum(1 for o in outcomes if o.error)
+    refused = sum(1 for o in outcomes if o.error and not o.diffs)
     print(
         f"{len(files)} files ({datetime.now(UTC):%Y-%m-%d %H:%M}Z): {len(crashes)} crashes, "
         f"{len(files) - len(crashes) - len(differing)} identical to feedparser "

@@ -28,6 +28,15 @@ DELIBERATE = {
     "encoding/bozo_invalid-bytes-with-bom.xml": "test_utf8_with_a_few_bad_bytes_is_repaired",
     "encoding/bozo_linenoise.xml": "test_utf8_with_a_few_bad_bytes_is_repaired",
     "wellformed/rss/entity_in_doctype.xml": "test_entity_declarations_are_refused",
+    **{
+        f"wellformed/cdf/channel_{name}.xml": "test_a_document_of_no_known_format_needs_content"
+        for name in (
+            "abstract_map_description",
+            "abstract_map_tagline",
+            "href_map_link",
+            "href_map_links",
+        )
+    },  # fmt: skip
 }
 
 
@@ -84,6 +93,15 @@ def test_entity_declarations_are_refused() -> None:
     """A DTD that declares entities is how billion-laughs and XXE start: never parsed."""
     with pytest.raises(FeedError, match="DTD"):
         parse_feed(_suite_bytes(list(DELIBERATE)[2]), url="http://127.0.0.1/x.xml")
+
+
+def test_a_document_of_no_known_format_needs_content() -> None:
+    """feedparser reads a description or link out of any XML with a <channel>; a document it
+    cannot place as RSS/Atom (version '') with neither a title nor entries is "not a feed",
+    so subscribing to some XML API by mistake says so instead of adding an empty feed."""
+    body = _suite_bytes("wellformed/cdf/channel_abstract_map_description.xml")
+    with pytest.raises(FeedError, match="not a feed"):
+        parse_feed(body, url="http://127.0.0.1/x.xml")
 
 
 @pytest.mark.parametrize(

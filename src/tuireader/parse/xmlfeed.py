@@ -279,8 +279,12 @@ def _to_parsed_feed(result: Any, url: str, entry_count: int = 0) -> ParsedFeed:
 
     title = _title(feed)
     version = str(result.get("version") or "")
+    # A document that is not well-formed is refused only when nothing at all could be read
+    # from it; one feedparser cannot place as RSS/Atom with neither a title nor entries is
+    # not a feed (CDF channels with only a description among them: see
+    # tests/test_feedparser_suite.py).
     if not raw_entries and not title:
-        if bozo is not None:
+        if bozo is not None and not (feed.get("link") or feed.get("subtitle")):
             raise FeedError(f"feed could not be parsed: {fields.one_line_reason(bozo)}")
         if not version:
             raise FeedError("not a feed: no RSS or Atom content found")
