@@ -137,6 +137,13 @@ def test_untitled_feeds_export_no_title_and_old_exports_import_none() -> None:
     assert parse_opml(exported).subscriptions == (Subscription("https://u.example.org/rss"),)
 
 
+def test_a_feed_never_fetched_is_exported_untitled(reader: Reader) -> None:
+    reader.import_subscriptions(b"https://never.example.org/rss\n")
+    exported = reader.export_opml()
+    assert b'text="" xmlUrl="https://never.example.org/rss"' in exported
+    assert parse_opml(exported).subscriptions[0].title is None
+
+
 def test_newsboat_tags_hidden_tags_and_trailing_comments() -> None:
     feeds = by_url(read("newsboat.urls"))
     a = feeds["https://a.example.org/feed"]

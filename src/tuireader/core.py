@@ -348,8 +348,15 @@ class Reader:
     def export_opml(self) -> bytes:
         from tuireader.opml import Subscription, write_opml
 
+        # Feed.title falls back to the URL for a feed never fetched: export that as untitled,
+        # or an importer (this one included, before) takes the URL for the user's own title.
         subs = [
-            Subscription(url=f.url, title=f.title, folder=f.folder, site_url=f.site_url)
+            Subscription(
+                url=f.url,
+                title=f.title if f.title != f.url else None,
+                folder=f.folder,
+                site_url=f.site_url,
+            )
             for f in self.store.list_feeds()
         ]
         return write_opml(subs)
