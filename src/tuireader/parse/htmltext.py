@@ -8,9 +8,15 @@ unterminated comment hides the rest of the fragment, as it does in a browser.
 
 from __future__ import annotations
 
+import html
+import re
+
 from lxml import etree
 from lxml import html as lxml_html
 
+# Only for fragments lxml will not parse at all: the old tag regex, comments removed first.
+_TAG = re.compile(r"</?[A-Za-z!?][^<>]{0,2000}>")
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _DROPPED = frozenset({"script", "style", "template", "noscript", "head", "title"})
 _BREAKS = frozenset(
     {"br", "p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "hr"}
@@ -23,8 +29,8 @@ def html_to_text(fragment: str) -> str:
         return fragment
     try:
         root = lxml_html.fragment_fromstring(fragment, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return ""
+    except Exception:  # lxml raises ParserError, ValueError, even AssertionError ("<html>")
+        return html.unescape(_TAG.sub("", _COMMENT.sub("", fragment)))
     parts: list[str] = []
     _walk(root, parts)
     return "".join(parts)
