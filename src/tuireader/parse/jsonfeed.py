@@ -106,7 +106,10 @@ def _names(people: Iterable[object]) -> list[str]:
 
 def _content_id(item: Mapping[str, Any]) -> str:
     """A stable id for an item that has nothing else to tell it apart: its content's hash."""
-    text = json.dumps(item, sort_keys=True, ensure_ascii=False, default=str)
+    try:
+        text = json.dumps(item, sort_keys=True, ensure_ascii=False, default=str)
+    except (RecursionError, ValueError):  # nested near the limit json.loads allowed
+        text = repr(sorted(item))
     return "jsonfeed-content:" + hashlib.blake2b(text.encode("utf-8", "replace")).hexdigest()[:32]
 
 

@@ -170,7 +170,10 @@ def detect_undeclared_encoding(body: bytes) -> str | None:
     invalid = text.count("\ufffd")
     if invalid == 0 or sum(1 for ch in text if ord(ch) > 0x7F) - invalid >= 4 * invalid:
         return None  # UTF-8, perhaps with a few bad bytes: repair_utf8's case
-    best = charset_normalizer.from_bytes(body[:_DETECT_BYTES]).best()
+    try:
+        best = charset_normalizer.from_bytes(body[:_DETECT_BYTES]).best()
+    except Exception:  # a guess is optional; one hostile body must not fail the parse
+        return None
     if best is None or best.encoding in ("utf_8", "ascii"):
         return None
     return str(best.encoding)
