@@ -147,16 +147,16 @@ def test_why_names_the_topic_of_the_articles_the_reader_recommended() -> None:
     candidate = article(200, CABLES[3], feed_id=20)
     top = recommender.rank([candidate, UNREAD_BREAD], now=NOW)[0]
     assert top.article_id == candidate.id
-    assert top.why == "like 3 articles you recommended about fibre-optic cables"
+    assert top.why == "about fibre-optic cables, like 3 articles you liked"
 
 
-def test_why_says_liked_when_the_reader_reacted_in_different_ways() -> None:
+def test_why_counts_every_kind_of_liking() -> None:
     recommender = Recommender()
     for i, (title, kind) in enumerate(zip(CABLES[:2], ["star", "read_long"], strict=True)):
         seen = article(100 + i, title, feed_id=10 + i)
         recommender.observe(signal(seen.id, kind, i), seen)
     top = recommender.rank([article(200, CABLES[3], feed_id=20)], now=NOW)[0]
-    assert top.why == "like 2 articles you liked about fibre-optic cables"
+    assert top.why == "about fibre-optic cables, like 2 articles you liked"
 
 
 def test_why_names_an_author_the_reader_stars() -> None:
@@ -171,7 +171,7 @@ def test_why_names_an_author_the_reader_stars() -> None:
     other = article(201, "Glacier melt measured again", feed_id=21, author="John Roe")
     top = recommender.rank([other, candidate], now=NOW)[0]
     assert top.article_id == candidate.id
-    assert top.why == "by Jane Doe, like 2 articles you starred"
+    assert top.why == "by Jane Doe, like 2 articles you liked"
 
 
 def test_why_names_the_feed_the_reader_reads_most() -> None:
@@ -186,7 +186,7 @@ def test_why_names_the_feed_the_reader_reads_most() -> None:
     other = article(201, "Parliament debates budget", feed_id=9)
     top = recommender.rank([other, candidate], now=NOW)[0]
     assert top.article_id == candidate.id
-    assert top.why == "from a feed you read most"
+    assert top.why == "from Ars Technica, a feed you often read"
 
 
 def test_cold_start_puts_fresh_articles_first_and_says_new_from_feed() -> None:

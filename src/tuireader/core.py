@@ -383,7 +383,11 @@ class Reader:
     # --- long life ---------------------------------------------------------------------------
 
     def cleanup(self, *, include_unread: bool = False, vacuum: bool = False) -> CleanupResult:
-        """Apply the retention settings (keep_days, keep_per_feed; 0 keeps forever)."""
+        """Apply the retention settings (keep_days, keep_per_feed; 0 keeps forever), after
+        compacting the old signal events For you has folded into its persisted model."""
+        from tuireader.foryou import ForYou  # only cleanup needs the recommender here
+
+        ForYou(self.store).compact()
         return self.store.cleanup(
             self.config.keep_days,
             self.config.keep_per_feed,

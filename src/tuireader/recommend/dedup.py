@@ -118,15 +118,16 @@ class DuplicateIndex:
     def __contains__(self, article_id: int) -> bool:
         return article_id in self._keys
 
-    def add(self, article: ArticleFeatures) -> None:
-        if article.id in self._keys:
+    def add(self, article_id: int, link: str | None, signature: tuple[int, ...]) -> None:
+        """Index an article by its normalized link and MinHash signature."""
+        if article_id in self._keys:
             return
-        key = _StoryKey(normalized_link(article.link), minhash(article))
-        self._keys[article.id] = key
+        key = _StoryKey(link, signature)
+        self._keys[article_id] = key
         if key.link is not None:
-            self._by_link.setdefault(key.link, []).append(article.id)
+            self._by_link.setdefault(key.link, []).append(article_id)
         for band in _band_keys(key.signature):
-            self._by_band.setdefault(band, []).append(article.id)
+            self._by_band.setdefault(band, []).append(article_id)
 
     def duplicates_of(self, article_id: int, among: Iterable[int] | set[int]) -> list[int]:
         """Ids in ``among`` (a set for speed) that are the same story as ``article_id``."""

@@ -1,23 +1,19 @@
 """Hashed sparse features of an article: words, word pairs, feed, author, categories.
 
 Features are named strings ("w:cable", "b:fibre-optic cable", "feed:3") hashed with CRC-32
-into a fixed space, so the model is a flat weight table and the hash is stable across
-processes (a persisted model stays valid). Only the first words of the teaser text are used:
-they carry the topic, and a bounded feature count keeps ranking 100,000 articles cheap.
+(all 32 bits: collisions are rare enough that "shared by two liked articles" stays true),
+stable across processes, so a persisted model and persisted vectors stay valid. Only the
+first words of the teaser text are used: they carry the topic, and a bounded feature count
+keeps ranking 100,000 articles cheap.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import zlib
-from dataclasses import dataclass
 
 from tuireader.recommend.types import ArticleFeatures
 
-DIMENSION_BITS = 20
-DIMENSION = 1 << DIMENSION_BITS
-_MASK = DIMENSION - 1
 MAX_TEXT_WORDS = 40
 
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
@@ -29,7 +25,15 @@ _STOPWORD_TEXT = """
     same says said she should so some such than that the their theirs them then there these
     they this those through to too under until up very was we were what when where which while
     who whom why will with would you your yours one two three first last get got like make
-    makes made may might must new news via vs
+    makes made may might must new news via vs never ever always also yet still even just
+    much many less least lot lots every another anything something nothing everything thing
+    things way ways well back going gone goes go come came comes take took taken give gave
+    know knew think thought see saw seen look looks looking want wants use used using good
+    great big little old long high right left part year years day days week weeks month
+    months today yesterday tomorrow time times people man men woman women world life work
+    say tell told ask asked put set show shows need needs keep let best better really since
+    around across along among within without upon whether though although however according
+    per s t re ve ll d m don didn doesn isn aren wasn weren won can't don't it's i'm
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
@@ -45,7 +49,7 @@ def content_words(text: str) -> list[str]:
 
 
 def feature_index(name: str) -> int:
-    return zlib.crc32(name.encode("utf-8")) & _MASK
+    return zlib.crc32(name.encode("utf-8"))
 
 
 def feature_names(article: ArticleFeatures) -> dict[int, str]:
@@ -67,27 +71,3 @@ def feature_names(article: ArticleFeatures) -> dict[int, str]:
     for name in meta:
         names.setdefault(feature_index(name), name)
     return names
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleVector:
-    """An article reduced to what scoring needs, computed once and cached by id."""
-
-    id: int
-    feed_id: int
-    features: tuple[int, ...]
-    #: 1/sqrt(feature count): long teasers do not outscore short ones by length alone.
-    norm: float
-    #: Seconds since the epoch, or None when the feed gave no date.
-    published: float | None
-
-
-def vectorize(article: ArticleFeatures) -> ArticleVector:
-    features = tuple(sorted(feature_names(article)))
-    return ArticleVector(
-        id=article.id,
-        feed_id=article.feed_id,
-        features=features,
-        norm=1.0 / math.sqrt(len(features)) if features else 0.0,
-        published=article.published.timestamp() if article.published else None,
-    )

@@ -10,16 +10,25 @@ as in disliked articles weigh nothing, and a feature never seen weighs exactly z
 Evidence is additive per article, so replaying the same signals always gives the same model,
 and un-doing a signal (unrecommend, unstar) removes exactly what it added. Weights are
 recomputed lazily, only for seen features, the first time they are asked for after a change.
+
+The model keeps only sums (per-feature masses, how many liked articles have each feature)
+and each signalled article's kinds, not the articles' features: a reader with 50,000 signals
+restores it in a fraction of a second. An article's features are asked for again when a new
+signal on it arrives. Strengths are multiples of 1/2, so the sums are exact in any order.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import struct
+from array import array
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tuireader.recommend.features import DIMENSION, ArticleVector
 from tuireader.recommend.types import SignalKind
+from tuireader.recommend.vectors import ArticleVector
 
 #: How much one signal says about the reader's taste, and in which direction.
 STRENGTH: dict[str, float] = {
@@ -31,11 +40,16 @@ STRENGTH: dict[str, float] = {
     SignalKind.SKIP: -1.0,
     SignalKind.LESS_LIKE: -3.0,
 }
+#: Taking back a "less like this" (the store deletes its event; the model forgets it).
+UNDO_LESS_LIKE = "undo_less_like"
 #: Signals that withdraw an earlier one.
 CANCELS: dict[str, str] = {
     SignalKind.UNRECOMMEND: SignalKind.RECOMMEND,
     SignalKind.UNSTAR: SignalKind.STAR,
+    UNDO_LESS_LIKE: SignalKind.LESS_LIKE,
 }
+#: Bit of each kind in the persisted per-article mask.
+_KIND_BITS = {kind: 1 << bit for bit, kind in enumerate(STRENGTH)}
 #: Signals that say the reader went to the article's feed (for the feed-affinity prior).
 ENGAGED = frozenset({SignalKind.RECOMMEND, SignalKind.STAR, SignalKind.READ_LONG, SignalKind.OPEN})
 #: Past-tense verbs for explanations, strongest first.
@@ -56,16 +70,9 @@ class ArticleEvidence:
     """What the reader did to one article, and the net evidence currently counted for it."""
 
     feed_id: int
-    features: frozenset[int]
     kinds: set[str] = field(default_factory=set)
     net: float = 0.0
     engaged: bool = False
-
-    def strongest_verb(self) -> str | None:
-        for kind, verb in VERBS:
-            if kind in self.kinds:
-                return verb
-        return None
 
 
 class PreferenceModel:
@@ -75,13 +82,12 @@ class PreferenceModel:
         self._disliked: dict[int, float] = {}
         self._liked_total = 0.0
         self._disliked_total = 0.0
+        #: How many articles with positive evidence have each feature (for explanations).
+        self._support: dict[int, int] = {}
         self._feed_engagement: Counter[int] = Counter()
         self._muted_feeds: set[int] = set()
-        self._weights: list[float] = [0.0] * DIMENSION
-        self._nonzero: list[int] = []
+        self._weights: dict[int, float] = {}
         self._weights_stale = False
-        #: liked_articles_with() answers, per feature, until the evidence changes.
-        self._supporters: dict[int, list[ArticleEvidence]] = {}
 
     # --- learning -----------------------------------------------------------------------
 
@@ -92,24 +98,25 @@ class PreferenceModel:
             return
         if kind not in STRENGTH and kind not in CANCELS:
             return
-        self._supporters.clear()
         evidence = self._articles.get(vector.id)
         if evidence is None:
-            evidence = ArticleEvidence(vector.feed_id, frozenset(vector.features))
+            evidence = ArticleEvidence(vector.feed_id)
             self._articles[vector.id] = evidence
         if kind in CANCELS:
             evidence.kinds.discard(CANCELS[kind])
         else:
             evidence.kinds.add(kind)
-        self._recount(evidence)
+        self._recount(evidence, vector.features)
         if not evidence.kinds:
             del self._articles[vector.id]
 
-    def _recount(self, evidence: ArticleEvidence) -> None:
+    def _recount(self, evidence: ArticleEvidence, features: Sequence[int]) -> None:
         net = sum(STRENGTH[kind] for kind in evidence.kinds)
         if net != evidence.net:
-            self._add_evidence(evidence.features, evidence.net, -1.0)
-            self._add_evidence(evidence.features, net, 1.0)
+            self._add_evidence(features, evidence.net, -1.0)
+            self._add_evidence(features, net, 1.0)
+            if (net > 0) != (evidence.net > 0):
+                self._add_support(features, 1 if net > 0 else -1)
             evidence.net = net
             self._weights_stale = True
         engaged = bool(evidence.kinds & ENGAGED)
@@ -119,7 +126,7 @@ class PreferenceModel:
                 del self._feed_engagement[evidence.feed_id]
             evidence.engaged = engaged
 
-    def _add_evidence(self, features: frozenset[int], net: float, sign: float) -> None:
+    def _add_evidence(self, features: Sequence[int], net: float, sign: float) -> None:
         if net == 0.0:
             return
         counts = self._liked if net > 0 else self._disliked
@@ -130,10 +137,19 @@ class PreferenceModel:
             self._disliked_total += mass
         for feature in features:
             total = counts.get(feature, 0.0) + mass
-            if abs(total) < 1e-9:
+            if total <= 0.0:
                 counts.pop(feature, None)
             else:
                 counts[feature] = total
+
+    def _add_support(self, features: Sequence[int], step: int) -> None:
+        support = self._support
+        for feature in features:
+            count = support.get(feature, 0) + step
+            if count <= 0:
+                support.pop(feature, None)
+            else:
+                support[feature] = count
 
     # --- what ranking reads -------------------------------------------------------------
 
@@ -147,27 +163,24 @@ class PreferenceModel:
         """True once some article carries non-zero evidence (else: cold start)."""
         return bool(self._liked or self._disliked)
 
-    def weights(self) -> list[float]:
-        """The weight table indexed by feature (read-only for callers)."""
+    def weights(self) -> dict[int, float]:
+        """Weight by feature; a feature not in it weighs 0 (read-only for callers)."""
         if self._weights_stale:
             self._recompute_weights()
         return self._weights
 
     def _recompute_weights(self) -> None:
-        table = self._weights
-        for feature in self._nonzero:
-            table[feature] = 0.0
         base_rate = (self._liked_total + 1.0) / (self._liked_total + self._disliked_total + 2.0)
         base_logit = math.log(base_rate / (1.0 - base_rate))
         prior = SMOOTHING * base_rate
         liked, disliked = self._liked, self._disliked
-        nonzero = list(liked.keys() | disliked.keys())
-        for feature in nonzero:
+        table: dict[int, float] = {}
+        for feature in liked.keys() | disliked.keys():
             pos = liked.get(feature, 0.0)
             neg = disliked.get(feature, 0.0)
             like_rate = (pos + prior) / (pos + neg + SMOOTHING)
             table[feature] = math.log(like_rate / (1.0 - like_rate)) - base_logit
-        self._nonzero = nonzero
+        self._weights = table
         self._weights_stale = False
 
     def feed_scores(self) -> dict[int, float]:
@@ -182,6 +195,14 @@ class PreferenceModel:
             scores[feed_id] = MUTED_PENALTY
         return scores
 
+    def engagement_share(self, feed_id: int) -> float:
+        """The share of the articles the reader engaged with that came from ``feed_id``."""
+        total = sum(self._feed_engagement.values())
+        return self._feed_engagement.get(feed_id, 0) / total if total else 0.0
+
+    def engaged_with(self, feed_id: int) -> bool:
+        return self._feed_engagement.get(feed_id, 0) > 0
+
     def is_muted(self, feed_id: int) -> bool:
         return feed_id in self._muted_feeds
 
@@ -190,41 +211,95 @@ class PreferenceModel:
             return None
         return max(self._feed_engagement.items(), key=lambda item: (item[1], -item[0]))[0]
 
-    def liked_articles_with(self, feature: int) -> list[ArticleEvidence]:
-        """Articles with positive evidence that have ``feature`` (for explanations).
+    def support(self, feature: int) -> int:
+        """How many articles the reader liked (net positive evidence) have ``feature``."""
+        return self._support.get(feature, 0)
 
-        A scan of every article with evidence; remembered per feature, because one ranking
-        explains many articles with the same few features.
-        """
-        found = self._supporters.get(feature)
-        if found is None:
-            found = [e for e in self._articles.values() if e.net > 0 and feature in e.features]
-            self._supporters[feature] = found
-        return found
+    def kinds_of(self, article_id: int) -> frozenset[str]:
+        evidence = self._articles.get(article_id)
+        return frozenset(evidence.kinds) if evidence else frozenset()
 
     # --- persistence --------------------------------------------------------------------
 
-    def export(self) -> dict[str, object]:
-        return {
-            "articles": [
-                [article_id, e.feed_id, sorted(e.kinds), sorted(e.features)]
-                for article_id, e in sorted(self._articles.items())
-            ],
-            "muted_feeds": sorted(self._muted_feeds),
-        }
+    def export(self) -> bytes:
+        """Compact bytes: a small JSON header, then the sums and articles as arrays."""
+        ids = sorted(self._articles)
+        parts = [
+            array("q", ids).tobytes(),
+            array("q", [self._articles[i].feed_id for i in ids]).tobytes(),
+            array("H", [_mask(self._articles[i].kinds) for i in ids]).tobytes(),
+        ]
+        for table in (self._liked, self._disliked):
+            keys = sorted(table)
+            parts += [array("I", keys).tobytes(), array("d", [table[k] for k in keys]).tobytes()]
+        keys = sorted(self._support)
+        parts += [
+            array("I", keys).tobytes(),
+            array("I", [self._support[k] for k in keys]).tobytes(),
+        ]
+        header = json.dumps(
+            {
+                "liked_total": self._liked_total,
+                "disliked_total": self._disliked_total,
+                "muted_feeds": sorted(self._muted_feeds),
+            }
+        ).encode("utf-8")
+        framed = [header, *parts]
+        return b"".join(struct.pack("<I", len(part)) + part for part in framed)
 
     @classmethod
-    def restore(cls, data: dict[str, object]) -> PreferenceModel:
-        model = cls()
-        articles = data["articles"]
-        muted = data["muted_feeds"]
-        if not isinstance(articles, list) or not isinstance(muted, list):
-            raise ValueError("malformed recommender state")
-        for article_id, feed_id, kinds, features in articles:
-            vector = ArticleVector(int(article_id), int(feed_id), tuple(features), 0.0, None)
-            evidence = ArticleEvidence(vector.feed_id, frozenset(vector.features))
-            evidence.kinds.update(str(kind) for kind in kinds if kind in STRENGTH)
-            model._articles[vector.id] = evidence
-            model._recount(evidence)
-        model._muted_feeds.update(int(feed_id) for feed_id in muted)
+    def restore(cls, data: bytes) -> PreferenceModel:
+        """The model :meth:`export` wrote; ValueError when the bytes are not one."""
+        parts: list[bytes] = []
+        offset = 0
+        try:
+            while offset < len(data):
+                (length,) = struct.unpack_from("<I", data, offset)
+                parts.append(data[offset + 4 : offset + 4 + length])
+                offset += 4 + length
+            header, ids_b, feeds_b, masks_b, *tables = parts
+            meta = json.loads(header)
+            model = cls()
+            model._liked_total = float(meta["liked_total"])
+            model._disliked_total = float(meta["disliked_total"])
+            model._muted_feeds = {int(f) for f in meta["muted_feeds"]}
+            ids, feeds, masks = _array("q", ids_b), _array("q", feeds_b), _array("H", masks_b)
+            liked_keys, liked_values, disliked_keys, disliked_values, keys, counts = tables
+            model._liked = _table(liked_keys, liked_values)
+            model._disliked = _table(disliked_keys, disliked_values)
+            model._support = dict(zip(_array("I", keys), _array("I", counts), strict=True))
+            if not len(ids) == len(feeds) == len(masks):
+                raise ValueError("article arrays differ")
+        except (struct.error, ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"malformed recommender state: {error}") from error
+        templates: dict[int, tuple[frozenset[str], float, bool]] = {}
+        engagement = model._feed_engagement
+        articles = model._articles
+        for article_id, feed_id, mask in zip(ids, feeds, masks, strict=True):
+            template = templates.get(mask)
+            if template is None:
+                kinds = frozenset(kind for kind, bit in _KIND_BITS.items() if mask & bit)
+                net = sum(STRENGTH[kind] for kind in kinds)
+                template = templates[mask] = (kinds, net, bool(kinds & ENGAGED))
+            kinds, net, engaged = template
+            articles[article_id] = ArticleEvidence(feed_id, set(kinds), net, engaged)
+            if engaged:
+                engagement[feed_id] += 1
+        model._weights_stale = True
         return model
+
+
+def _mask(kinds: set[str]) -> int:
+    return sum(_KIND_BITS[kind] for kind in kinds)
+
+
+def _array(typecode: str, data: bytes) -> array[int]:
+    values = array(typecode)
+    values.frombytes(data)
+    return values
+
+
+def _table(keys: bytes, values: bytes) -> dict[int, float]:
+    numbers = array("d")
+    numbers.frombytes(values)
+    return dict(zip(_array("I", keys), numbers, strict=True))

@@ -1,33 +1,48 @@
-"""The "For you" ranking: learned taste + feed affinity + freshness, duplicates grouped.
+"""The "For you" ranking: learned taste + feed affinity + freshness, diverse, twins grouped.
 
 score = CONTENT_WEIGHT * (sum of the article's feature weights) / sqrt(feature count)
       + FEED_WEIGHT * feed-affinity prior (how many articles of the feed the reader engaged with)
       + FRESHNESS_WEIGHT * 2 ** (-age / FRESHNESS_HALF_LIFE)
 
-With no signals only the last two count: newest first, the reader's most-read feeds first
-among equally fresh articles. The constants were chosen with bench/recommend_bench.py.
+Age runs from the published date, or from when the store first saw an undated entry, so an
+undated entry is as fresh as it really is to the reader, never fresher. With no signals only
+the last two count: newest first, the reader's most-read feeds first among equally fresh
+articles. Picking then caps each feed at FEED_CAP of every ten rows (one prolific feed cannot
+fill the top), unless nearly all the reader's engagement is with that feed. The constants
+were chosen with bench/recommend_bench.py, which also compares the cap with MMR.
 """
 
 from __future__ import annotations
 
-import heapq
-import json
 import math
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from itertools import repeat
+from typing import Literal
 
 from tuireader.recommend.dedup import DuplicateIndex
 from tuireader.recommend.explain import ScoreParts, explain
-from tuireader.recommend.features import ArticleVector, vectorize
-from tuireader.recommend.model import PreferenceModel
+from tuireader.recommend.model import UNDO_LESS_LIKE, PreferenceModel
 from tuireader.recommend.types import ArticleFeatures, Recommendation, Signal
+from tuireader.recommend.vectors import ArticleVector, vectorize
 
 CONTENT_WEIGHT = 1.0
 FEED_WEIGHT = 0.3
 FRESHNESS_WEIGHT = 0.5
 FRESHNESS_HALF_LIFE = 2 * 24 * 3600.0
-STATE_VERSION = 1
+#: At most this many of every ten rows from one feed...
+FEED_CAP = 3
+#: ...unless this share of the reader's engagement is with that feed.
+FEED_CAP_EXEMPT_SHARE = 0.8
+#: Maximal marginal relevance, the alternative the bench measures: each row already taken
+#: from a feed lowers that feed's next article by this much.
+MMR_PENALTY = 0.15
+STATE_VERSION = 2
+
+Diversity = Literal["cap", "mmr", "none"]
+Details = Callable[[list[int]], Mapping[int, ArticleFeatures]]
 
 
 class Recommender:
@@ -37,10 +52,15 @@ class Recommender:
     once; call :meth:`forget` when an article's text changes or it is deleted.
     """
 
-    def __init__(self, model: PreferenceModel | None = None) -> None:
+    def __init__(self, model: PreferenceModel | None = None, *, diversity: Diversity = "cap"):
         self._model = model or PreferenceModel()
         self._vectors: dict[int, ArticleVector] = {}
         self._stories = DuplicateIndex()
+        self.diversity: Diversity = diversity
+
+    @property
+    def model(self) -> PreferenceModel:
+        return self._model
 
     @classmethod
     def from_signals(
@@ -58,68 +78,176 @@ class Recommender:
         """Learn from one signal; the next :meth:`rank` reflects it."""
         if signal.article_id != article.id:
             raise ValueError(f"signal for article {signal.article_id} given article {article.id}")
-        self._model.observe(signal.kind, self._vector(article))
+        self._model.observe(signal.kind, self.vector(article))
+
+    def observe_vector(self, kind: str, vector: ArticleVector) -> None:
+        """Learn from one signal on an article already analysed (e.g. read from the store)."""
+        self._model.observe(kind, vector)
+
+    def undo_less_like(self, vector: ArticleVector) -> None:
+        """Forget a "less like this" the store has taken back."""
+        self._model.observe(UNDO_LESS_LIKE, vector)
 
     def forget(self, article_id: int) -> None:
         """Drop the cached analysis of an article (its learned evidence stays)."""
         self._vectors.pop(article_id, None)
 
-    def _vector(self, article: ArticleFeatures) -> ArticleVector:
+    def vector(self, article: ArticleFeatures) -> ArticleVector:
         vector = self._vectors.get(article.id)
         if vector is None:
             vector = self._vectors[article.id] = vectorize(article)
-            self._stories.add(article)
         return vector
 
     def prepare(self, articles: Iterable[ArticleFeatures]) -> None:
         """Analyse articles ahead of ranking (e.g. in a worker after a refresh)."""
         for article in articles:
-            self._vector(article)
+            self.vector(article)
 
     def rank(
         self, candidates: Sequence[ArticleFeatures], *, now: datetime, limit: int = 50
     ) -> list[Recommendation]:
         """The best ``limit`` candidates, best first, each with its same-story twins."""
-        if limit <= 0 or not candidates:
-            return []
-        vectors = [self._vector(article) for article in candidates]
-        scores = self._scores(vectors, now.timestamp())
-        pool = {vector.id for vector in vectors}
         by_id = {article.id: article for article in candidates}
-        taken: set[int] = set()
-        picked: list[tuple[int, float, tuple[int, ...]]] = []
-        window = min(len(vectors), 2 * limit + 16)
-        while True:
-            order = heapq.nlargest(window, range(len(vectors)), key=scores.__getitem__)
-            for position in order:
-                article_id = vectors[position].id
-                if article_id in taken:
-                    continue
-                twins = sorted(
-                    i for i in self._stories.duplicates_of(article_id, pool) if i not in taken
-                )
-                taken.add(article_id)
-                taken.update(twins)
-                picked.append((position, scores[position], tuple(twins)))
-                if len(picked) == limit:
-                    break
-            if len(picked) == limit or window == len(vectors):
-                break
-            # Many twins were folded away: look further down the ranking.
-            picked.clear()
-            taken.clear()
-            window = min(len(vectors), window * 4)
+        return self.rank_vectors(
+            [self.vector(article) for article in candidates],
+            now=now,
+            limit=limit,
+            details=lambda ids: by_id,
+        )
+
+    def rank_vectors(
+        self, vectors: Sequence[ArticleVector], *, now: datetime, limit: int, details: Details
+    ) -> list[Recommendation]:
+        """Rank analysed articles; ``details`` gives the texts of the few picked, to say why."""
+        if limit <= 0 or not vectors:
+            return []
+        for vector in vectors:
+            if vector.id not in self._stories:
+                self._stories.add(vector.id, vector.link, vector.signature)
+        tastes = self._tastes(vectors)
+        scores = self._scores(vectors, tastes, now.timestamp())
+        picked = self._pick(vectors, scores, tastes, limit)
+        texts = details([vectors[position].id for position, _ in picked])
         return [
             Recommendation(
                 article_id=vectors[position].id,
-                score=score,
-                why=self._why(by_id[vectors[position].id], vectors[position], now.timestamp()),
+                score=scores[position],
+                why=self._why(texts[vectors[position].id], vectors[position], now.timestamp())
+                if vectors[position].id in texts
+                else "",
                 duplicates=twins,
             )
-            for position, score, twins in picked
+            for position, twins in picked
         ]
 
-    def _scores(self, vectors: list[ArticleVector], now: float) -> list[float]:
+    def _pick(
+        self, vectors: Sequence[ArticleVector], scores: list[float], tastes: list[float], limit: int
+    ) -> list[tuple[int, tuple[int, ...]]]:
+        """Best first, twins folded under the first of their story, feeds kept diverse.
+
+        The cap never lets an article the reader's taste scores below zero take the place
+        of a better one from a capped feed: variety, but not of things they turned down.
+        """
+        pool = {vector.id for vector in vectors}
+        taken: set[int] = set()
+        picked: list[tuple[int, tuple[int, ...]]] = []
+        per_feed: Counter[int] = Counter()
+        exempt = {
+            v.feed_id
+            for v in vectors
+            if self._model.engagement_share(v.feed_id) >= FEED_CAP_EXEMPT_SHARE
+        }
+        order = sorted(range(len(vectors)), key=scores.__getitem__, reverse=True)
+
+        def take(position: int) -> None:
+            article_id = vectors[position].id
+            twins = tuple(
+                sorted(i for i in self._stories.duplicates_of(article_id, pool) if i not in taken)
+            )
+            taken.add(article_id)
+            taken.update(twins)
+            picked.append((position, twins))
+            per_feed[vectors[position].feed_id] += 1
+
+        if self.diversity == "mmr":
+            self._pick_mmr(vectors, scores, order, limit, taken, per_feed, exempt, take)
+            return picked
+        deferred: list[int] = []
+        remaining = iter(order)
+
+        def fits(position: int) -> bool:
+            feed_id = vectors[position].feed_id
+            allowed = FEED_CAP * (len(picked) // 10 + 1)
+            return self.diversity == "none" or feed_id in exempt or per_feed[feed_id] < allowed
+
+        while len(picked) < limit:
+            deferred = [p for p in deferred if vectors[p].id not in taken]
+            choice = next((p for p in deferred if fits(p)), None)
+            if choice is not None:
+                deferred.remove(choice)
+            else:
+                for position in remaining:
+                    if vectors[position].id in taken:
+                        continue
+                    if fits(position):
+                        choice = position
+                        break
+                    deferred.append(position)
+            if choice is not None and deferred and tastes[choice] < 0.0:
+                deferred.append(choice)
+                choice = None
+            if choice is None:
+                # Only capped feeds (or disliked articles) are left: fill with the best.
+                if not deferred:
+                    break
+                choice = deferred.pop(0)
+            take(choice)
+        return picked
+
+    def _pick_mmr(
+        self,
+        vectors: Sequence[ArticleVector],
+        scores: list[float],
+        order: list[int],
+        limit: int,
+        taken: set[int],
+        per_feed: Counter[int],
+        exempt: set[int],
+        take: Callable[[int], None],
+    ) -> None:
+        """Greedy MMR with "same feed" as the similarity: score - penalty x rows of its feed."""
+        queues: dict[int, list[int]] = {}
+        for position in order:
+            queues.setdefault(vectors[position].feed_id, []).append(position)
+        heads = dict.fromkeys(queues, 0)
+        while sum(per_feed.values()) < limit:
+            best: tuple[float, int, int] | None = None
+            for feed_id, queue in queues.items():
+                index = heads[feed_id]
+                while index < len(queue) and vectors[queue[index]].id in taken:
+                    index += 1
+                heads[feed_id] = index
+                if index == len(queue):
+                    continue
+                penalty = 0.0 if feed_id in exempt else MMR_PENALTY * per_feed[feed_id]
+                value = scores[queue[index]] - penalty
+                if best is None or value > best[0]:
+                    best = (value, feed_id, queue[index])
+            if best is None:
+                return
+            take(best[2])
+
+    def _tastes(self, vectors: Sequence[ArticleVector]) -> list[float]:
+        """The learned part of each score: how much the reader's taste likes the article."""
+        if not self._model.has_taste:
+            return [0.0] * len(vectors)
+        weight_of = self._model.weights().get
+        zero = repeat(0.0)
+        return [CONTENT_WEIGHT * v.norm * sum(map(weight_of, v.features, zero)) for v in vectors]
+
+    def _scores(
+        self, vectors: Sequence[ArticleVector], tastes: list[float], now: float
+    ) -> list[float]:
         feed_prior = {
             feed_id: FEED_WEIGHT * value if value > 0 else value
             for feed_id, value in self._model.feed_scores().items()
@@ -127,26 +255,12 @@ class Recommender:
         prior_of = feed_prior.get
         decay = -math.log(2.0) / FRESHNESS_HALF_LIFE
         exp = math.exp
-        if not self._model.has_taste:
-            return [
-                prior_of(v.feed_id, 0.0)
-                + (
-                    FRESHNESS_WEIGHT * exp(decay * max(0.0, now - v.published))
-                    if v.published is not None
-                    else 0.0
-                )
-                for v in vectors
-            ]
-        weight_of = self._model.weights().__getitem__
+        fresh = FRESHNESS_WEIGHT
         return [
-            CONTENT_WEIGHT * v.norm * sum(map(weight_of, v.features))
+            taste
             + prior_of(v.feed_id, 0.0)
-            + (
-                FRESHNESS_WEIGHT * exp(decay * max(0.0, now - v.published))
-                if v.published is not None
-                else 0.0
-            )
-            for v in vectors
+            + (fresh * exp(decay * max(0.0, now - v.published)) if v.published else 0.0)
+            for v, taste in zip(vectors, tastes, strict=True)
         ]
 
     def _why(self, article: ArticleFeatures, vector: ArticleVector, now: float) -> str:
@@ -166,19 +280,15 @@ class Recommender:
 
     def to_state(self) -> bytes:
         """The learned model (not the per-article cache), compact and pickle-free."""
-        payload = {"version": STATE_VERSION, "model": self._model.export()}
-        return zlib.compress(json.dumps(payload, separators=(",", ":")).encode("utf-8"))
+        return zlib.compress(STATE_VERSION.to_bytes(2, "little") + self._model.export(), 1)
 
     @classmethod
     def from_state(cls, state: bytes) -> Recommender:
         """Rebuild from :meth:`to_state`; ValueError if it is corrupt or from another version."""
         try:
-            payload = json.loads(zlib.decompress(state))
-        except (zlib.error, ValueError) as error:
+            payload = zlib.decompress(state)
+        except zlib.error as error:
             raise ValueError(f"unreadable recommender state: {error}") from error
-        if not isinstance(payload, dict) or payload.get("version") != STATE_VERSION:
+        if int.from_bytes(payload[:2], "little") != STATE_VERSION:
             raise ValueError("recommender state is from another version")
-        try:
-            return cls(PreferenceModel.restore(payload["model"]))
-        except (KeyError, TypeError) as error:
-            raise ValueError(f"malformed recommender state: {error}") from error
+        return cls(PreferenceModel.restore(payload[2:]))

@@ -35,6 +35,8 @@ class ArticleFeatures:
     text: str
     link: str | None
     published: datetime | None
+    #: When the store first saw it: the date of an undated entry, for freshness.
+    first_seen: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

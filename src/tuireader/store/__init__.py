@@ -15,6 +15,7 @@ from tuireader.store.fulltext import FullTextMixin
 from tuireader.store.history import HistoryMixin, RefreshKind, RefreshRecord
 from tuireader.store.images import ImagesMixin, StoredImage
 from tuireader.store.recent import RecentMixin
+from tuireader.store.recommend_state import RecommendState, RecommendStateMixin
 from tuireader.store.retention import CleanupResult, RetentionMixin
 from tuireader.store.saved import (
     NoSuchSavedSearchError,
@@ -38,6 +39,7 @@ __all__ = [
     "NoSuchFeedError",
     "NoSuchSavedSearchError",
     "RefreshKind",
+    "RecommendState",
     "RefreshRecord",
     "SavedSearch",
     "SavedSearchExistsError",
@@ -59,6 +61,7 @@ class Store(
     SearchMixin,
     FullTextMixin,
     SignalsMixin,
+    RecommendStateMixin,
     RetentionMixin,
     HistoryMixin,
     SavedSearchesMixin,

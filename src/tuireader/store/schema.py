@@ -200,6 +200,26 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (article_id, url)
     ) WITHOUT ROWID;
     """,
+    # 5: the For you recommender's persisted state. ``recommend_vectors`` keeps each analysed
+    # article's features (valid while its version and content hash match); ``recommend_state``
+    # is the learned model folded up to event ``last_event``, with how many events at or
+    # below it it folded, so a log changed behind its back is noticed and replayed.
+    """
+    CREATE TABLE recommend_vectors (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        data BLOB NOT NULL
+    );
+    CREATE TABLE recommend_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL,
+        last_event INTEGER NOT NULL,
+        folded_events INTEGER NOT NULL,
+        saved_at TEXT NOT NULL,
+        data BLOB NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from tuireader.recommend import ArticleFeatures
-from tuireader.searchtext import search_text
 from tuireader.store.base import FEED_TITLE_SQL, StoreBase
 from tuireader.store.db import from_db_time
 
@@ -15,6 +14,8 @@ FEATURE_TEXT_LIMIT = 1_000
 
 class SignalsMixin(StoreBase):
     def article_features(self, ids: list[int]) -> dict[int, ArticleFeatures]:
+        """What the recommender reads about each article. The text is the search index's
+        (already plain: stripping 50,000 articles' HTML again would take seconds)."""
         found: dict[int, ArticleFeatures] = {}
         with self.db.read() as conn:
             for start in range(0, len(ids), 500):
@@ -22,11 +23,12 @@ class SignalsMixin(StoreBase):
                 rows = conn.execute(
                     f"""SELECT a.id, a.feed_id,
                         {FEED_TITLE_SQL}, a.title, a.author,
-                        a.categories, substr(coalesce(a.summary_html, a.content_html, ''), 1, 8000),
-                        a.link, a.published
+                        a.categories, (SELECT substr(t.body, 1, ?) FROM articles_fts t
+                                       WHERE t.rowid = a.id),
+                        a.link, a.published, a.first_seen
                         FROM articles a JOIN feeds f ON f.id = a.feed_id
                         WHERE a.id IN ({",".join("?" * len(chunk))})""",
-                    tuple(chunk),
+                    (FEATURE_TEXT_LIMIT, *chunk),
                 ).fetchall()
                 for r in rows:
                     try:
@@ -40,9 +42,10 @@ class SignalsMixin(StoreBase):
                         title=r[3],
                         author=r[4],
                         categories=categories,
-                        text=search_text(r[6], limit=FEATURE_TEXT_LIMIT),
+                        text=r[6] or "",
                         link=r[7],
                         published=from_db_time(r[8]),
+                        first_seen=from_db_time(r[9]),
                     )
         return found
 
