@@ -35,7 +35,6 @@ from tuireader.recommend.vectors import (
 )
 from tuireader.store import RecommendState, Store
 from tuireader.store.recommend_state import CompactableEvent
-from tuireader.store.state import Event
 
 #: How many of the newest unread articles are ranked; older ones are rarely wanted.
 CANDIDATE_LIMIT = 5_000
@@ -111,7 +110,7 @@ class ForYou:
         """Learn from the events recorded since the last call (by anyone, any process)."""
         with self._lock:
             recommender = self._model()
-            events = self.store.events(since_id=self._last_event)
+            events = self.store.signal_events(since_id=self._last_event)
             for start in range(0, len(events), _CHUNK):
                 self._fold(recommender, events[start : start + _CHUNK])
             if events:
@@ -121,7 +120,7 @@ class ForYou:
             if self._unsaved >= SAVE_AFTER_EVENTS:
                 self._save()
 
-    def _fold(self, recommender: Recommender, events: list[Event]) -> None:
+    def _fold(self, recommender: Recommender, events: list[CompactableEvent]) -> None:
         signalled = [e.article_id for e in events if e.kind in _SIGNAL_KINDS and e.article_id]
         vectors = self._vectors_of(signalled, keep=False)
         for event in events:

@@ -28,9 +28,12 @@ class RecommendState:
 
 @dataclass(frozen=True, slots=True)
 class CompactableEvent:
+    """An event as folding and compaction see it: no time."""
+
     id: int
     article_id: int | None
     kind: str
+    feed_id: int | None = None
 
 
 class RecommendStateMixin(StoreBase):
@@ -108,6 +111,15 @@ class RecommendStateMixin(StoreBase):
                     state.data,
                 ),
             )
+
+    def signal_events(self, *, since_id: int) -> list[CompactableEvent]:
+        """The log after ``since_id`` without the times (what folding needs, read cheaply)."""
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT id, article_id, kind, feed_id FROM events WHERE id > ? ORDER BY id",
+                (since_id,),
+            ).fetchall()
+        return [CompactableEvent(row[0], row[1], row[2], row[3]) for row in rows]
 
     def count_events_through(self, last_event: int) -> int:
         with self.db.read() as conn:
