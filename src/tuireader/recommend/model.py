@@ -78,6 +78,9 @@ class ArticleEvidence:
 class PreferenceModel:
     def __init__(self) -> None:
         self._articles: dict[int, ArticleEvidence] = {}
+        #: Restored articles not touched since, as (feed id, kinds mask): unpacked on use,
+        #: because building 50,000 objects is most of a restore's time.
+        self._packed: dict[int, tuple[int, int]] = {}
         self._liked: dict[int, float] = {}
         self._disliked: dict[int, float] = {}
         self._liked_total = 0.0
@@ -98,7 +101,7 @@ class PreferenceModel:
             return
         if kind not in STRENGTH and kind not in CANCELS:
             return
-        evidence = self._articles.get(vector.id)
+        evidence = self._articles.get(vector.id) or self._unpack(vector.id)
         if evidence is None:
             evidence = ArticleEvidence(vector.feed_id)
             self._articles[vector.id] = evidence
@@ -109,6 +112,16 @@ class PreferenceModel:
         self._recount(evidence, vector.features)
         if not evidence.kinds:
             del self._articles[vector.id]
+
+    def _unpack(self, article_id: int) -> ArticleEvidence | None:
+        packed = self._packed.pop(article_id, None)
+        if packed is None:
+            return None
+        kinds = _kinds_of_mask(packed[1])
+        evidence = ArticleEvidence(packed[0], set(kinds), sum(STRENGTH[k] for k in kinds))
+        evidence.engaged = bool(kinds & ENGAGED)
+        self._articles[article_id] = evidence
+        return evidence
 
     def _recount(self, evidence: ArticleEvidence, features: Sequence[int]) -> None:
         net = sum(STRENGTH[kind] for kind in evidence.kinds)
@@ -156,7 +169,7 @@ class PreferenceModel:
     @property
     def signal_count(self) -> int:
         """How many articles carry evidence."""
-        return len(self._articles)
+        return len(self._articles) + len(self._packed)
 
     @property
     def has_taste(self) -> bool:
@@ -217,17 +230,21 @@ class PreferenceModel:
 
     def kinds_of(self, article_id: int) -> frozenset[str]:
         evidence = self._articles.get(article_id)
-        return frozenset(evidence.kinds) if evidence else frozenset()
+        if evidence is not None:
+            return frozenset(evidence.kinds)
+        packed = self._packed.get(article_id)
+        return _kinds_of_mask(packed[1]) if packed else frozenset()
 
     # --- persistence --------------------------------------------------------------------
 
     def export(self) -> bytes:
         """Compact bytes: a small JSON header, then the sums and articles as arrays."""
-        ids = sorted(self._articles)
+        packed = self._packed | {i: (e.feed_id, _mask(e.kinds)) for i, e in self._articles.items()}
+        ids = sorted(packed)
         parts = [
             array("q", ids).tobytes(),
-            array("q", [self._articles[i].feed_id for i in ids]).tobytes(),
-            array("H", [_mask(self._articles[i].kinds) for i in ids]).tobytes(),
+            array("q", [packed[i][0] for i in ids]).tobytes(),
+            array("H", [packed[i][1] for i in ids]).tobytes(),
         ]
         for table in (self._liked, self._disliked):
             keys = sorted(table)
@@ -272,25 +289,21 @@ class PreferenceModel:
                 raise ValueError("article arrays differ")
         except (struct.error, ValueError, KeyError, TypeError) as error:
             raise ValueError(f"malformed recommender state: {error}") from error
-        templates: dict[int, tuple[frozenset[str], float, bool]] = {}
-        engagement = model._feed_engagement
-        articles = model._articles
-        for article_id, feed_id, mask in zip(ids, feeds, masks, strict=True):
-            template = templates.get(mask)
-            if template is None:
-                kinds = frozenset(kind for kind, bit in _KIND_BITS.items() if mask & bit)
-                net = sum(STRENGTH[kind] for kind in kinds)
-                template = templates[mask] = (kinds, net, bool(kinds & ENGAGED))
-            kinds, net, engaged = template
-            articles[article_id] = ArticleEvidence(feed_id, set(kinds), net, engaged)
-            if engaged:
-                engagement[feed_id] += 1
+        engaged_masks = {m for m in set(masks) if _kinds_of_mask(m) & ENGAGED}
+        model._packed = dict(zip(ids, zip(feeds, masks, strict=True), strict=True))
+        model._feed_engagement.update(
+            feed for feed, mask in zip(feeds, masks, strict=True) if mask in engaged_masks
+        )
         model._weights_stale = True
         return model
 
 
 def _mask(kinds: set[str]) -> int:
     return sum(_KIND_BITS[kind] for kind in kinds)
+
+
+def _kinds_of_mask(mask: int) -> frozenset[str]:
+    return frozenset(kind for kind, bit in _KIND_BITS.items() if mask & bit)
 
 
 def _array(typecode: str, data: bytes) -> array[int]:
