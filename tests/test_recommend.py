@@ -5,12 +5,14 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tuireader.recommend import ArticleFeatures, Recommendation, Recommender, Signal
 from tuireader.recommend.dedup import normalized_link
+from tuireader.recommend.explain import reason_passes
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -332,3 +334,119 @@ def test_recommend_does_not_import_textual_or_rich() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == ""
+
+
+# --- reasons, diversity, undated entries --------------------------------------------------
+
+
+def test_reasons_a_person_would_not_write_fail_the_rule() -> None:
+    liked = [article(100 + i, title, feed_id=10) for i, title in enumerate(CABLES)]
+    candidate = article(200, "Fibre-optic cables never fail near Owen's tank", feed_id=20)
+    for why in [
+        "like an article you read about never",  # the old wording, a stopword
+        "about never, like 4 articles you liked",
+        "about owen, like 4 articles you liked",  # a lone word
+        "about tank, like 2 articles you liked",
+        "about cables the, like 4 articles you liked",  # a stopword in the phrase
+        "about undersea landing, like 2 articles you liked",  # not in the suggestion
+        "from Some Other Feed, a feed you often read",  # not its feed
+    ]:
+        assert not reason_passes(why, candidate, liked), why
+    assert reason_passes("about fibre-optic cables, like 4 articles you liked", candidate, liked)
+    assert not reason_passes(  # shared by one liked article only
+        "about fibre-optic cables, like 4 articles you liked", candidate, liked[:1]
+    )
+    assert reason_passes("from Feed 20, a feed you often read", candidate, liked)
+    assert reason_passes("new from Feed 20", candidate, liked)
+
+
+def test_a_phrase_only_one_liked_article_has_is_not_a_reason() -> None:
+    recommender = Recommender()
+    seen = article(100, "Tidal lagoon turbines tested offshore", feed_id=10)
+    recommender.observe(signal(seen.id, "recommend"), seen)
+    candidate = article(200, "Tidal lagoon turbines approved", feed_id=20)
+    [top] = recommender.rank([candidate], now=NOW)
+    assert top.why == "new from Feed 20"
+    assert reason_passes(top.why, candidate, [seen])
+
+
+def test_every_reason_of_a_real_ranking_passes_the_rule() -> None:
+    recommender = Recommender()
+    liked = [
+        article(100 + i, title, feed_id=10 + i % 2, categories=("Networks",))
+        for i, title in enumerate(CABLES[:3])
+    ]
+    for i, seen in enumerate(liked):
+        recommender.observe(signal(seen.id, "star", i), seen)
+    candidates = [
+        article(200 + i, title, feed_id=20 + i, categories=("Networks",) if i % 2 else ())
+        for i, title in enumerate([CABLES[3], *BREAD, "Cables and bread", "Undersea news"])
+    ]
+    ranked = recommender.rank(candidates, now=NOW)
+    assert {r.why.split(" ")[0] for r in ranked} >= {"about", "new"}
+    by_id = {a.id: a for a in candidates}
+    assert all(reason_passes(r.why, by_id[r.article_id], liked) for r in ranked)
+
+
+def _prolific_library() -> tuple[list[ArticleFeatures], list[ArticleFeatures]]:
+    """Feed 1 writes 40 cable articles; 20 other feeds write one each, half on cables."""
+    rng = random.Random(7)
+    cable_words = "undersea landing station repair ship coast islands strait splice repeater"
+    bread_words = "sourdough starter village bakery loaves proof focaccia rosemary flour crust"
+
+    def title(words: str) -> str:
+        return " ".join(rng.sample(words.split(), 6))
+
+    prolific = [
+        article(i, f"Fibre-optic cables {title(cable_words)}", feed_id=1, age_hours=i)
+        for i in range(1, 41)
+    ]
+    others = [
+        article(100 + i, title(cable_words) if i % 2 else title(bread_words), feed_id=10 + i)
+        for i in range(20)
+    ]
+    return prolific, others
+
+
+def test_one_prolific_feed_gets_at_most_three_of_the_top_ten() -> None:
+    prolific, others = _prolific_library()
+    recommender = Recommender()
+    for i, seen in enumerate([*prolific[:3], others[1], others[3]]):
+        recommender.observe(signal(seen.id, "recommend", i), seen)
+    candidates = prolific[3:] + others
+    for diversity, most in (("cap", 3), ("none", 10)):
+        recommender.diversity = diversity  # type: ignore[assignment]
+        top = recommender.rank(candidates, now=NOW, limit=10)
+        from_prolific = sum(r.article_id < 100 for r in top)
+        assert from_prolific == most if diversity == "none" else from_prolific <= most
+    recommender.diversity = "cap"
+    top20 = recommender.rank(candidates, now=NOW, limit=20)
+    assert sum(r.article_id < 100 for r in top20) <= 6  # three in every ten
+
+
+def test_the_cap_is_lifted_when_nearly_everything_the_reader_likes_is_from_that_feed() -> None:
+    prolific, others = _prolific_library()
+    recommender = Recommender()
+    for i, seen in enumerate(prolific[:8]):
+        recommender.observe(signal(seen.id, "recommend", i), seen)
+    top = recommender.rank(prolific[8:] + others, now=NOW, limit=10)
+    assert sum(r.article_id < 100 for r in top) > 3
+
+
+def test_undated_entries_are_as_fresh_as_when_first_seen_never_fresher() -> None:
+    titles = {1: "Harbour dredging resumes", 2: "Tram timetable revised", 3: "Museum hours change"}
+    dated = [article(i, titles[i], feed_id=i, age_hours=i) for i in (1, 2, 3)]
+    old_undated = replace(
+        article(10, "Lighthouse repainted", feed_id=10),
+        published=None,
+        first_seen=NOW - timedelta(days=20),
+    )
+    never_seen = replace(article(11, "Ferry fares frozen", feed_id=11), published=None)
+    new_undated = replace(
+        article(12, "Bridge reopens", feed_id=12),
+        published=None,
+        first_seen=NOW - timedelta(minutes=90),
+    )
+    ranked = order(Recommender(), [old_undated, never_seen, *dated, new_undated])
+    # An hour old, 90 minutes since first seen, ...; 20 days since first seen; never seen.
+    assert ranked == [1, 12, 2, 3, 10, 11]

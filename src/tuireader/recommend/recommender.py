@@ -38,7 +38,7 @@ FEED_CAP = 3
 FEED_CAP_EXEMPT_SHARE = 0.8
 #: Maximal marginal relevance, the alternative the bench measures: each row already taken
 #: from a feed lowers that feed's next article by this much.
-MMR_PENALTY = 0.15
+MMR_PENALTY = 0.5
 STATE_VERSION = 2
 
 Diversity = Literal["cap", "mmr", "none"]
