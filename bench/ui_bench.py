@@ -18,6 +18,8 @@ Figures:
   paging through every article with ``pagedown`` (newsboat: after first paint).
 * search: ``store.search_ids`` + ``store.summaries`` for a common word, a rare word and a
   prefix; and the in-app ``/`` search from enter to the results painted.
+* For you: ``tuireader list for-you`` in fresh processes, without and with the persisted
+  model (``bench/foryou_fresh.py``): wall, CPU and peak RSS.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import foryou_fresh  # noqa: E402
 import make_library  # noqa: E402
 from make_library import LibrarySpec  # noqa: E402
 from tuireader.paths import Dirs  # noqa: E402
@@ -723,6 +726,9 @@ def report(results: Results, spec: LibrarySpec) -> None:
         )
     for label, fig in (f.get("app_search_ms") or {}).items():
         add(f"/ search {label} to paint, p99", fig["p99"], "ms", TARGETS["search_p99_ms"])
+    if f.get("for_you"):
+        for label, value, unit, target in foryou_fresh.rows(f["for_you"]):
+            add(label, value, unit, target)
 
     widths = [
         max(len(r[i]) for r in rows + [("metric", "tuireader", "target", "newsboat", "")])
@@ -769,6 +775,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--newsboat", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--tmux", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--in-process", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument(
+        "--for-you",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="For you in fresh processes (bench/foryou_fresh.py), last: it writes its state",
+    )
     parser.add_argument(
         "--gc-freeze",
         action="store_true",
@@ -820,6 +832,9 @@ def main(argv: list[str] | None = None) -> int:
                     gc_freeze=args.gc_freeze,
                 )
             )
+        if args.for_you:
+            print("For you: fresh processes ...", flush=True)
+            results.put("for_you", foryou_fresh.measure(work.db, work.env, runs=3))
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
