@@ -335,3 +335,25 @@ def test_cleanup_vacuum_gives_compacted_events_back(tmp_path: Path) -> None:
     assert len(reader.store.events()) == 50
     assert result.bytes_after < size_before / 2
     reader.close()
+
+
+def test_saving_the_model_compacts_a_log_of_repeats(tmp_path: Path) -> None:
+    clock = [NOW - timedelta(days=60)]
+    store = Store(tmp_path / "r.db", clock=lambda: clock[0])
+    feed = store.add_feed("https://cables.example.org/feed")
+    store.store_feed(
+        feed.id,
+        ParsedFeed(title="Cables", entries=entries("cable", CABLE, 10, 0)),
+        body_hash=None,
+        etag=None,
+        last_modified=None,
+        bytes_downloaded=0,
+    )
+    ids = ids_of(store, "cable")
+    for _ in range(110):  # 1,100 opens of 10 articles: more than 2 x 10 + COMPACT_SLACK
+        for article_id in ids:
+            store.open_article(article_id, mark_read=False)
+    clock[0] = NOW
+    before = _rebuilt_from_log(store)  # also the first save, which compacts
+    assert len(store.events()) == 10
+    assert ForYou(store).model_state() == before == _rebuilt_from_log(store)

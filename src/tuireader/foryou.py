@@ -42,6 +42,9 @@ CANDIDATE_LIMIT = 5_000
 SAVE_AFTER_EVENTS = 200
 #: Events younger than this are never compacted (recent history and undo stay exact).
 COMPACT_AFTER = timedelta(days=30)
+#: Saving the model also compacts once the log has this many more events than twice the
+#: articles they are about (so the file does not grow with every keypress between cleanups).
+COMPACT_SLACK = 1_000
 #: Signals compacted: everything the model learns from except "less like this" (its event
 #: keeps the article out of For you and is what undo takes back) and feed mutes.
 _MODEL_KINDS = frozenset(STRENGTH.keys() | CANCELS.keys())
@@ -75,6 +78,7 @@ class ForYou:
         self._last_event = 0
         self._folded = 0
         self._unsaved = 0
+        self._compacted = False
         #: The last ranking's candidate vectors: the next ranking mostly re-uses them.
         self._vectors: dict[int, ArticleVector] = {}
         self._lock = threading.RLock()
@@ -119,6 +123,9 @@ class ForYou:
                 self._unsaved += len(events)
             if self._unsaved >= SAVE_AFTER_EVENTS:
                 self._save()
+                if not self._compacted and self._folded > _redundant_log(recommender):
+                    self._compacted = True  # at most once per instance: it reads the log
+                    self._compact_folded(COMPACT_AFTER)
 
     def _fold(self, recommender: Recommender, events: list[CompactableEvent]) -> None:
         signalled = [e.article_id for e in events if e.kind in _SIGNAL_KINDS and e.article_id]
@@ -257,14 +264,23 @@ class ForYou:
                 return 0  # For you was never opened: nothing folded, nothing to compact
             self.sync()
             self._save()
-            through = self._last_event
-            events = self.store.compactable_events(
-                through=through, before=self.store.now() - older_than, kinds=COMPACTED_KINDS
-            )
-            doomed = superseded_events(events)
-            deleted = self.store.delete_folded_events(doomed, state_through=through)
-            self._folded -= deleted
-            return deleted
+            return self._compact_folded(older_than)
+
+    def _compact_folded(self, older_than: timedelta) -> int:
+        """Compact the events the just-saved state folded in (the lock is held)."""
+        through = self._last_event
+        events = self.store.compactable_events(
+            through=through, before=self.store.now() - older_than, kinds=COMPACTED_KINDS
+        )
+        doomed = superseded_events(events)
+        deleted = self.store.delete_folded_events(doomed, state_through=through)
+        self._folded -= deleted
+        return deleted
+
+
+def _redundant_log(recommender: Recommender) -> int:
+    """Past this many events the log is mostly repeats: compact it when next saving."""
+    return 2 * recommender.model.signal_count + COMPACT_SLACK
 
 
 def superseded_events(events: Iterable[CompactableEvent]) -> list[int]:

@@ -50,32 +50,6 @@ class SignalsMixin(StoreBase):
                     )
         return found
 
-    def for_you_candidates(self, *, limit: int) -> list[int]:
-        """Unread articles the reader has not acted on yet, newest first.
-
-        Recommended or starred articles are already found, and one marked "less like
-        this" was turned down: none of them is a suggestion any more. Muted feeds are out.
-        """
-        with self.db.read() as conn:
-            rows = conn.execute(
-                """SELECT a.id FROM articles a WHERE a.read = 0
-                   AND a.recommended = 0 AND a.starred = 0
-                   AND a.feed_id NOT IN (SELECT id FROM feeds WHERE muted = 1)
-                   AND NOT EXISTS (SELECT 1 FROM events e
-                                   WHERE e.article_id = a.id AND e.kind = 'less_like')
-                   ORDER BY a.sort_date DESC, a.id DESC LIMIT ?""",
-                (limit,),
-            ).fetchall()
-        return [row[0] for row in rows]
-
-    def latest_article_of_feed(self, feed_id: int) -> int | None:
-        with self.db.read() as conn:
-            row = conn.execute(
-                "SELECT id FROM articles WHERE feed_id = ? ORDER BY sort_date DESC LIMIT 1",
-                (feed_id,),
-            ).fetchone()
-        return None if row is None else int(row[0])
-
 
 def _from_epoch(seconds: int | None) -> datetime | None:
     """SQLite turns the stored times into seconds: ten times cheaper than strptime."""
