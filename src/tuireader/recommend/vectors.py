@@ -18,7 +18,7 @@ from tuireader.recommend.dedup import minhash, normalized_link
 from tuireader.recommend.features import feature_names
 from tuireader.recommend.types import ArticleFeatures
 
-VECTOR_VERSION = 2
+VECTOR_VERSION = 3
 # feed id, freshness date (NaN when none), signature length, link length, feature count
 _HEADER = struct.Struct("<qdHHI")
 

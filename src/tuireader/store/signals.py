@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from tuireader.recommend import ArticleFeatures
 from tuireader.store.base import FEED_TITLE_SQL, StoreBase
 
-#: How much of an article's text the recommender looks at.
-FEATURE_TEXT_LIMIT = 1_000
+#: How much of an article's text the recommender looks at: enough for its first 40 content
+#: words (MAX_TEXT_WORDS) in almost every article; tokenising more is wasted.
+FEATURE_TEXT_LIMIT = 700
 
 
 class SignalsMixin(StoreBase):
