@@ -213,6 +213,10 @@ class PreferenceModel:
         total = sum(self._feed_engagement.values())
         return self._feed_engagement.get(feed_id, 0) / total if total else 0.0
 
+    def engaged_articles(self, feed_id: int) -> int:
+        """How many of the feed's articles the reader engaged with (opened, read, ...)."""
+        return self._feed_engagement.get(feed_id, 0)
+
     def engaged_with(self, feed_id: int) -> bool:
         return self._feed_engagement.get(feed_id, 0) > 0
 

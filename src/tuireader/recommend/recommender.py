@@ -4,12 +4,14 @@ score = CONTENT_WEIGHT * (sum of the article's feature weights) / sqrt(feature c
       + FEED_WEIGHT * feed-affinity prior (how many articles of the feed the reader engaged with)
       + FRESHNESS_WEIGHT * 2 ** (-age / FRESHNESS_HALF_LIFE)
 
-Age runs from the published date, or from when the store first saw an undated entry, so an
-undated entry is as fresh as it really is to the reader, never fresher. With no signals only
-the last two count: newest first, the reader's most-read feeds first among equally fresh
-articles. Picking then caps each feed at FEED_CAP of every ten rows (one prolific feed cannot
-fill the top), unless nearly all the reader's engagement is with that feed. The constants
-were chosen with bench/recommend_bench.py, which also compares the cap with MMR.
+Age runs from the published date, or from when the store first saw an undated entry; an
+undated entry's freshness counts half, because first seen is only a bound (a feed without
+dates may list years of entries, all first seen at once when the reader subscribes). With no
+signals only the last two terms count: newest first, the reader's most-read feeds first
+among equally fresh articles. Picking then caps each feed at FEED_CAP of every ten rows (one
+prolific feed cannot fill the top), unless nearly all the reader's engagement is with that
+feed. The constants were chosen with bench/recommend_bench.py, which also compares the cap
+with MMR.
 """
 
 from __future__ import annotations
@@ -32,10 +34,14 @@ CONTENT_WEIGHT = 1.0
 FEED_WEIGHT = 0.3
 FRESHNESS_WEIGHT = 0.5
 FRESHNESS_HALF_LIFE = 2 * 24 * 3600.0
+#: The share of freshness an undated entry gets (see the module doc).
+UNDATED_FRESHNESS = 0.5
 #: At most this many of every ten rows from one feed...
 FEED_CAP = 3
-#: ...unless this share of the reader's engagement is with that feed.
+#: ...unless this share of the reader's engagement is with that feed (and there is enough
+#: of it to say so: the first two articles opened say little about a reader).
 FEED_CAP_EXEMPT_SHARE = 0.8
+FEED_CAP_EXEMPT_MIN = 10
 #: Maximal marginal relevance, the alternative the bench measures: each row already taken
 #: from a feed lowers that feed's next article by this much.
 MMR_PENALTY = 0.5
@@ -43,6 +49,17 @@ STATE_VERSION = 2
 
 Diversity = Literal["cap", "mmr", "none"]
 Details = Callable[[list[int]], Mapping[int, ArticleFeatures]]
+
+
+_DECAY = -math.log(2.0) / FRESHNESS_HALF_LIFE
+
+
+def freshness(vector: ArticleVector, now: float) -> float:
+    """FRESHNESS_WEIGHT halved every FRESHNESS_HALF_LIFE of age; 0 when never dated."""
+    if vector.published is None:
+        return 0.0
+    weight = FRESHNESS_WEIGHT * (UNDATED_FRESHNESS if vector.undated else 1.0)
+    return weight * math.exp(_DECAY * max(0.0, now - vector.published))
 
 
 class Recommender:
@@ -153,9 +170,10 @@ class Recommender:
         picked: list[tuple[int, tuple[int, ...]]] = []
         per_feed: Counter[int] = Counter()
         exempt = {
-            v.feed_id
-            for v in vectors
-            if self._model.engagement_share(v.feed_id) >= FEED_CAP_EXEMPT_SHARE
+            feed_id
+            for feed_id in {v.feed_id for v in vectors}
+            if self._model.engaged_articles(feed_id) >= FEED_CAP_EXEMPT_MIN
+            and self._model.engagement_share(feed_id) >= FEED_CAP_EXEMPT_SHARE
         }
         order = sorted(range(len(vectors)), key=scores.__getitem__, reverse=True)
 
@@ -253,26 +271,17 @@ class Recommender:
             for feed_id, value in self._model.feed_scores().items()
         }
         prior_of = feed_prior.get
-        decay = -math.log(2.0) / FRESHNESS_HALF_LIFE
-        exp = math.exp
-        fresh = FRESHNESS_WEIGHT
         return [
-            taste
-            + prior_of(v.feed_id, 0.0)
-            + (fresh * exp(decay * max(0.0, now - v.published)) if v.published else 0.0)
+            taste + prior_of(v.feed_id, 0.0) + freshness(v, now)
             for v, taste in zip(vectors, tastes, strict=True)
         ]
 
     def _why(self, article: ArticleFeatures, vector: ArticleVector, now: float) -> str:
         feed_value = self._model.feed_scores().get(article.feed_id, 0.0)
-        freshness = 0.0
-        if vector.published is not None:
-            age = max(0.0, now - vector.published)
-            freshness = FRESHNESS_WEIGHT * 2.0 ** (-age / FRESHNESS_HALF_LIFE)
         parts = ScoreParts(
             content_scale=CONTENT_WEIGHT * vector.norm,
             feed=FEED_WEIGHT * feed_value if feed_value > 0 else feed_value,
-            freshness=freshness,
+            freshness=freshness(vector, now),
         )
         return explain(article, parts, self._model, self._model.weights())
 

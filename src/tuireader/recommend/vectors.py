@@ -18,9 +18,10 @@ from tuireader.recommend.dedup import minhash, normalized_link
 from tuireader.recommend.features import feature_names
 from tuireader.recommend.types import ArticleFeatures
 
-VECTOR_VERSION = 3
-# feed id, freshness date (NaN when none), signature length, link length, feature count
-_HEADER = struct.Struct("<qdHHI")
+VECTOR_VERSION = 4
+# feed id, freshness date (NaN when none), signature length, link length, feature count,
+# undated flag
+_HEADER = struct.Struct("<qdHHIB")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,8 @@ class ArticleVector:
     published: float | None
     link: str | None = None
     signature: tuple[int, ...] = ()
+    #: True when ``published`` is only when the store first saw it.
+    undated: bool = False
 
 
 def vectorize(article: ArticleFeatures, *, stories: bool = True) -> ArticleVector:
@@ -52,6 +55,7 @@ def vectorize(article: ArticleFeatures, *, stories: bool = True) -> ArticleVecto
         published=dated.timestamp() if dated else None,
         link=normalized_link(article.link) if stories else None,
         signature=minhash(article) if stories else (),
+        undated=article.published is None,
     )
 
 
@@ -59,7 +63,12 @@ def encode_vector(vector: ArticleVector) -> bytes:
     link = (vector.link or "").encode("utf-8")[:65535]
     published = math.nan if vector.published is None else vector.published
     header = _HEADER.pack(
-        vector.feed_id, published, len(vector.signature), len(link), len(vector.features)
+        vector.feed_id,
+        published,
+        len(vector.signature),
+        len(link),
+        len(vector.features),
+        vector.undated,
     )
     numbers = array("I", vector.signature).tobytes() + array("I", vector.features).tobytes()
     return header + link + numbers
@@ -68,7 +77,9 @@ def encode_vector(vector: ArticleVector) -> bytes:
 def decode_vector(article_id: int, data: bytes) -> ArticleVector:
     """The vector :func:`encode_vector` wrote; ValueError when the bytes are not one."""
     try:
-        feed_id, published, signature_length, link_length, count = _HEADER.unpack_from(data)
+        feed_id, published, signature_length, link_length, count, undated = _HEADER.unpack_from(
+            data
+        )
     except struct.error as error:
         raise ValueError(f"bad article vector: {error}") from error
     start = _HEADER.size
@@ -88,4 +99,5 @@ def decode_vector(article_id: int, data: bytes) -> ArticleVector:
         published=None if math.isnan(published) else published,
         link=link,
         signature=tuple(signature),
+        undated=bool(undated),
     )
