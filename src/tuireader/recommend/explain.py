@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from tuireader.recommend.features import STOPWORDS, content_words, feature_names, words
 from tuireader.recommend.model import PreferenceModel
@@ -29,25 +28,17 @@ _AUTHOR = re.compile(r"^by (?P<what>.+)" + _LIKED)
 _FEED = re.compile(r"^(?:new )?from (?P<what>.+?)(?:, a feed you (?:often read|muted))?$")
 
 
-@dataclass(frozen=True, slots=True)
-class ScoreParts:
-    """The parts of one article's score that are not per-feature."""
-
-    content_scale: float
-    feed: float
-    freshness: float
-
-
 def feed_name(article: ArticleFeatures) -> str:
     return clean_line(article.feed_title) or "a feed"
 
 
 def explain(
     article: ArticleFeatures,
-    parts: ScoreParts,
+    content_scale: float,
     model: PreferenceModel,
     weights: Mapping[int, float],
 ) -> str:
+    """The reason for ``article``; ``content_scale`` turns a feature weight into score."""
     feed = feed_name(article)
     if model.is_muted(article.feed_id):
         return f"from {feed}, a feed you muted"
@@ -57,7 +48,7 @@ def explain(
         if prefix not in ("b", "cat", "author"):
             continue
         support = model.support(index)
-        contribution = weights.get(index, 0.0) * parts.content_scale
+        contribution = weights.get(index, 0.0) * content_scale
         if support < MIN_SUPPORT or contribution < WEAK_CONTRIBUTION:
             continue
         if best is not None and contribution <= best[0]:

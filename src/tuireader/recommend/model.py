@@ -223,21 +223,9 @@ class PreferenceModel:
     def is_muted(self, feed_id: int) -> bool:
         return feed_id in self._muted_feeds
 
-    def most_engaged_feed(self) -> int | None:
-        if not self._feed_engagement:
-            return None
-        return max(self._feed_engagement.items(), key=lambda item: (item[1], -item[0]))[0]
-
     def support(self, feature: int) -> int:
         """How many articles the reader liked (net positive evidence) have ``feature``."""
         return self._support.get(feature, 0)
-
-    def kinds_of(self, article_id: int) -> frozenset[str]:
-        evidence = self._articles.get(article_id)
-        if evidence is not None:
-            return frozenset(evidence.kinds)
-        packed = self._packed.get(article_id)
-        return _kinds_of_mask(packed[1]) if packed else frozenset()
 
     # --- persistence --------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from itertools import repeat
 from typing import Literal
 
 from tuireader.recommend.dedup import DuplicateIndex
-from tuireader.recommend.explain import ScoreParts, explain
+from tuireader.recommend.explain import explain
 from tuireader.recommend.model import UNDO_LESS_LIKE, PreferenceModel
 from tuireader.recommend.types import ArticleFeatures, Recommendation, Signal
 from tuireader.recommend.vectors import ArticleVector, vectorize
@@ -149,7 +149,7 @@ class Recommender:
             Recommendation(
                 article_id=vectors[position].id,
                 score=scores[position],
-                why=self._why(texts[vectors[position].id], vectors[position], now.timestamp())
+                why=self._why(texts[vectors[position].id], vectors[position])
                 if vectors[position].id in texts
                 else "",
                 duplicates=twins,
@@ -276,14 +276,9 @@ class Recommender:
             for v, taste in zip(vectors, tastes, strict=True)
         ]
 
-    def _why(self, article: ArticleFeatures, vector: ArticleVector, now: float) -> str:
-        feed_value = self._model.feed_scores().get(article.feed_id, 0.0)
-        parts = ScoreParts(
-            content_scale=CONTENT_WEIGHT * vector.norm,
-            feed=FEED_WEIGHT * feed_value if feed_value > 0 else feed_value,
-            freshness=freshness(vector, now),
-        )
-        return explain(article, parts, self._model, self._model.weights())
+    def _why(self, article: ArticleFeatures, vector: ArticleVector) -> str:
+        scale = CONTENT_WEIGHT * vector.norm
+        return explain(article, scale, self._model, self._model.weights())
 
     # --- persistence --------------------------------------------------------------------
 
