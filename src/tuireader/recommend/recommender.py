@@ -28,7 +28,7 @@ from tuireader.recommend.dedup import DuplicateIndex
 from tuireader.recommend.explain import explain
 from tuireader.recommend.model import UNDO_LESS_LIKE, PreferenceModel
 from tuireader.recommend.types import ArticleFeatures, Recommendation, Signal
-from tuireader.recommend.vectors import ArticleVector, vectorize
+from tuireader.recommend.vectors import VECTOR_VERSION, ArticleVector, vectorize
 
 CONTENT_WEIGHT = 1.0
 FEED_WEIGHT = 0.3
@@ -45,7 +45,9 @@ FEED_CAP_EXEMPT_MIN = 10
 #: Maximal marginal relevance, the alternative the bench measures: each row already taken
 #: from a feed lowers that feed's next article by this much.
 MMR_PENALTY = 0.5
-STATE_VERSION = 2
+#: The persisted model's format. It learned feature hashes, so it is only valid with the
+#: analysis that made them: a new VECTOR_VERSION makes a new state version too.
+STATE_VERSION = 2 * 1000 + VECTOR_VERSION
 
 Diversity = Literal["cap", "mmr", "none"]
 Details = Callable[[list[int]], Mapping[int, ArticleFeatures]]
@@ -284,7 +286,7 @@ class Recommender:
 
     def to_state(self) -> bytes:
         """The learned model (not the per-article cache), compact and pickle-free."""
-        return zlib.compress(STATE_VERSION.to_bytes(2, "little") + self._model.export(), 1)
+        return zlib.compress(STATE_VERSION.to_bytes(4, "little") + self._model.export(), 1)
 
     @classmethod
     def from_state(cls, state: bytes) -> Recommender:
@@ -293,6 +295,6 @@ class Recommender:
             payload = zlib.decompress(state)
         except zlib.error as error:
             raise ValueError(f"unreadable recommender state: {error}") from error
-        if int.from_bytes(payload[:2], "little") != STATE_VERSION:
+        if int.from_bytes(payload[:4], "little") != STATE_VERSION:
             raise ValueError("recommender state is from another version")
-        return cls(PreferenceModel.restore(payload[2:]))
+        return cls(PreferenceModel.restore(payload[4:]))
