@@ -57,6 +57,10 @@ class Config:
     notify: str = "off"
     #: action name -> comma-separated keys, e.g. {"next_unread" = "n,ctrl+n"}.
     keys: dict[str, str] = field(default_factory=dict)
+    #: ``[[rules]]`` tables, checked by ``tuireader.rules.load_rules`` (a bad one is skipped).
+    rules: tuple[Any, ...] = ()
+    #: ``[commands]``: key -> command line, checked by ``tuireader.usercommands``.
+    commands: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +83,14 @@ def _check(name: str, value: Any, default: Any) -> Any:
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()
         ):
             raise ValueError('must be a table of action = "keys"')
+        return dict(value)
+    if name == "rules":
+        if not isinstance(value, list):
+            raise ValueError("must be [[rules]] tables")
+        return tuple(value)
+    if name == "commands":
+        if not isinstance(value, dict):
+            raise ValueError('must be a table of KEY = "command"')
         return dict(value)
     if isinstance(default, bool):
         if not isinstance(value, bool):

@@ -587,5 +587,8 @@ def make_reader(
     if config is None:
         loaded = load_config(dirs.config_file)
         config, problems = loaded.config, loaded.problems
+    from tuireader.rules import load_rules
+
     store = Store(db_path or dirs.database, read_only=read_only, clock=clock)
-    return Reader(store, config, dirs, transport, problems)
+    store.rules, rule_problems = load_rules(config.rules)
+    return Reader(store, config, dirs, transport, problems + rule_problems)

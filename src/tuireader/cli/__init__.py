@@ -20,6 +20,7 @@ from tuireader.core import Reader, SubscribeError, make_reader, normalise_subscr
 from tuireader.humanize import plural
 from tuireader.models import FeedError, FullTextMode
 from tuireader.paths import resolve_dirs
+from tuireader.query import QueryError
 from tuireader.store import ArticleQuery, StoreError
 
 
@@ -129,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", type=count, default=100, help="at most this many (default 100; 0 for all)"
     )
     lst.add_argument("--json", action="store_true", help="stable JSON for scripts")
+    lst.add_argument("--query", metavar="Q", help="only articles matching this query (README)")
     lst.set_defaults(run=lazy("articles", "cmd_list"))
 
     show = sub.add_parser(
@@ -144,11 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     search = sub.add_parser(
         "search",
-        help="search the articles you have",
-        description="Search the articles you have, best match first. "
+        help="search the articles you have with the query language",
+        description="Search the articles you have with the query language (README: "
+        'words, "phrases", title:, feed:, tag:, is:unread, age:<7d, -, OR), newest first. '
         "Exits 1 (with a line on stderr) when nothing matches.",
     )
-    search.add_argument("query", help="words to find; the last may be the start of a word")
+    search.add_argument(
+        "query", help='a query: words, "phrases", title:, feed:, tag:, is:unread... (README)'
+    )
     search.add_argument(
         "--limit", type=count, default=50, help="at most this many (default 50; 0 for all)"
     )
@@ -159,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     mark.add_argument("ids", nargs="*", type=int, help="article ids")
     mark.add_argument("--feed", metavar="ID|URL", help="every article of this feed")
     mark.add_argument("--all", action="store_true", help="every article")
+    mark.add_argument("--query", metavar="Q", help="every article matching this query")
     mark.add_argument("--unread", action="store_true", help="mark unread instead")
     mark.set_defaults(run=lazy("articles", "cmd_mark_read"))
 
@@ -265,6 +271,37 @@ def build_parser() -> argparse.ArgumentParser:
     forget = actions.add_parser("remove", help="forget a saved search")
     forget.add_argument("name", help="its name (as listed)")
     saved.set_defaults(run=lazy("searches", "cmd_searches"), action=None)
+    tag = sub.add_parser("tag", help="tag an article (or a feed with --feed)")
+    tag.add_argument(
+        "id", metavar="ID", help="an article id; with --feed a feed's id, URL or title"
+    )
+    tag.add_argument("name", help="the tag")
+    tag.add_argument("--feed", action="store_true", help="tag the feed ID instead")
+    tag.add_argument("--remove", action="store_true", help="take the tag off")
+    tag.set_defaults(run=lazy("power", "cmd_tag"))
+
+    tags = sub.add_parser("tags", help="every tag with its unread/total articles")
+    tags.set_defaults(run=lazy("power", "cmd_tags"))
+
+    rules = sub.add_parser("rules", help="the [[rules]] of config.toml: list, test, apply, undo")
+    rules.add_argument("action", choices=["list", "test", "apply", "undo"])
+    rules.add_argument("name", nargs="?", help="only the rule with this name")
+    rules.add_argument("-v", "--verbose", action="store_true", help="test: show some matches")
+    rules.set_defaults(run=lazy("power", "cmd_rules"))
+
+    saved = sub.add_parser("saved", help="query feeds (saved searches) with unread counts")
+    saved.add_argument(
+        "action", nargs="?", default="list", choices=["list", "add", "edit", "rename", "remove"]
+    )
+    saved.add_argument("name", nargs="?", help="the query feed's name")
+    saved.add_argument("query", nargs="?", help="add/edit: the query; rename: the new name")
+    saved.set_defaults(run=lazy("power", "cmd_saved"))
+
+    pipe = sub.add_parser("pipe", help="run a command with an article on its standard input")
+    pipe.add_argument("id", type=int, help="an article id")
+    pipe.add_argument("command", help="a key from [commands] in config.toml, or a command line")
+    pipe.add_argument("--json", action="store_true", help="send the article as JSON")
+    pipe.set_defaults(run=lazy("power", "cmd_pipe"))
 
     dirs = sub.add_parser("dirs", help="where config, data and cache live")
     dirs.set_defaults(run=None, special="dirs")
@@ -301,6 +338,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except (CliError, StoreError, FeedError) as error:
         print(f"tuireader: {error}", file=sys.stderr)
         return 1
+    except QueryError as error:
+        print(f"tuireader: query: {error.message} at column {error.column}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("tuireader: interrupted; everything stored so far is kept", file=sys.stderr)
         return 130
@@ -322,7 +362,9 @@ def check_address(text: str) -> None:
 #: Commands that may start a library (create the database file and its folder).
 CREATING_COMMANDS = frozenset({None, "add", "import"})
 #: Commands that only read, so a read-only file is opened read-only rather than refused.
-READ_COMMANDS = frozenset({"list", "show", "search", "export", "history", "searches"})
+READ_COMMANDS = frozenset(
+    {"list", "show", "search", "export", "history", "searches", "tags", "saved", "pipe"}
+)
 
 
 def open_reader(args: argparse.Namespace) -> Reader:

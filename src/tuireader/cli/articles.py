@@ -69,6 +69,10 @@ def cmd_list(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     query = article_query(reader, args)
     if args.what == "recommended":
         query = ArticleQuery(recommended_only=True)
+    if args.query is not None:
+        ids = reader.store.query_ids(args.query, within=query, limit=limit)
+        write_articles(reader.store.summaries(ids), args.json, out)
+        return 0
     # Streamed from one cursor: `--limit 0 --json` of 100,000 articles never holds them all.
     with closing(reader.iter_articles(query, limit=limit)) as articles:
         write_articles(articles, args.json, out)
@@ -91,9 +95,8 @@ def cmd_show(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_search(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     """Exit 1 when nothing matches, as grep does, so scripts can tell."""
-    found = write_articles(
-        reader.search(args.query, limit=args.limit or sys.maxsize), args.json, out
-    )
+    ids = reader.store.query_ids(args.query, limit=no_limit(args.limit))
+    found = write_articles(reader.store.summaries(ids), args.json, out)
     if not found:
         print(f"tuireader: no article matches {args.query!r}", file=sys.stderr)
         return 1
@@ -107,11 +110,16 @@ def cmd_mark_read(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
         if missing:
             raise CliError(f"no article with id {', '.join(map(str, missing))}")
         changed = reader.set_read(args.ids, read)
+    elif args.query is not None:
+        if read:
+            changed = reader.store.mark_matching_read(args.query)
+        else:
+            changed = reader.set_read(reader.store.query_ids(args.query), False)
     elif args.feed or args.all:
         query = ArticleQuery(feed_id=find_feed(reader, args.feed).id if args.feed else None)
         changed = reader.mark_view_read(query, read)
     else:
-        raise CliError("say which articles: IDs, --feed FEED or --all")
+        raise CliError("say which articles: IDs, --feed FEED, --query Q or --all")
     out.write(f"marked {plural(len(changed), 'article')} {'read' if read else 'unread'}\n")
     return 0
 

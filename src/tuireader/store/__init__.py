@@ -14,9 +14,11 @@ from tuireader.store.feeds import FeedExistsError, FeedsMixin, FetchState, NoSuc
 from tuireader.store.fulltext import FullTextMixin
 from tuireader.store.history import HistoryMixin, RefreshKind, RefreshRecord
 from tuireader.store.images import ImagesMixin, StoredImage
+from tuireader.store.querying import QueryMixin
 from tuireader.store.recent import RecentMixin
 from tuireader.store.recommend_state import RecommendState, RecommendStateMixin
 from tuireader.store.retention import CleanupResult, RetentionMixin
+from tuireader.store.rules import RuleOutcome, RulesMixin
 from tuireader.store.saved import (
     NoSuchSavedSearchError,
     SavedSearch,
@@ -27,6 +29,7 @@ from tuireader.store.search import SearchMixin, fts_query
 from tuireader.store.signals import SignalsMixin
 from tuireader.store.state import EVENT_KINDS, Event, StateMixin
 from tuireader.store.stats import StatsMixin
+from tuireader.store.tags import TagCount, TagsMixin
 
 __all__ = [
     "EVENT_KINDS",
@@ -43,18 +46,23 @@ __all__ = [
     "RefreshRecord",
     "SavedSearch",
     "SavedSearchExistsError",
+    "RuleOutcome",
     "Sort",
     "Store",
     "StoredImage",
     "StoreError",
     "StoreReadOnlyError",
     "StoreResult",
+    "TagCount",
     "dedup_key",
     "fts_query",
 ]
 
 
 class Store(
+    QueryMixin,
+    RulesMixin,
+    TagsMixin,
     FeedsMixin,
     ArticlesMixin,
     StateMixin,

@@ -43,6 +43,8 @@ class ArticleQuery:
     since: datetime | None = None
     ids: tuple[int, ...] | None = None
     sort: Sort = Sort.NEWEST
+    #: Rules hide articles from every view; ``is:hidden`` queries set this.
+    include_hidden: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +117,7 @@ def _summary_from_row(row: sqlite3.Row) -> ArticleSummary:
 
 
 def _where(query: ArticleQuery, now: datetime) -> tuple[str, list[object]]:
-    clauses: list[str] = []
+    clauses: list[str] = [] if query.include_hidden else ["a.hidden = 0"]
     params: list[object] = []
     if query.feed_id is not None:
         clauses.append("a.feed_id = ?")
@@ -220,6 +222,7 @@ class ArticlesMixin(StoreBase):
         assert now_text is not None
         latest_sensible = now + timedelta(days=1)
         new = updated = 0
+        new_ids: list[int] = []
         with self.db.write() as conn:
             existing = {
                 row[0]: (row[1], row[2])
@@ -278,6 +281,8 @@ class ArticlesMixin(StoreBase):
                         (*values, feed_id, key, now_text, sort_date),
                     )
                     article_id = cursor.lastrowid
+                    assert article_id is not None
+                    new_ids.append(article_id)
                     new += 1
                 else:
                     article_id = found[0]
@@ -293,6 +298,7 @@ class ArticlesMixin(StoreBase):
                     "INSERT INTO articles_fts (rowid, title, author, body) VALUES (?, ?, ?, ?)",
                     (article_id, title, entry.author or "", body),
                 )
+            self.after_insert(conn, feed_id, new_ids)
             conn.execute(
                 """UPDATE feeds SET title = coalesce(?, title), site_url = coalesce(?, site_url),
                    description = coalesce(?, description), etag = ?, last_modified = ?,

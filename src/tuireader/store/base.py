@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -22,3 +23,7 @@ class StoreBase:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def after_insert(self, conn: sqlite3.Connection, feed_id: int, ids: list[int]) -> None:
+        """Called in the storing transaction with the ids of newly stored articles (the
+        rules apply here, for refresh and sync alike). Nothing by default."""

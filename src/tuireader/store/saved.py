@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from tuireader.sanitize import clean_line
@@ -82,3 +83,59 @@ class SavedSearchesMixin(StoreBase):
                 raise NoSuchSavedSearchError(f"no saved search named {clean_line(name)!r}")
             conn.execute("DELETE FROM saved_searches WHERE id = ?", (row[0],))
         return SavedSearch(name, row[1])
+
+    # --- query feeds: a saved search with a name of its own -----------------------------
+
+    def add_query_feed(self, name: str, query: str) -> None:
+        """Save ``query`` under ``name`` (the caller checks that it parses)."""
+        label, text = _label(name), clean_line(query)[:MAX_QUERY]
+        try:
+            with self.db.write() as conn:
+                conn.execute(
+                    "INSERT INTO saved_searches (name, query) VALUES (?, ?)", (label, text)
+                )
+        except StoreError as error:
+            if isinstance(error.__cause__, sqlite3.IntegrityError):
+                raise StoreError(f"there is already a query feed named {label!r}") from None
+            raise
+
+    def edit_query_feed(
+        self, name: str, *, query: str | None = None, new_name: str | None = None
+    ) -> None:
+        """Change a query feed's query or name."""
+        with self.db.write() as conn:
+            row = conn.execute("SELECT id FROM saved_searches WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                raise StoreError(f"no query feed named {clean_line(name)!r}")
+            if query is not None:
+                conn.execute(
+                    "UPDATE saved_searches SET query = ? WHERE id = ?",
+                    (clean_line(query)[:MAX_QUERY], row[0]),
+                )
+            if new_name is not None:
+                label = _label(new_name)
+                taken = conn.execute(
+                    "SELECT 1 FROM saved_searches WHERE name = ? AND id != ?", (label, row[0])
+                ).fetchone()
+                if taken:
+                    raise StoreError(f"there is already a query feed named {label!r}")
+                conn.execute("UPDATE saved_searches SET name = ? WHERE id = ?", (label, row[0]))
+
+    def remove_query_feed(self, name: str) -> None:
+        with self.db.write() as conn:
+            cursor = conn.execute("DELETE FROM saved_searches WHERE name = ?", (name,))
+        if cursor.rowcount == 0:
+            raise StoreError(f"no query feed named {clean_line(name)!r}")
+
+    def saved_pairs(self) -> list[tuple[str, str]]:
+        """(name, query) of every saved search, oldest first."""
+        with self.db.read() as conn:
+            rows = conn.execute("SELECT name, query FROM saved_searches ORDER BY id").fetchall()
+        return [(row[0], row[1]) for row in rows]
+
+
+def _label(name: str) -> str:
+    label = clean_line(name).strip()[:MAX_QUERY]
+    if not label:
+        raise StoreError("a query feed needs a name")
+    return label

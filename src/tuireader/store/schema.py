@@ -220,6 +220,35 @@ MIGRATIONS: tuple[str, ...] = (
         data BLOB NOT NULL
     );
     """,
+    # 6: the query language, tags and rules (issue 10). ``hidden`` keeps an article out of
+    # every view but ``is:hidden``; tags are many per feed and per article (case-blind);
+    # ``rule_effects`` records what each rule changed so that it can be undone.
+    """
+    ALTER TABLE articles ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX articles_hidden ON articles (sort_date DESC) WHERE hidden = 1;
+    CREATE TABLE feed_tags (
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL COLLATE NOCASE,
+        PRIMARY KEY (feed_id, tag)
+    ) WITHOUT ROWID;
+    CREATE INDEX feed_tags_by_tag ON feed_tags (tag);
+    CREATE TABLE article_tags (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL COLLATE NOCASE,
+        PRIMARY KEY (article_id, tag)
+    ) WITHOUT ROWID;
+    CREATE INDEX article_tags_by_tag ON article_tags (tag);
+    CREATE TABLE rule_effects (
+        id INTEGER PRIMARY KEY,
+        rule TEXT NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        action TEXT NOT NULL,
+        previous INTEGER NOT NULL DEFAULT 0,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX rule_effects_by_rule ON rule_effects (rule);
+    CREATE INDEX rule_effects_by_article ON rule_effects (article_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
