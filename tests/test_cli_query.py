@@ -1,0 +1,72 @@
+"""The query language, tags and query feeds from the command line."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from feedgen import rss
+from loopback import LoopbackServer
+from tuireader.cli import main
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(list(argv), out=out), out.getvalue()
+
+
+def titles(*argv: str) -> list[str]:
+    code, text = run(*argv, "--json")
+    assert code == 0
+    return sorted(a["title"] for a in json.loads(text))
+
+
+def test_query_list_search_mark_read_tag_and_saved(
+    http_server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    http_server.add("/a.xml", rss("Harbour Gazette", items=3))
+    http_server.add("/b.xml", rss("Sea Shanties", items=2, item_title="Shanty {n}"))
+    assert run("add", http_server.url("/a.xml"), "--folder", "News")[0] == 0
+    assert run("add", http_server.url("/b.xml"))[0] == 0
+
+    assert titles("list", "articles", "--query", "folder:news -title:2") == ["Story 0", "Story 1"]
+    assert titles("list", "articles", "--unread", "--query", "shanty OR story") == [
+        "Shanty 0",
+        "Shanty 1",
+        "Story 0",
+        "Story 1",
+        "Story 2",
+    ]
+    assert titles("search", '"story 1"') == ["Shanty 1", "Story 1"]  # "Full text of story 1."
+    assert titles("search", 'title:"story 1"') == ["Story 1"]
+    assert titles("search", "feed:shanties cables") == ["Shanty 0", "Shanty 1"]
+
+    code, text = run("mark-read", "--query", "feed:shanties")
+    assert (code, text) == (0, "marked 2 articles read\n")
+    assert titles("list", "articles", "--query", "is:unread") == ["Story 0", "Story 1", "Story 2"]
+
+    story = json.loads(run("search", "title:story 0", "--json")[1])[0]["id"]
+    assert run("tag", str(story), "keep") == (0, f"tagged article {story} with 'keep'\n")
+    assert run("tag", "Sea Shanties", "music", "--feed")[0] == 0
+    assert titles("search", "tag:keep OR tag:music") == ["Shanty 0", "Shanty 1", "Story 0"]
+    assert run("tags")[1] == "     1/1      keep\n     0/2      music  (1 feed)\n"
+    assert run("tag", str(story), "keep", "--remove")[0] == 0
+    assert titles("search", "tag:keep") == []
+
+    assert run("saved", "add", "Unread news", "folder:news is:unread") == (
+        0,
+        "     3 Unread news: folder:news is:unread\n",
+    )
+    assert (
+        run("saved", "rename", "Unread news", "News")[1] == "     3 News: folder:news is:unread\n"
+    )
+    assert run("saved", "remove", "News") == (0, "")
+
+    code, _ = run("search", "title:story is:maybe")
+    assert code == 1
+    assert capsys.readouterr().err == (
+        "tuireader: query: is: takes one of unread, read, starred, recommended, hidden"
+        " at column 13\n"
+    )
