@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -70,3 +71,50 @@ def test_query_list_search_mark_read_tag_and_saved(
         "tuireader: query: is: takes one of unread, read, starred, recommended, hidden"
         " at column 13\n"
     )
+
+
+URLS = """\
+https://a.example/feed.xml news "tech stuff" !hidden "~A Title"
+https://b.example/rss.xml
+"query:Unread news:unread = \\"yes\\" and tags # \\"news\\""
+"query:Recent rust:age < 7 and (title =~ \\"rust\\" or author = \\"Ada\\")"
+"query:Anchored:title =~ \\"^Rust\\""
+"""
+
+
+def test_newsboat_urls_keep_every_tag_and_query_feeds_convert(tmp_path: Path) -> None:
+    urls = tmp_path / "urls"
+    urls.write_text(URLS)
+    code, text = run("import", str(urls))
+    assert code == 0
+    assert "query feed Unread news: is:unread tag:news\n" in text
+    assert "query feed Recent rust: age:<7d (title:rust OR author:Ada)\n" in text
+    assert 'skipped: line 5: query feed not converted: title =~ "^Rust": only plain words' in text
+    code, text = run("edit", "A Title")
+    assert "  tags: !hidden, news, tech stuff\n" in text
+    assert "  rules: none\n" in text
+    assert run("saved")[1] == (
+        "     0 Unread news: is:unread tag:news\n"
+        "     0 Recent rust: age:<7d (title:rust OR author:Ada)\n"
+    )
+    code, opml = run("export")
+    assert 'category="!hidden,news,tech stuff"' in opml
+    (tmp_path / "out.opml").write_text(opml)
+    db = str(tmp_path / "again.db")
+    assert main(["--db", db, "import", str(tmp_path / "out.opml")], out=io.StringIO()) == 0
+    out = io.StringIO()
+    main(["--db", db, "edit", "A Title"], out=out)
+    assert "  tags: !hidden, news, tech stuff\n" in out.getvalue()
+
+
+def test_edit_shows_the_rules_that_apply(tmp_path: Path) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.toml").write_text(
+        '[[rules]]\nquery = "a"\naction = "read"\n'
+        '[[rules]]\nname = "sport only"\nquery = "b"\naction = "hide"\nfolders = ["Sport"]\n'
+    )
+    (tmp_path / "urls").write_text("https://a.example/feed.xml News\n")
+    run("import", str(tmp_path / "urls"))
+    code, text = run("edit", "1")
+    assert code == 0
+    assert text.endswith("  rules: \n    a: read where a\n")

@@ -87,6 +87,8 @@ class ImportReport:
     added: tuple[str, ...] = ()
     already: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
+    #: newsboat ``query:`` feeds saved as query feeds: "NAME: QUERY".
+    query_feeds: tuple[str, ...] = ()
 
 
 @dataclass
@@ -331,6 +333,8 @@ class Reader:
             if batch:
                 rows = [(s.url, s.title, s.folder, s.site_url) for s in batch]
                 added.extend(self.store.add_feeds(rows))
+                # Every newsboat tag and OPML category of each feed, not only the folder.
+                self.store.tag_feeds_by_url((s.url, s.tags) for s in batch if s.tags)
                 batch.clear()
                 if progress is not None:
                     progress(len(added))
@@ -343,7 +347,24 @@ class Reader:
         # keep=False: every feed is stored through on_new; the report needs only URLs.
         parsed = read_import(data, on_new=on_new, known=self.store.feed_urls(), keep=False)
         flush()
-        return ImportReport(tuple(added), parsed.already, parsed.problems)
+        problems = list(parsed.problems)
+        saved: list[str] = []
+        if b"query:" in data:
+            from tuireader.newsboatquery import query_feeds_in_urls
+            from tuireader.subscriptions import decode_document
+
+            text = decode_document(data)
+            if not text.lstrip().startswith("<"):
+                queries, query_problems = query_feeds_in_urls(text)
+                # Query feeds are ours to report (converted, or why not), not the urls parser's.
+                problems = [p for p in problems if "query feeds are not supported" not in p]
+                problems += query_problems
+                existing = {search.name for search in self.store.named_searches()}
+                for name, query in queries:
+                    if name not in existing:
+                        self.store.add_saved_search(name, query)
+                        saved.append(f"{name}: {query}")
+        return ImportReport(tuple(added), parsed.already, tuple(problems), tuple(saved))
 
     def export_opml(self) -> bytes:
         from tuireader.opml import Subscription, write_opml
@@ -356,6 +377,7 @@ class Reader:
                 title=f.title if f.title != f.url else None,
                 folder=f.folder,
                 site_url=f.site_url,
+                tags=tuple(self.store.feed_tags(f.id)),
             )
             for f in self.store.list_feeds()
         ]

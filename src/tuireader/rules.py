@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tuireader.models import Feed
 from tuireader.query import Node, QueryError, parse_query
 from tuireader.sanitize import clean_line
 
@@ -109,3 +110,18 @@ def load_rules(raws: Sequence[Any]) -> tuple[tuple[Rule, ...], tuple[str, ...]]:
             continue
         rules.append(rule)
     return tuple(rules), tuple(problems)
+
+
+def rules_for_feed(rules: Sequence[Rule], feed: Feed) -> list[Rule]:
+    """The rules that can act on ``feed``'s articles (unscoped ones act on every feed)."""
+
+    def in_scope(rule: Rule) -> bool:
+        if not rule.scoped:
+            return True
+        names = {str(feed.id), feed.url, feed.title.lower()}
+        if any(f in names or f.lower() in names for f in rule.feeds):
+            return True
+        folder = (feed.folder or "").lower()
+        return any(folder == f.lower() or folder.startswith(f.lower() + "/") for f in rule.folders)
+
+    return [rule for rule in rules if in_scope(rule)]

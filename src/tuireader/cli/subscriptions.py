@@ -13,7 +13,7 @@ from tuireader.cli.output import (
 )
 from tuireader.core import Reader, SubscribeError
 from tuireader.humanize import plural
-from tuireader.models import FullTextMode
+from tuireader.models import Feed, FullTextMode
 from tuireader.sanitize import clean_line
 from tuireader.store import ArticleQuery
 
@@ -43,6 +43,8 @@ def cmd_import(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     report = reader.import_subscriptions(data)
     for problem in report.problems:
         out.write(f"skipped: {problem}\n")
+    for query_feed in report.query_feeds:
+        out.write(f"query feed {query_feed}\n")
     if report.added:
         done = f"imported {plural(len(report.added), 'feed')}"
     elif report.already:
@@ -103,7 +105,27 @@ def cmd_edit(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
         f"full_text={feed.full_text.value} muted={'yes' if feed.muted else 'no'} "
         f"interval={every}\n"
     )
+    write_feed_settings(reader, feed, out)
     return 0
+
+
+def write_feed_settings(reader: Reader, feed: Feed, out: TextIO) -> None:
+    """The rest of a feed's settings, in one place: tags, retention, the rules that apply."""
+    from tuireader.rules import rules_for_feed
+
+    tags = reader.store.feed_tags(feed.id)
+    out.write(f"  tags: {', '.join(tags) if tags else '-'}\n")
+    keep = reader.config
+    out.write(
+        "  retention (config.toml, all feeds): "
+        + (f"keep_days={keep.keep_days}" if keep.keep_days else "keep_days=forever")
+        + (f" keep_per_feed={keep.keep_per_feed}" if keep.keep_per_feed else "")
+        + "\n"
+    )
+    rules = rules_for_feed(reader.store.rules, feed)
+    out.write(f"  rules: {'none' if not rules else ''}\n")
+    for rule in rules:
+        out.write(f"    {rule.name}: {rule.effect} where {rule.query}\n")
 
 
 def cmd_remove(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
