@@ -53,6 +53,9 @@ def test_query_list_search_mark_read_tag_and_saved(
     assert run("tag", "Sea Shanties", "music", "--feed")[0] == 0
     assert titles("search", "tag:keep OR tag:music") == ["Shanty 0", "Shanty 1", "Story 0"]
     assert run("tags")[1] == "     1/1      keep\n     0/2      music  (1 feed)\n"
+    assert run("star", str(story)) == (0, f"starred article {story}\n")
+    assert titles("search", "is:starred") == ["Story 0"]
+    assert run("star", str(story), "--undo")[0] == 0 and titles("search", "is:starred") == []
     assert run("tag", str(story), "keep", "--remove")[0] == 0
     assert titles("search", "tag:keep") == []
 

@@ -271,6 +271,11 @@ def build_parser() -> argparse.ArgumentParser:
     forget = actions.add_parser("remove", help="forget a saved search")
     forget.add_argument("name", help="its name (as listed)")
     saved.set_defaults(run=lazy("searches", "cmd_searches"), action=None)
+    star = sub.add_parser("star", help="star an article (--undo to unstar)")
+    star.add_argument("id", type=int, help="an article id")
+    star.add_argument("--undo", action="store_true", help="unstar it")
+    star.set_defaults(run=lazy("power", "cmd_star"))
+
     tag = sub.add_parser("tag", help="tag an article (or a feed with --feed)")
     tag.add_argument(
         "id", metavar="ID", help="an article id; with --feed a feed's id, URL or title"

@@ -37,6 +37,13 @@ def cmd_tag(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_star(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
+    if not reader.store.set_starred(args.id, not args.undo):
+        raise CliError(f"no article with id {args.id}")
+    out.write(f"{'unstarred' if args.undo else 'starred'} article {args.id}\n")
+    return 0
+
+
 def cmd_tags(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     for tag in reader.store.tag_counts():
         out.write(

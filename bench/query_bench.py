@@ -1,0 +1,143 @@
+"""The query language on a big library: every query of a spread, p99 against 100 ms.
+
+Run: ``python bench/query_bench.py`` (builds or reuses ``bench/make_library.py``'s library of
+500 feeds and 100,000 articles, ~45 s the first time; then about a minute).
+
+The library is copied, opened (so the store's migrations run on it), and given what the
+generator does not make: feed tags (every tenth feed "tech"), article tags (every 50th
+article "later") and hidden articles (every 100th). Then each query runs ``--runs`` times
+(default 30) in three forms:
+
+* **page**: the ids of the first 200 matches, newest first, and the summaries of the first
+  50 (what a list shows first);
+* **count**: the number of unread matches (a query feed's sidebar count);
+* **all ids**: every match's id, newest first (the app loads a whole view's ids).
+
+Figures are wall-clock milliseconds (p50 and p99) and CPU milliseconds of the thread (p99,
+steadier on a shared machine), and the p50 ratio to a baseline measured in the same run:
+``store.article_ids(ArticleQuery(unread_only=True), limit=200)``, the plain unread view.
+The target: p99 of page and count under 100 ms for every query, marked PASS/FAIL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import make_library  # noqa: E402
+from make_library import EPOCH, RARE_WORD, LibrarySpec  # noqa: E402
+from tuireader.store import ArticleQuery, Store  # noqa: E402
+
+TARGET_MS = 100.0
+QUERIES = (
+    "market",
+    RARE_WORD,
+    '"city council"',
+    "title:harbour",
+    "author:patel",
+    "feed:gazette",
+    "folder:technology",
+    "tag:tech",
+    "tag:later OR is:starred",
+    "is:unread",
+    "is:recommended",
+    "is:hidden",
+    "-is:read -tag:tech",
+    "age:<7d",
+    "after:2025-05-01 before:2025-05-15 is:unread",
+    "market OR climate",
+    "energy -prices",
+    'title:"power grid" OR author:silva',
+    "(storm OR rain) feed:coastal is:unread",
+    "-market -climate -energy",
+    "has:enclosure",
+    "has:fulltext",
+    "mar*",
+)
+
+
+def prepare(spec: LibrarySpec, folder: Path) -> Store:
+    source = make_library.ensure_library(spec)
+    copy = folder / "library.db"
+    shutil.copyfile(source, copy)
+    store = Store(copy, clock=lambda: EPOCH)
+    with store.db.write() as conn:
+        conn.execute(
+            "INSERT INTO feed_tags (feed_id, tag) SELECT id, 'tech' FROM feeds WHERE id % 10 = 0"
+        )
+        conn.execute(
+            "INSERT INTO article_tags (article_id, tag) SELECT id, 'later' FROM articles"
+            " WHERE id % 50 = 0"
+        )
+        conn.execute("UPDATE articles SET hidden = 1, read = 1 WHERE id % 100 = 7")
+    with store.db.maintenance() as conn:
+        conn.execute("ANALYZE")
+    return store
+
+
+def timed(fn: Callable[[], object], runs: int) -> tuple[list[float], list[float]]:
+    walls, cpus = [], []
+    fn()  # warm the page cache and the statement cache
+    for _ in range(runs):
+        wall, cpu = time.perf_counter(), time.thread_time()
+        fn()
+        cpus.append((time.thread_time() - cpu) * 1000)
+        walls.append((time.perf_counter() - wall) * 1000)
+    return walls, cpus
+
+
+def p99(values: list[float]) -> float:
+    return sorted(values)[max(0, int(len(values) * 0.99 + 0.5) - 1)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--feeds", type=int, default=500)
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args(argv)
+    spec = LibrarySpec(args.feeds, args.articles)
+    with tempfile.TemporaryDirectory(prefix="tuireader-query-bench-") as folder:
+        store = prepare(spec, Path(folder))
+        base_walls, _ = timed(
+            lambda: store.article_ids(ArticleQuery(unread_only=True), limit=200), args.runs
+        )
+        baseline = statistics.median(base_walls)
+        print(f"{spec.articles:,} articles in {spec.feeds} feeds; {args.runs} runs per figure")
+        print(f"baseline (unread view, 200 ids): p50 {baseline:.2f} ms\n")
+        header = (
+            f"{'query':<46} {'matches':>7}  {'page p50/p99 cpu99':>20}  "
+            f"{'count p50/p99 cpu99':>20}  {'all-ids p99':>11} {'x base':>6}"
+        )
+        print(header)
+        worst = 0.0
+        for query in QUERIES:
+            matches = len(store.query_ids(query))
+            page_w, page_c = timed(
+                lambda q=query: store.summaries(store.query_ids(q, limit=200)[:50]), args.runs
+            )
+            count_w, count_c = timed(lambda q=query: store.count_query(q), args.runs)
+            all_w, _ = timed(lambda q=query: store.query_ids(q), max(5, args.runs // 3))
+            worst = max(worst, p99(page_w), p99(count_w))
+            print(
+                f"{query[:46]:<46} {matches:>7}  "
+                f"{statistics.median(page_w):>6.1f}/{p99(page_w):>6.1f} {p99(page_c):>6.1f}  "
+                f"{statistics.median(count_w):>6.1f}/{p99(count_w):>6.1f} {p99(count_c):>6.1f}  "
+                f"{p99(all_w):>11.1f} {statistics.median(page_w) / baseline:>6.1f}"
+            )
+        store.close()
+    verdict = "PASS" if worst < TARGET_MS else "FAIL"
+    print(f"\nworst p99 of page and count: {worst:.1f} ms (target < {TARGET_MS:.0f} ms): {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
