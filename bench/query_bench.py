@@ -13,10 +13,15 @@ article "later") and hidden articles (every 100th). Then each query runs ``--run
 * **count**: the number of unread matches (a query feed's sidebar count);
 * **all ids**: every match's id, newest first (the app loads a whole view's ids).
 
-Figures are wall-clock milliseconds (p50 and p99) and CPU milliseconds of the thread (p99,
-steadier on a shared machine), and the p50 ratio to a baseline measured in the same run:
+Then the rules' cost on the refresh path: storing a new feed of 50 articles with five rules
+(common words, a phrase, tags, feed scope) against storing the same without rules, median of
+``--runs`` each, alternated.
+
+Figures are CPU milliseconds of the thread (p50, p99) and wall-clock milliseconds (p99),
+and the page's CPU p50 as a ratio to a baseline measured in the same run:
 ``store.article_ids(ArticleQuery(unread_only=True), limit=200)``, the plain unread view.
-The target: p99 of page and count under 100 ms for every query, marked PASS/FAIL.
+The target: p99 of page and count under 100 ms for every query, judged on CPU time (on a
+shared machine wall time measures the neighbours), marked PASS/FAIL per query.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import make_library  # noqa: E402
 from make_library import EPOCH, RARE_WORD, LibrarySpec  # noqa: E402
+from tuireader.models import ParsedEntry, ParsedFeed  # noqa: E402
+from tuireader.rules import load_rules  # noqa: E402
 from tuireader.store import ArticleQuery, Store  # noqa: E402
 
 TARGET_MS = 100.0
@@ -61,6 +68,7 @@ QUERIES = (
     "has:enclosure",
     "has:fulltext",
     "mar*",
+    'quixotry OR "harbour ferry"',
 )
 
 
@@ -98,6 +106,51 @@ def p99(values: list[float]) -> float:
     return sorted(values)[max(0, int(len(values) * 0.99 + 0.5) - 1)]
 
 
+RULES = [
+    {"query": "market OR climate", "action": "tag:econ"},
+    {"query": '"city council" -is:starred', "action": "star"},
+    {"query": "title:storm age:<30d", "action": "read"},
+    {"query": "tag:tech prices", "action": "hide"},
+    {"query": "energy", "action": "read", "folders": ["Technology"]},
+]
+
+
+def rules_figures(store: Store, runs: int) -> None:
+    rules, problems = load_rules(RULES)
+    assert not problems, problems
+    words = ["market", "climate", "city", "council", "storm", "energy", "prices", "harbour"]
+    entries = tuple(
+        ParsedEntry(
+            title=f"{words[n % 8]} {words[(n * 3) % 8]} story {n}",
+            guid=f"g{n}",
+            summary_html=f"<p>The city council met about {words[(n * 5) % 8]} today.</p>",
+            published=EPOCH,
+        )
+        for n in range(50)
+    )
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for run in range(runs):
+        for with_rules in (True, False):
+            feed = store.add_feed(f"https://rules.example/{run}/{with_rules}")
+            store.rules = rules if with_rules else ()
+            started = time.perf_counter()
+            store.store_feed(
+                feed.id,
+                ParsedFeed(title="r", entries=entries),
+                body_hash=None,
+                etag=None,
+                last_modified=None,
+                bytes_downloaded=0,
+            )
+            times[with_rules].append((time.perf_counter() - started) * 1000)
+    store.rules = ()
+    with_p50, without_p50 = statistics.median(times[True]), statistics.median(times[False])
+    print(
+        f"\nstoring 50 new articles: {without_p50:.1f} ms without rules, {with_p50:.1f} ms with"
+        f" {len(rules)} rules (x{with_p50 / without_p50:.2f}; rules p99 {p99(times[True]):.1f} ms)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--feeds", type=int, default=500)
@@ -107,18 +160,20 @@ def main(argv: list[str] | None = None) -> int:
     spec = LibrarySpec(args.feeds, args.articles)
     with tempfile.TemporaryDirectory(prefix="tuireader-query-bench-") as folder:
         store = prepare(spec, Path(folder))
-        base_walls, _ = timed(
+        _, base_cpus = timed(
             lambda: store.article_ids(ArticleQuery(unread_only=True), limit=200), args.runs
         )
-        baseline = statistics.median(base_walls)
+        baseline = max(statistics.median(base_cpus), 0.01)
         print(f"{spec.articles:,} articles in {spec.feeds} feeds; {args.runs} runs per figure")
-        print(f"baseline (unread view, 200 ids): p50 {baseline:.2f} ms\n")
+        print(f"baseline (unread view, 200 ids): CPU p50 {baseline:.2f} ms")
+        print("CPU ms p50/p99, wall ms p99\n")
         header = (
-            f"{'query':<46} {'matches':>7}  {'page p50/p99 cpu99':>20}  "
-            f"{'count p50/p99 cpu99':>20}  {'all-ids p99':>11} {'x base':>6}"
+            f"{'query':<44} {'matches':>7} {'page cpu':>13} {'wall':>6} "
+            f"{'count cpu':>13} {'wall':>6} {'all-ids':>7} {'x base':>7}"
         )
         print(header)
         worst = 0.0
+        failed: list[str] = []
         for query in QUERIES:
             matches = len(store.query_ids(query))
             page_w, page_c = timed(
@@ -126,16 +181,24 @@ def main(argv: list[str] | None = None) -> int:
             )
             count_w, count_c = timed(lambda q=query: store.count_query(q), args.runs)
             all_w, _ = timed(lambda q=query: store.query_ids(q), max(5, args.runs // 3))
-            worst = max(worst, p99(page_w), p99(count_w))
+            query_worst = max(p99(page_c), p99(count_c))
+            worst = max(worst, query_worst)
+            if query_worst >= TARGET_MS:
+                failed.append(query)
             print(
-                f"{query[:46]:<46} {matches:>7}  "
-                f"{statistics.median(page_w):>6.1f}/{p99(page_w):>6.1f} {p99(page_c):>6.1f}  "
-                f"{statistics.median(count_w):>6.1f}/{p99(count_w):>6.1f} {p99(count_c):>6.1f}  "
-                f"{p99(all_w):>11.1f} {statistics.median(page_w) / baseline:>6.1f}"
+                f"{query[:44]:<44} {matches:>7} "
+                f"{statistics.median(page_c):>6.1f}/{p99(page_c):>6.1f} {p99(page_w):>6.1f} "
+                f"{statistics.median(count_c):>6.1f}/{p99(count_c):>6.1f} {p99(count_w):>6.1f} "
+                f"{p99(all_w):>7.1f} {statistics.median(page_c) / baseline:>7.1f}"
+                + ("  FAIL" if query_worst >= TARGET_MS else "")
             )
+        rules_figures(store, args.runs)
         store.close()
-    verdict = "PASS" if worst < TARGET_MS else "FAIL"
-    print(f"\nworst p99 of page and count: {worst:.1f} ms (target < {TARGET_MS:.0f} ms): {verdict}")
+    verdict = "PASS" if not failed else f"FAIL ({', '.join(failed)})"
+    print(
+        f"\nworst CPU p99 of page and count: {worst:.1f} ms"
+        f" (target < {TARGET_MS:.0f} ms): {verdict}"
+    )
     return 0
 
 

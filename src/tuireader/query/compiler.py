@@ -1,8 +1,9 @@
 """A query's syntax tree to one SQL condition over ``articles a`` (and FTS5 for text).
 
 Text goes through the FTS5 index. The index keeps no positions (``detail=column``), so
-a phrase is found as all of its words in the index, then checked in order with
-``instr`` on the indexed text (ASCII case-insensitive). Every user value is a bound
+a phrase is found as all of its words in the index, then checked in order with ``LIKE``
+on the indexed text (ASCII case-insensitive). Plain words of one AND or one OR, negated
+or not, become a single FTS5 match. Every user value is a bound
 parameter; FTS5 query strings are built from quoted tokens only, so no input is an SQL
 or FTS5 syntax error.
 """
@@ -42,15 +43,11 @@ _STATE_SQL = {
     "hidden": "a.hidden = 1",
 }
 _HAS_SQL = {
-    "enclosure": "a.enclosures != '[]'",
-    "fulltext": "EXISTS (SELECT 1 FROM full_texts t WHERE t.article_id = a.id"
-    " AND t.markdown IS NOT NULL)",
+    "enclosure": "a.id IN (SELECT id FROM articles INDEXED BY articles_with_enclosures"
+    " WHERE enclosures != '[]')",
+    "fulltext": "a.id IN (SELECT article_id FROM full_texts WHERE markdown IS NOT NULL)",
 }
-_PHRASE_SOURCE = {
-    "any": "lower(title || ' ' || author || ' ' || body)",
-    "title": "lower(title)",
-    "author": "lower(author)",
-}
+_PHRASE_COLUMNS = {"any": ("title", "author", "body"), "title": ("title",), "author": ("author",)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +62,7 @@ class CompiledQuery:
 class _Compiler:
     now: datetime
     prefix: Text | None = None
+    rowids: tuple[int, int] | None = None
     params: list[object] = field(default_factory=list)
 
     def fts_terms(self, node: Text) -> str | None:
@@ -79,31 +77,77 @@ class _Compiler:
             terms[-1] += "*"
         return " ".join(terms)
 
-    def fts(self, match: str, phrases: list[Text]) -> str:
+    def match(self, match: str) -> str:
+        """Articles whose index entry matches. ``+a.id`` keeps SQLite scanning the covering
+        index and probing the matches, instead of fetching every matching row (a big
+        record, its flags at the end) by id."""
         self.params.append(match)
         sql = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
-        for phrase in phrases:
-            sql += f" AND instr({_PHRASE_SOURCE[phrase.field]}, ?) > 0"
-            self.params.append(_SPACES.sub(" ", phrase.text.strip()).lower())
-        return f"a.id IN ({sql})"
+        if self.rowids is not None:
+            # FTS5 seeks to a rowid range instead of collecting every match in the index.
+            sql += " AND rowid BETWEEN ? AND ?"
+            self.params.extend(self.rowids)
+        return f"+a.id IN ({sql})"
 
-    def text(self, nodes: list[Text]) -> str:
-        """Several positive texts in one AND: one FTS5 match for all of them."""
-        terms = [t for t in (self.fts_terms(n) for n in nodes) if t is not None]
-        if not terms:
+    def phrase(self, node: Text) -> str:
+        """Its words through the index, then the phrase itself, only for articles that get
+        that far (a correlated check: a page of results checks a few hundred rows)."""
+        terms = self.fts_terms(node)
+        if terms is None:
             return "1"
-        return self.fts(" ".join(terms), [n for n in nodes if n.phrase])
+        indexed = self.match(terms)
+        columns = _PHRASE_COLUMNS[node.field]
+        self.params.extend(
+            [f"%{_like_escape(_SPACES.sub(' ', node.text.strip()))}%"] * len(columns)
+        )
+        check = " OR ".join(f"p.{column} LIKE ? ESCAPE '\\'" for column in columns)
+        return (
+            f"({indexed} AND EXISTS (SELECT 1 FROM articles_fts p"
+            f" WHERE p.rowid = a.id AND ({check})))"
+        )
+
+    def texts(self, positive: list[Text], negative: list[Text]) -> list[str]:
+        """Plain words of one AND, with and without ``-``: a single FTS5 match."""
+        pos = [self.fts_terms(n) for n in positive]
+        neg = [self.fts_terms(n) for n in negative]
+        parts = ["0"] if None in neg else []  # "-???" (nothing to search): matches nothing
+        pos_terms = [f"({t})" for t in pos if t is not None]
+        neg_terms = [f"({t})" for t in neg if t is not None]
+        if pos_terms:
+            parts.append(
+                self.match(" AND ".join(pos_terms) + "".join(f" NOT {t}" for t in neg_terms))
+            )
+        elif neg_terms:
+            parts.append(f"NOT {self.match(' OR '.join(neg_terms))}")
+        return parts
 
     def compile(self, node: Node) -> str:
         if isinstance(node, Text):
-            return self.text([node])
+            if node.phrase:
+                return self.phrase(node)
+            parts = self.texts([node], [])
+            return parts[0] if parts else "1"
         if isinstance(node, And):
-            texts = [n for n in node.nodes if isinstance(n, Text)]
-            parts = [self.text(texts)] if texts else []
-            parts += [self.compile(n) for n in node.nodes if not isinstance(n, Text)]
-            return "(" + " AND ".join(parts) + ")"
+            positive = [n for n in node.nodes if isinstance(n, Text) and not n.phrase]
+            negative = [
+                n.node
+                for n in node.nodes
+                if isinstance(n, Not) and isinstance(n.node, Text) and not n.node.phrase
+            ]
+            parts = self.texts(positive, negative)
+            parts += [
+                self.compile(n)
+                for n in node.nodes
+                if not _plain(n) and not (isinstance(n, Not) and _plain(n.node))
+            ]
+            return "(" + " AND ".join(parts or ["1"]) + ")"
         if isinstance(node, Or):
-            return "(" + " OR ".join(self.compile(n) for n in node.nodes) + ")"
+            terms = [self.fts_terms(n) for n in node.nodes if isinstance(n, Text) and not n.phrase]
+            if None in terms:
+                return "1"  # one alternative matches everything
+            parts = [self.match(" OR ".join(f"({t})" for t in terms))] if terms else []
+            parts += [self.compile(n) for n in node.nodes if not _plain(n)]
+            return "(" + " OR ".join(parts) + ")"
         if isinstance(node, Not):
             return f"NOT {self.compile(node.node)}"
         if isinstance(node, Is):
@@ -143,6 +187,10 @@ class _Compiler:
         return "1"
 
 
+def _plain(node: Node) -> bool:
+    return isinstance(node, Text) and not node.phrase
+
+
 def _db_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -151,12 +199,19 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def compile_query(node: Node, now: datetime, *, prefix_last: bool = False) -> CompiledQuery:
+def compile_query(
+    node: Node,
+    now: datetime,
+    *,
+    prefix_last: bool = False,
+    rowids: tuple[int, int] | None = None,
+) -> CompiledQuery:
     """The SQL condition for ``node``. Hidden articles are left out unless it names
     ``is:hidden``. With ``prefix_last`` the last plain word also matches as a prefix (for
-    search as you type)."""
+    search as you type). ``rowids`` (first, last) promises that only articles with ids in
+    that range matter (rules on newly stored articles): text search then reads only them."""
     texts = [n for n in walk(node) if isinstance(n, Text) and not n.phrase]
-    compiler = _Compiler(now, prefix=texts[-1] if prefix_last and texts else None)
+    compiler = _Compiler(now, prefix=texts[-1] if prefix_last and texts else None, rowids=rowids)
     where = compiler.compile(node)
     if not mentions_hidden(node):
         where = f"a.hidden = 0 AND {where}"

@@ -63,7 +63,8 @@ def matching_ids(
     changing_only: bool = True,
 ) -> list[int]:
     """The articles ``rule`` matches (of ``among``, when given), those it would change only."""
-    compiled = compile_query(rule.node, now)
+    rowids = (min(among), max(among)) if among else None
+    compiled = compile_query(rule.node, now, rowids=rowids)
     where = compiled.where
     params: list[object] = list(compiled.params)
     scope, scope_params = _scope(rule)
