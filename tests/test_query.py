@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tuireader.models import Enclosure, ParsedEntry, ParsedFeed
-from tuireader.query import QueryError, compile_text, parse_query
+from tuireader.query import QueryError, compile_query, compile_text, parse_query
 from tuireader.query.ast import Age, And, DateBound, Is, Not, Or, TagIs, Text
 from tuireader.store import ArticleQuery, Store
 
@@ -212,6 +212,9 @@ def test_no_input_crashes_the_parser_and_compiled_sql_always_runs(text: str) -> 
         return
     conn = _empty_store_connection()
     conn.execute(f"SELECT count(*) FROM articles a WHERE {compiled.where}", compiled.params)
+    # As rules run it on new articles: text matches limited to a rowid range.
+    ranged = compile_query(parse_query(text), NOW, rowids=(1, 5))
+    conn.execute(f"SELECT count(*) FROM articles a WHERE {ranged.where}", ranged.params)
 
 
 _CONNECTION: list[sqlite3.Connection] = []
