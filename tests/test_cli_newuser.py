@@ -197,13 +197,19 @@ def test_saved_searches_are_listed_renamed_and_removed(
     with Store(resolve_dirs().database) as store:
         store.save_search("harbour cables")
         store.save_search("go")
-    assert run("searches") == (0, "2 saved searches:\n  harbour cables\n  go\n")
+    assert run("searches") == (
+        0,
+        "2 saved searches:\n  harbour cables  (0 unread)\n  go  (0 unread)\n",
+    )
     assert run("searches", "rename", "go", "Go news")[0] == 0
-    assert run("searches") == (0, "2 saved searches:\n  harbour cables\n  Go news: go\n")
+    assert run("searches") == (
+        0,
+        "2 saved searches:\n  harbour cables  (0 unread)\n  Go news: go  (0 unread)\n",
+    )
     assert run("searches", "rename", "harbour cables", "Go news")[0] == 1
     assert "already named 'Go news'" in capsys.readouterr().err
     assert run("searches", "remove", "harbour cables")[0] == 0
-    assert run("searches") == (0, "1 saved search:\n  Go news: go\n")
+    assert run("searches") == (0, "1 saved search:\n  Go news: go  (0 unread)\n")
     assert run("searches", "remove", "nope")[0] == 1
     assert capsys.readouterr().err.endswith("no saved search named 'nope'\n")
     with Store(resolve_dirs().database) as store:

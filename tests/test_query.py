@@ -186,13 +186,14 @@ def test_a_query_within_a_view(library: tuple[Store, dict[str, int]]) -> None:
 
 def test_query_feeds_count_unread_and_can_be_edited(library: tuple[Store, dict[str, int]]) -> None:
     store, _ = library
-    store.add_query_feed("Cats", "cat")
+    store.add_saved_search("Cats", "cat")
     store.save_search("rust")  # the app's old "save this search" still works
     assert [(f.name, f.unread) for f in store.query_feeds()] == [("Cats", 2), ("rust", 1)]
-    store.edit_query_feed("Cats", query="cat -has:enclosure", new_name="Quiet cats")
+    store.edit_saved_search("Cats", "cat -has:enclosure")
+    store.rename_saved_search("Cats", "Quiet cats")
     store.mark_matching_read("title:old")
     assert [(f.name, f.unread) for f in store.query_feeds()][0] == ("Quiet cats", 0)
-    store.remove_query_feed("Quiet cats")
+    store.delete_saved_search("Quiet cats")
     assert [f.name for f in store.query_feeds()] == ["rust"]
 
 

@@ -261,10 +261,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     saved = sub.add_parser(
         "searches",
-        help="list, rename or remove saved searches",
-        description="Saved searches (saved in the app with ctrl+s). Without an action, list them.",
+        help="saved searches (query feeds): list with unread counts, add, edit, rename, remove",
+        description="Saved searches (saved in the app with ctrl+s, or added here): query feeds "
+        "in the query language. Without an action, list them with their unread counts.",
     )
     actions = saved.add_subparsers(dest="action", metavar="ACTION")
+    new = actions.add_parser("add", help="save a query under a name")
+    new.add_argument("name", help="what to call it")
+    new.add_argument("query", help="a query (README)")
+    change = actions.add_parser("edit", help="give a saved search another query")
+    change.add_argument("name", help="its name (as listed)")
+    change.add_argument("query", help="the new query")
     ren = actions.add_parser("rename", help="give a saved search another name")
     ren.add_argument("name", help="its name now (as listed)")
     ren.add_argument("new_name", metavar="new-name", help="the name to give it")
@@ -293,14 +300,6 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("name", nargs="?", help="only the rule with this name")
     rules.add_argument("-v", "--verbose", action="store_true", help="test: show some matches")
     rules.set_defaults(run=lazy("power", "cmd_rules"))
-
-    saved = sub.add_parser("saved", help="query feeds (saved searches) with unread counts")
-    saved.add_argument(
-        "action", nargs="?", default="list", choices=["list", "add", "edit", "rename", "remove"]
-    )
-    saved.add_argument("name", nargs="?", help="the query feed's name")
-    saved.add_argument("query", nargs="?", help="add/edit: the query; rename: the new name")
-    saved.set_defaults(run=lazy("power", "cmd_saved"))
 
     pipe = sub.add_parser("pipe", help="run a command with an article on its standard input")
     pipe.add_argument("id", type=int, help="an article id")
@@ -368,7 +367,7 @@ def check_address(text: str) -> None:
 CREATING_COMMANDS = frozenset({None, "add", "import"})
 #: Commands that only read, so a read-only file is opened read-only rather than refused.
 READ_COMMANDS = frozenset(
-    {"list", "show", "search", "export", "history", "searches", "tags", "saved", "pipe"}
+    {"list", "show", "search", "export", "history", "searches", "tags", "pipe"}
 )
 
 

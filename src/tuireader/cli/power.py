@@ -9,7 +9,7 @@ from typing import TextIO
 from tuireader.cli.output import CliError, find_feed, write_articles
 from tuireader.core import Reader
 from tuireader.humanize import plural
-from tuireader.query import QueryError, parse_query
+from tuireader.query import QueryError
 from tuireader.rules import Rule
 
 
@@ -97,33 +97,6 @@ def cmd_rules(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
             f"{outcome.rule.name}: {outcome.rule.effect} "
             f"{plural(len(outcome.article_ids), 'article')}\n"
         )
-    return 0
-
-
-def cmd_saved(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
-    store = reader.store
-    try:
-        if args.action == "add":
-            if not args.query:
-                raise CliError("say the query: tuireader saved add NAME QUERY")
-            parse_query(args.query)
-            store.add_query_feed(args.name, args.query)
-        elif args.action == "edit":
-            if not args.query:
-                raise CliError("say the new query: tuireader saved edit NAME QUERY")
-            parse_query(args.query)
-            store.edit_query_feed(args.name, query=args.query)
-        elif args.action == "rename":
-            if not args.query:
-                raise CliError("say the new name: tuireader saved rename NAME NEW")
-            store.edit_query_feed(args.name, new_name=args.query)
-        elif args.action == "remove":
-            store.remove_query_feed(args.name)
-        for feed in store.query_feeds():
-            count = "?" if feed.unread is None else str(feed.unread)
-            out.write(f"{count:>6} {feed.name}: {feed.query}\n")
-    except QueryError as error:
-        raise query_error(error) from error
     return 0
 
 

@@ -99,7 +99,8 @@ class QueryMixin(ArticlesMixin, StateMixin, SavedSearchesMixin):
     def query_feeds(self) -> list[QueryFeed]:
         """Saved searches with their unread counts: one COUNT query each (a few ms)."""
         feeds = []
-        for name, query in self.saved_pairs():
+        for saved in self.named_searches():
+            name, query = saved.name, saved.query
             try:
                 unread: int | None = self.count_query(query)
             except QueryError:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from tuireader.sanitize import clean_line
@@ -84,58 +83,26 @@ class SavedSearchesMixin(StoreBase):
             conn.execute("DELETE FROM saved_searches WHERE id = ?", (row[0],))
         return SavedSearch(name, row[1])
 
-    # --- query feeds: a saved search with a name of its own -----------------------------
+    # --- query feeds: saved searches made or changed from the command line ----------------
 
-    def add_query_feed(self, name: str, query: str) -> None:
+    def add_saved_search(self, name: str, query: str) -> SavedSearch:
         """Save ``query`` under ``name`` (the caller checks that it parses)."""
-        label, text = _label(name), clean_line(query)[:MAX_QUERY]
-        try:
-            with self.db.write() as conn:
-                conn.execute(
-                    "INSERT INTO saved_searches (name, query) VALUES (?, ?)", (label, text)
-                )
-        except StoreError as error:
-            if isinstance(error.__cause__, sqlite3.IntegrityError):
-                raise StoreError(f"there is already a query feed named {label!r}") from None
-            raise
-
-    def edit_query_feed(
-        self, name: str, *, query: str | None = None, new_name: str | None = None
-    ) -> None:
-        """Change a query feed's query or name."""
+        label, text = clean_line(name).strip()[:MAX_QUERY], clean_line(query)[:MAX_QUERY]
+        if not label:
+            raise StoreError("a saved search needs a name")
         with self.db.write() as conn:
-            row = conn.execute("SELECT id FROM saved_searches WHERE name = ?", (name,)).fetchone()
-            if row is None:
-                raise StoreError(f"no query feed named {clean_line(name)!r}")
-            if query is not None:
-                conn.execute(
-                    "UPDATE saved_searches SET query = ? WHERE id = ?",
-                    (clean_line(query)[:MAX_QUERY], row[0]),
-                )
-            if new_name is not None:
-                label = _label(new_name)
-                taken = conn.execute(
-                    "SELECT 1 FROM saved_searches WHERE name = ? AND id != ?", (label, row[0])
-                ).fetchone()
-                if taken:
-                    raise StoreError(f"there is already a query feed named {label!r}")
-                conn.execute("UPDATE saved_searches SET name = ? WHERE id = ?", (label, row[0]))
+            if conn.execute("SELECT 1 FROM saved_searches WHERE name = ?", (label,)).fetchone():
+                raise SavedSearchExistsError(f"a saved search is already named {label!r}")
+            conn.execute("INSERT INTO saved_searches (name, query) VALUES (?, ?)", (label, text))
+        return SavedSearch(label, text)
 
-    def remove_query_feed(self, name: str) -> None:
+    def edit_saved_search(self, name: str, query: str) -> SavedSearch:
+        """Give a saved search another query; its name stays."""
+        text = clean_line(query)[:MAX_QUERY]
         with self.db.write() as conn:
-            cursor = conn.execute("DELETE FROM saved_searches WHERE name = ?", (name,))
+            cursor = conn.execute(
+                "UPDATE saved_searches SET query = ? WHERE name = ?", (text, name)
+            )
         if cursor.rowcount == 0:
-            raise StoreError(f"no query feed named {clean_line(name)!r}")
-
-    def saved_pairs(self) -> list[tuple[str, str]]:
-        """(name, query) of every saved search, oldest first."""
-        with self.db.read() as conn:
-            rows = conn.execute("SELECT name, query FROM saved_searches ORDER BY id").fetchall()
-        return [(row[0], row[1]) for row in rows]
-
-
-def _label(name: str) -> str:
-    label = clean_line(name).strip()[:MAX_QUERY]
-    if not label:
-        raise StoreError("a query feed needs a name")
-    return label
+            raise NoSuchSavedSearchError(f"no saved search named {clean_line(name)!r}")
+        return SavedSearch(name, text)
