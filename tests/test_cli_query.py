@@ -123,3 +123,43 @@ def test_edit_shows_the_rules_that_apply(tmp_path: Path) -> None:
     code, text = run("edit", "1")
     assert code == 0
     assert text.endswith("  rules: \n    a: read where a\n")
+
+
+def test_a_feed_keeps_its_own_retention(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tuireader.models import ParsedEntry, ParsedFeed
+    from tuireader.store import Store
+
+    now = datetime(2026, 11, 20, tzinfo=UTC)
+    with Store(tmp_path / "t.db", clock=lambda: now) as store:
+        for url in ("https://a.example/f", "https://b.example/f"):
+            feed = store.add_feed(url)
+            entries = tuple(
+                ParsedEntry(title=f"{url} {n}", guid=str(n), published=now - timedelta(days=n))
+                for n in (1, 10, 40)
+            )
+            store.store_feed(
+                feed.id,
+                ParsedFeed(title=url, entries=entries),
+                body_hash=None,
+                etag=None,
+                last_modified=None,
+                bytes_downloaded=0,
+            )
+            store.set_read(store.query_ids(""))
+    db = str(tmp_path / "t.db")
+    out = io.StringIO()
+    assert main(["--db", db, "edit", "1", "--keep-days", "5"], out=out) == 0
+    assert "  retention: 5 days (this feed), no count limit (config.toml)\n" in out.getvalue()
+    assert main(["--db", db, "edit", "2", "--keep", "2"], out=io.StringIO()) == 0
+    with Store(tmp_path / "t.db", clock=lambda: now) as store:
+        assert store.cleanup(30, 0).deleted == 2 + 1  # feed 1: 5 days; feed 2: newest 2
+        assert sorted(s.title for s in store.query_summaries("")) == [
+            "https://a.example/f 1",
+            "https://b.example/f 1",
+            "https://b.example/f 10",
+        ]
+    out = io.StringIO()
+    assert main(["--db", db, "edit", "1", "--keep-days", "default"], out=out) == 0
+    assert "  retention: forever (config.toml), no count limit (config.toml)\n" in out.getvalue()

@@ -78,6 +78,11 @@ def count(text: str) -> int:
     return value
 
 
+def count_or_default(text: str) -> int | str:
+    """A whole number >= 0, or "default", for argparse."""
+    return "default" if text == "default" else count(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tuireader", description="A keyboard-first terminal news reader."
@@ -205,6 +210,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="no images and no automatic downloads for this feed",
     )
     saving.add_argument("--no-data-saver", dest="data_saver", action="store_const", const=False)
+    edit.add_argument(
+        "--keep-days",
+        type=count_or_default,
+        metavar="N|default",
+        help="cleanup keeps this feed's articles N days (0: forever; default: config's)",
+    )
+    edit.add_argument(
+        "--keep",
+        type=count_or_default,
+        metavar="N|default",
+        help="cleanup keeps this feed's newest N articles (0: all; default: config's)",
+    )
     edit.set_defaults(run=lazy("subscriptions", "cmd_edit"))
 
     rec = sub.add_parser("recommend", help="recommend an article (--undo to take it back)")

@@ -99,6 +99,13 @@ def cmd_edit(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
         reader.store.set_auto_download(feed.id, args.auto_download)
     if args.data_saver is not None:
         reader.store.set_data_saver(feed.id, args.data_saver)
+    if args.keep_days is not None or args.keep is not None:
+        days, keep = reader.store.feed_retention(feed.id)
+        reader.store.set_feed_retention(
+            feed.id,
+            keep_days=_own(args.keep_days, days),
+            keep_per_feed=_own(args.keep, keep),
+        )
     every = f"{feed.refresh_interval // 60} min" if feed.refresh_interval else "default"
     out.write(
         f"{feed.id}: {feed.title} <{feed.url}> folder={feed.folder or '-'} "
@@ -109,17 +116,28 @@ def cmd_edit(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _own(given: int | str | None, current: int | None) -> int | None:
+    """An --keep option's value for the store: unchanged, None for "default", or N."""
+    if given is None:
+        return current
+    return None if given == "default" else int(given)
+
+
 def write_feed_settings(reader: Reader, feed: Feed, out: TextIO) -> None:
     """The rest of a feed's settings, in one place: tags, retention, the rules that apply."""
     from tuireader.rules import rules_for_feed
 
     tags = reader.store.feed_tags(feed.id)
     out.write(f"  tags: {', '.join(tags) if tags else '-'}\n")
-    keep = reader.config
+    own_days, own_keep = reader.store.feed_retention(feed.id)
+    days = reader.config.keep_days if own_days is None else own_days
+    keep = reader.config.keep_per_feed if own_keep is None else own_keep
     out.write(
-        "  retention (config.toml, all feeds): "
-        + (f"keep_days={keep.keep_days}" if keep.keep_days else "keep_days=forever")
-        + (f" keep_per_feed={keep.keep_per_feed}" if keep.keep_per_feed else "")
+        "  retention: "
+        + (f"{plural(days, 'day')}" if days else "forever")
+        + (" (config.toml)" if own_days is None else " (this feed)")
+        + (f", newest {keep}" if keep else ", no count limit")
+        + (" (config.toml)" if own_keep is None else " (this feed)")
         + "\n"
     )
     rules = rules_for_feed(reader.store.rules, feed)

@@ -55,21 +55,26 @@ class RetentionMixin(StoreBase):
         now = self.now()
         params: dict[str, object] = {
             "include_unread": int(include_unread),
-            "cutoff": to_db_time(now - timedelta(days=keep_days)) if keep_days > 0 else None,
+            "days": keep_days,
+            "now": to_db_time(now),
             "keep": keep_per_feed,
         }
         with self.db.read() as conn:
+            # A feed's own setting (feed_retention, `tuireader edit --keep-days`) wins.
             candidates = [
                 row[0]
                 for row in conn.execute(
                     f"""SELECT id FROM (
                           SELECT a.id, a.sort_date, a.starred, a.recommended, a.read,
+                                 coalesce(r.keep_days, :days) AS days,
+                                 coalesce(r.keep_per_feed, :keep) AS keep,
                                  row_number() OVER (PARTITION BY a.feed_id
                                                     ORDER BY a.sort_date DESC, a.id DESC) AS rank
-                          FROM articles a) a
+                          FROM articles a LEFT JOIN feed_retention r ON r.feed_id = a.feed_id) a
                         WHERE {_DELETABLE}
-                          AND ((:cutoff IS NOT NULL AND a.sort_date < :cutoff)
-                               OR (:keep > 0 AND a.rank > :keep))""",
+                          AND ((a.days > 0 AND a.sort_date < strftime('%Y-%m-%dT%H:%M:%SZ',
+                                                                      :now, -a.days || ' days'))
+                               OR (a.keep > 0 AND a.rank > a.keep))""",
                     params,
                 )
             ]
@@ -87,6 +92,27 @@ class RetentionMixin(StoreBase):
                 conn.execute("VACUUM")
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return CleanupResult(deleted, vacuum, bytes_before, self.db.size_bytes())
+
+    def feed_retention(self, feed_id: int) -> tuple[int | None, int | None]:
+        """A feed's own (keep_days, keep_per_feed); None means config's setting."""
+        with self.db.read() as conn:
+            row = conn.execute(
+                "SELECT keep_days, keep_per_feed FROM feed_retention WHERE feed_id = ?",
+                (feed_id,),
+            ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def set_feed_retention(
+        self, feed_id: int, *, keep_days: int | None, keep_per_feed: int | None
+    ) -> None:
+        """Set a feed's own retention (None: follow config; 0: keep forever)."""
+        with self.db.write() as conn:
+            conn.execute(
+                """INSERT INTO feed_retention (feed_id, keep_days, keep_per_feed)
+                   VALUES (?, ?, ?) ON CONFLICT (feed_id) DO UPDATE
+                   SET keep_days = excluded.keep_days, keep_per_feed = excluded.keep_per_feed""",
+                (feed_id, keep_days, keep_per_feed),
+            )
 
     def _delete_articles(self, ids: list[int], include_unread: bool) -> int:
         """Delete, tombstone and unindex in one transaction, re-checking each article's

@@ -222,10 +222,12 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 6: the query language, tags and rules (issue 10). ``hidden`` keeps an article out of
     # every view but ``is:hidden``; tags are many per feed and per article (case-blind);
-    # ``rule_effects`` records what each rule changed so that it can be undone.
-    # ``articles_cover`` holds every flag a query filters on, in date order: queries and
-    # counts scan it instead of reading article rows, whose flags sit after the HTML
-    # (``hidden`` was added last) and often on overflow pages (bench/query_bench.py).
+    # ``rule_effects`` records what each rule changed so that it can be undone;
+    # ``feed_retention`` overrides config's keep_days/keep_per_feed for one feed (NULL: the
+    # config's; 0: keep forever). ``articles_cover`` holds every flag a query filters on,
+    # in date order: queries and counts scan it instead of reading article rows, whose
+    # flags sit after the HTML (``hidden`` was added last) and often on overflow pages
+    # (bench/query_bench.py).
     """
     ALTER TABLE articles ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX articles_cover ON articles
@@ -253,6 +255,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX rule_effects_by_rule ON rule_effects (rule);
     CREATE INDEX rule_effects_by_article ON rule_effects (article_id);
+    CREATE TABLE feed_retention (
+        feed_id INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
+        keep_days INTEGER,
+        keep_per_feed INTEGER
+    );
     """,
 )
 
