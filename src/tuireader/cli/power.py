@@ -45,7 +45,10 @@ def cmd_star(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_tags(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
-    for tag in reader.store.tag_counts():
+    tags = reader.store.tag_counts()
+    if not tags:
+        out.write("no tags yet: tuireader tag ID NAME, or a rule with action tag:NAME\n")
+    for tag in tags:
         out.write(
             f"{tag.unread:>6}/{tag.articles:<6} {tag.name}"
             + (f"  ({plural(tag.feeds, 'feed')})" if tag.feeds else "")

@@ -54,13 +54,20 @@ class TagsMixin(StoreBase):
         """Tag (or untag) an article; False when nothing changed."""
         return self._tag("article_tags", "article_id", article_id, tag_name(name), remove)
 
-    def add_feed_tags(self, feed_id: int, names: Iterable[str]) -> None:
-        """Give a feed these tags too (an import); blank names are skipped."""
-        cleaned = {clean_line(n).strip()[:MAX_TAG] for n in names}
+    def tag_feeds_by_url(self, tagged: Iterable[tuple[str, Iterable[str]]]) -> None:
+        """Give feeds (by URL) these tags too, in one transaction (an import's batch);
+        blank names and unknown URLs are skipped."""
+        rows = [
+            (name, url)
+            for url, names in tagged
+            for name in sorted({clean_line(n).strip()[:MAX_TAG] for n in names})
+            if name
+        ]
         with self.db.write() as conn:
             conn.executemany(
-                "INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?, ?)",
-                [(feed_id, name) for name in sorted(cleaned) if name],
+                "INSERT OR IGNORE INTO feed_tags (feed_id, tag)"
+                " SELECT id, ? FROM feeds WHERE url = ?",
+                rows,
             )
 
     def _tag(self, table: str, column: str, key: int, name: str, remove: bool) -> bool:
