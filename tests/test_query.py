@@ -237,3 +237,20 @@ def _empty_store_connection() -> sqlite3.Connection:
         )
         _CONNECTION.append(store.db.conn)
     return _CONNECTION[0]
+
+
+def test_highlight_terms_find_matches_and_n_moves_between_them() -> None:
+    from tuireader.query.highlight import Term, find_matches, highlight_terms, next_match
+
+    node = parse_query('cable "big  cat" -dog OR title:harb*')
+    terms = highlight_terms(node)
+    assert terms == (Term(("cable",)), Term(("big", "cat")), Term(("harb",), prefix=True))
+    text = "Cables and a cable; the Big\ncat saw no dog in Harbourside. big cats? cable"
+    spans = find_matches(text, terms)
+    assert [text[a:b] for a, b in spans] == ["cable", "Big\ncat", "Harb", "cable"]
+    assert next_match(spans, 0) == spans[0]
+    assert next_match(spans, spans[1][0]) == spans[2]
+    assert next_match(spans, spans[1][0], backwards=True) == spans[0]
+    assert next_match(spans, spans[-1][0]) is None
+    assert highlight_terms(parse_query("pyth"), prefix_last=True) == (Term(("pyth",), True),)
+    assert find_matches("anything", highlight_terms(parse_query("is:unread -x"))) == []
