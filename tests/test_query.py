@@ -254,3 +254,49 @@ def test_highlight_terms_find_matches_and_n_moves_between_them() -> None:
     assert next_match(spans, spans[-1][0]) is None
     assert highlight_terms(parse_query("pyth"), prefix_last=True) == (Term(("pyth",), True),)
     assert find_matches("anything", highlight_terms(parse_query("is:unread -x"))) == []
+
+
+_TERMS = st.sampled_from(
+    [
+        "python",
+        "cat",
+        "big",
+        '"big cat"',
+        "title:cat",
+        "author:guido",
+        "pyth*",
+        "feed:match",
+        "folder:news",
+        "is:unread",
+        "is:starred",
+        "has:enclosure",
+        "age:<2d",
+        "tag:games",
+        "zzz",
+    ]
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(a=_TERMS, b=_TERMS, c=_TERMS)
+def test_and_or_not_mean_intersection_union_and_complement(
+    library: tuple[Store, dict[str, int]], a: str, b: str, c: str
+) -> None:
+    """Merging words into one FTS5 match (AND, OR, NOT) must not change what matches."""
+    store, ids = library
+    store.set_starred(ids["Rust"], True)
+    store.tag_feed(store.find_feed("Match Report").id, "games")
+
+    def found(query: str) -> set[int]:
+        return set(store.query_ids(query))
+
+    everything = found("")
+    assert found(f"{a} {b}") == found(a) & found(b)
+    assert found(f"{a} OR {b}") == found(a) | found(b)
+    assert found(f"-{a}") == everything - found(a)
+    assert found(f"{a} -{b} -{c}") == found(a) - found(b) - found(c)
+    assert found(f"-{a} -{b}") == everything - found(a) - found(b)
+    assert found(f"{a} OR {b} OR -{c}") == found(a) | found(b) | (everything - found(c))
+    assert found(f"({a} OR {b}) {c}") == (found(a) | found(b)) & found(c)
