@@ -91,6 +91,7 @@ def test_grammar_builds_the_expected_tree() -> None:
     )
     assert parse_query("(a OR b) AND c") == And((Or((Text("a"), Text("b"))), Text("c")))
     assert parse_query("age:>2w") == Age(False, 14 * 86400)
+    assert parse_query("https://example.org/a") == Text("https://example.org/a")
 
 
 @pytest.mark.parametrize(

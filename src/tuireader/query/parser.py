@@ -113,6 +113,8 @@ def _tokens(text: str) -> list[_Token]:
                 i += 1
             word = text[start:i]
             field = _FIELD.match(word)
+            if field is not None and word[field.end() :].startswith("//"):
+                field = None  # a pasted address (https://...) is words, not a field
             if field is None:
                 if word == "OR":
                     tokens.append(_Token("or", column))
