@@ -23,10 +23,13 @@ import shlex
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuireader.models import Article
 from tuireader.sanitize import clean_line
+
+if TYPE_CHECKING:
+    from tuireader.core import Reader
 
 #: Characters that only mean something to a shell: a command holding any runs under sh -c.
 _SHELL_SYNTAX = set("$`|&;<>(){}*?[]~#\n\\'\"")
@@ -139,3 +142,21 @@ def run_command(
         name = clean_line(command)[:60]
         raise CommandError(f"{name!r} failed (exit status {done.returncode}){why}")
     return done.stdout.decode("utf-8", "replace") if capture_output else ""
+
+
+def pipe_article(reader: Reader, article_id: int, command: str, *, as_json: bool = False) -> None:
+    """Run a ``[commands]`` key's command, or a command line, on one article: what
+    ``tuireader pipe`` does and what the app's bound keys, ``!`` and ``|`` will call (in a
+    worker, with the app suspended). Raises :class:`CommandError` (one line)."""
+    from tuireader.articletext import article_as_text
+
+    article = reader.article(article_id)
+    if article is None:
+        raise CommandError(f"no article with id {article_id}")
+    commands, _ = load_commands(reader.config.commands)
+    bound = commands.get(command)
+    line = bound.run if bound is not None else command
+    text = article_as_text(reader, article)
+    if as_json or (bound is not None and bound.json):
+        text = article_json_payload(article, text, reader.store.article_tags(article.id))
+    run_command(line, article, text)

@@ -104,27 +104,12 @@ def cmd_rules(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_pipe(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
-    from tuireader.articletext import article_as_text
-    from tuireader.usercommands import (
-        CommandError,
-        article_json_payload,
-        load_commands,
-        run_command,
-    )
+    from tuireader.usercommands import CommandError, pipe_article
 
-    article = reader.article(args.id)
-    if article is None:
-        raise CliError(f"no article with id {args.id}")
-    commands, _ = load_commands(reader.config.commands)
-    bound = commands.get(args.command)
-    command = bound.run if bound is not None else args.command
-    as_json = args.json or (bound is not None and bound.json)
-    text = article_as_text(reader, article)
-    if as_json:
-        text = article_json_payload(article, text, reader.store.article_tags(article.id))
+    out.flush()
+    sys.stdout.flush()
     try:
-        sys.stdout.flush()
-        run_command(command, article, text)
+        pipe_article(reader, args.id, args.command, as_json=args.json)
     except CommandError as error:
         raise CliError(str(error)) from error
     return 0
