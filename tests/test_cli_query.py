@@ -72,8 +72,8 @@ def test_query_list_search_mark_read_tag_and_saved(
     code, _ = run("search", "title:story is:maybe")
     assert code == 1
     assert capsys.readouterr().err == (
-        "tuireader: query: is: takes one of unread, read, starred, recommended, hidden"
-        " at column 13\n"
+        "tuireader: query error at column 13: is: takes one of unread, read, starred,"
+        " recommended, hidden\n"
     )
 
 
@@ -122,7 +122,7 @@ def test_edit_shows_the_rules_that_apply(tmp_path: Path) -> None:
     run("import", str(tmp_path / "urls"))
     code, text = run("edit", "1")
     assert code == 0
-    assert text.endswith("  rules: \n    a: read where a\n")
+    assert text.endswith("  rules that apply:\n    a: read where a\n")
 
 
 def test_a_feed_keeps_its_own_retention(tmp_path: Path) -> None:

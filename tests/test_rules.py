@@ -69,8 +69,8 @@ async def test_rules_apply_as_a_refresh_stores_articles(
 ) -> None:
     reader = refreshed_reader(tmp_path, http_server)
     assert reader.config_problems == (
-        "rule 5 skipped: query 'is:maybe': is: takes one of unread, read, starred, "
-        "recommended, hidden (column 1)",
+        "rule 5 skipped: query 'is:maybe', column 1: is: takes one of unread, read, "
+        "starred, recommended, hidden",
         "rule 6 skipped: action 'explode' is not one of read, hide, star, tag:NAME, delete",
     )
     summary = await reader.refresh()

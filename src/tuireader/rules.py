@@ -74,7 +74,9 @@ def make_rule(raw: Any) -> Rule:
     try:
         node = parse_query(query)
     except QueryError as error:
-        raise RuleError(f"query {clean_line(query)!r}: {error}") from None
+        raise RuleError(
+            f"query {clean_line(query)!r}, column {error.column}: {error.message}"
+        ) from None
     kind, _, tag = action.partition(":")
     kind, tag = kind.strip().lower(), clean_line(tag).strip()
     if kind not in ACTIONS or (kind == "tag") != bool(tag):

@@ -360,7 +360,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         print(f"tuireader: {error}", file=sys.stderr)
         return 1
     except QueryError as error:
-        print(f"tuireader: query: {error.message} at column {error.column}", file=sys.stderr)
+        print(f"tuireader: query error at column {error.column}: {error.message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("tuireader: interrupted; everything stored so far is kept", file=sys.stderr)

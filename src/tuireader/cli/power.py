@@ -14,7 +14,7 @@ from tuireader.rules import Rule
 
 
 def query_error(error: QueryError) -> CliError:
-    return CliError(f"query: {error.message} at column {error.column}")
+    return CliError(f"query error at column {error.column}: {error.message}")
 
 
 def cmd_tag(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:

@@ -141,7 +141,7 @@ def write_feed_settings(reader: Reader, feed: Feed, out: TextIO) -> None:
         + "\n"
     )
     rules = rules_for_feed(reader.store.rules, feed)
-    out.write(f"  rules: {'none' if not rules else ''}\n")
+    out.write("  rules: none\n" if not rules else "  rules that apply:\n")
     for rule in rules:
         out.write(f"    {rule.name}: {rule.effect} where {rule.query}\n")
 

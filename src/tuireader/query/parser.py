@@ -124,7 +124,7 @@ def _tokens(text: str) -> list[_Token]:
             name = field.group(1).lower()
             if name not in FIELDS:
                 raise QueryError(
-                    f"unknown field {clean_line(name)!r}: use one of {', '.join(FIELDS)}", column
+                    f"unknown field {clean_line(name)!r} (fields: {', '.join(FIELDS)})", column
                 )
             value, quoted = word[field.end() :], False
             if not value and i < len(text) and text[i] == '"':
