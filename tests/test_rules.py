@@ -79,6 +79,8 @@ async def test_rules_apply_as_a_refresh_stores_articles(
     assert by_title(reader, "") == ["Story 0", "Story 1"]
     assert by_title(reader, "is:hidden") == ["Sponsored 0", "Sponsored 1", "Sponsored 2"]
     assert reader.store.count_articles(ArticleQuery(unread_only=True)) == 2
+    # Nor are they "new" to the app's notices of what a refresh brought.
+    assert len(reader.store.article_ids_after(0)) == 2
     assert {f.title: f.unread for f in reader.feeds()}["Ad Gazette"] == 0
     # Scoped to the folder: the ads feed's teasers mention cables too but are not tagged.
     assert by_title(reader, "tag:cables") == ["Story 0", "Story 1"]

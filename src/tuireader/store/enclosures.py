@@ -209,7 +209,7 @@ class EnclosuresMixin(StoreBase):
             rows = conn.execute(
                 """SELECT a.id FROM articles a JOIN feeds f ON f.id = a.feed_id
                    WHERE f.auto_download = 1 AND f.data_saver = 0 AND a.id > ?
-                   AND a.enclosures != '[]'
+                   AND a.enclosures != '[]' AND a.hidden = 0
                    ORDER BY a.sort_date, a.id""",
                 (after_id,),
             ).fetchall()

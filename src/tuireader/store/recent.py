@@ -16,10 +16,12 @@ class RecentMixin(StoreBase):
         return int(row[0])
 
     def article_ids_after(self, article_id: int, *, limit: int = 1000) -> list[int]:
-        """Ids of articles stored after ``article_id`` was, newest first."""
+        """Ids of articles stored after ``article_id`` was, newest first (not those a rule
+        hid as they were stored)."""
         with self.db.read() as conn:
             rows = conn.execute(
-                "SELECT id FROM articles WHERE id > ? ORDER BY sort_date DESC, id DESC LIMIT ?",
+                "SELECT id FROM articles WHERE id > ? AND hidden = 0"
+                " ORDER BY sort_date DESC, id DESC LIMIT ?",
                 (article_id, limit),
             ).fetchall()
         return [row[0] for row in rows]
