@@ -175,6 +175,8 @@ class LoopbackServer:
         self.max_in_flight = 0
         #: TCP connections accepted so far (keep-alive reuses them).
         self.connections_accepted = 0
+        #: Answers requests no route matches (paths with varying query strings), if set.
+        self.fallback: Handler | None = None
         self._server = _Server(self)
         self.port: int = self._server.server_address[1]
         self._serve_thread = threading.Thread(
@@ -282,7 +284,7 @@ class LoopbackServer:
     def _handle(self, request: Request) -> Response | None:
         with self._lock:
             self.requests.append((request.method, request.path, dict(request.headers)))
-            handler = self._routes.get(request.path)
+            handler = self._routes.get(request.path) or self.fallback
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
             self._in_flight_changed.notify_all()

@@ -12,7 +12,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from tuireader import __version__
 from tuireader.cli.output import CliError, write_articles
@@ -324,6 +324,8 @@ def build_parser() -> argparse.ArgumentParser:
     pipe.add_argument("--json", action="store_true", help="send the article as JSON")
     pipe.set_defaults(run=lazy("power", "cmd_pipe"))
 
+    add_sync_parser(sub)
+
     dirs = sub.add_parser("dirs", help="where config, data and cache live")
     dirs.set_defaults(run=None, special="dirs")
 
@@ -331,6 +333,40 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--list", action="store_true", help="print the demo library instead")
     demo.set_defaults(run=None, special="demo")
     return parser
+
+
+def add_sync_parser(sub: Any) -> None:
+    sync = sub.add_parser(
+        "sync", help="sync with a FreshRSS, Miniflux... server: send changes, then fetch"
+    )
+    sync.add_argument("--json", action="store_true", help="stable JSON for scripts")
+    actions = sync.add_subparsers(dest="sync_command", metavar="ACTION")
+    add = actions.add_parser("add", help="join a server (Google Reader API or Fever)")
+    add.add_argument("kind", choices=["greader", "fever"], help="the server's API")
+    add.add_argument(
+        "url", help="the API base: FreshRSS https://host/api/greader.php, Miniflux https://host"
+    )
+    add.add_argument("--user", required=True, help="the user name on the server")
+    secret = add.add_mutually_exclusive_group(required=True)
+    secret.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the (API) password from stdin; kept in a file only you can read",
+    )
+    secret.add_argument(
+        "--password-command",
+        metavar="CMD",
+        help="a command that prints the password (e.g. 'pass show freshrss'); run each sync",
+    )
+    add.add_argument(
+        "--insecure-http",
+        action="store_true",
+        help="allow plain http:// to another machine: the password crosses the network unencrypted",
+    )
+    actions.add_parser("remove", help="leave the server; the library stays, local")
+    status = actions.add_parser("status", help="the account, last sync and queued changes")
+    status.add_argument("--json", action="store_true", help="stable JSON for scripts")
+    sync.set_defaults(run=lazy("syncing", "cmd_sync"))
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

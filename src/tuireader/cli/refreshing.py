@@ -13,6 +13,7 @@ from tuireader.humanize import format_bytes, plural
 from tuireader.models import (
     OutcomeKind,
     RefreshOutcome,
+    RefreshSummary,
 )
 
 
@@ -20,24 +21,36 @@ def cmd_refresh(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     feed_ids = None
     if args.feed:
         feed_ids = [find_feed(reader, args.feed).id]
+    last_id = reader.store.last_article_id()
+    prefetch_ids = feed_ids
+    sync_ok = True
+    if reader.store.sync_account() is not None and feed_ids is None:
+        # [sync] The server fetches its feeds: sync, then fetch only the local-only ones.
+        from tuireader.cli.syncing import sync_instead_of_fetching
+
+        feed_ids, sync_ok = sync_instead_of_fetching(reader, out)
     if not reader.feeds():
         out.write("no feeds yet: add one with `tuireader add URL` or `tuireader import FILE`\n")
-        return 0
-    last_id = reader.store.last_article_id()
-    summary = asyncio.run(refresh_with_progress(reader, feed_ids, args.due, out))
+        return 0 if sync_ok else 1
+    if feed_ids == []:
+        summary = RefreshSummary()
+    else:
+        summary = asyncio.run(refresh_with_progress(reader, feed_ids, args.due, out))
     updated = summary.count(OutcomeKind.UPDATED)
     unchanged = summary.count(OutcomeKind.NOT_MODIFIED)
     failed = [o for o in summary.outcomes if o.kind is OutcomeKind.FAILED]
-    out.write(
-        f"{plural(len(summary.outcomes), 'feed')}: {updated} updated, {unchanged} not modified, "
-        f"{len(failed)} failed; {plural(summary.new_articles, 'new article')}; "
-        f"{format_bytes(summary.bytes_downloaded)} downloaded\n"
-    )
+    if summary.outcomes or feed_ids != []:
+        out.write(
+            f"{plural(len(summary.outcomes), 'feed')}: {updated} updated, "
+            f"{unchanged} not modified, "
+            f"{len(failed)} failed; {plural(summary.new_articles, 'new article')}; "
+            f"{format_bytes(summary.bytes_downloaded)} downloaded\n"
+        )
     if out.isatty():  # otherwise each failure was already printed as it happened
         for outcome in failed:
             out.write(f"  failed: {outcome.url}: {outcome.reason}\n")
     if args.full_text or reader.config.prefetch_full_text:
-        pages = asyncio.run(reader.prefetch_full_texts(feed_ids=feed_ids))
+        pages = asyncio.run(reader.prefetch_full_texts(feed_ids=prefetch_ids))
         out.write(
             f"full text: {plural(pages.fetched, 'page')} saved for offline reading, "
             f"{pages.failed:,} failed"
@@ -57,7 +70,7 @@ def cmd_refresh(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
         cleaned = reader.cleanup()
         if cleaned.deleted:
             out.write(f"retention: removed {plural(cleaned.deleted, 'old article')}\n")
-    return 1 if summary.all_failed else 0
+    return 1 if summary.all_failed or not sync_ok else 0
 
 
 async def refresh_with_progress(

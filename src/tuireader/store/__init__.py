@@ -30,6 +30,7 @@ from tuireader.store.signals import SignalsMixin
 from tuireader.store.state import EVENT_KINDS, Event, StateMixin
 from tuireader.store.stats import StatsMixin
 from tuireader.store.tags import TagCount, TagsMixin
+from tuireader.store.sync import FeedChanges, SyncMixin
 
 __all__ = [
     "EVENT_KINDS",
@@ -37,6 +38,7 @@ __all__ = [
     "CleanupResult",
     "EnclosureState",
     "Event",
+    "FeedChanges",
     "FeedExistsError",
     "FetchState",
     "NoSuchFeedError",
@@ -77,6 +79,7 @@ class Store(
     RecentMixin,
     StatsMixin,
     ImagesMixin,
+    SyncMixin,
 ):
     """Everything tuireader keeps, behind one object. Safe to share between threads.
 

@@ -261,6 +261,40 @@ MIGRATIONS: tuple[str, ...] = (
         keep_per_feed INTEGER
     );
     """,
+    # 7: sync with a reader's server (Google Reader API, Fever). One account at most; the
+    # server's ids of feeds and articles; the queue of state changes not yet pushed, written
+    # in the same transaction as each change. ``cursor`` is the API's incremental position.
+    """
+    CREATE TABLE sync_account (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        kind TEXT NOT NULL,
+        url TEXT NOT NULL,
+        user TEXT NOT NULL,
+        password_command TEXT,
+        password_file TEXT,
+        insecure_http INTEGER NOT NULL DEFAULT 0,
+        cursor TEXT,
+        added_at TEXT NOT NULL,
+        last_sync TEXT,
+        last_error TEXT
+    );
+    CREATE TABLE sync_feeds (
+        remote_id TEXT PRIMARY KEY,
+        feed_id INTEGER NOT NULL UNIQUE REFERENCES feeds(id) ON DELETE CASCADE
+    );
+    CREATE TABLE sync_items (
+        remote_id TEXT PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+    );
+    CREATE INDEX sync_items_by_article ON sync_items (article_id);
+    CREATE TABLE sync_queue (
+        id INTEGER PRIMARY KEY,
+        remote_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX sync_queue_by_item ON sync_queue (remote_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

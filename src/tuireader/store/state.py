@@ -12,6 +12,7 @@ from datetime import datetime
 from tuireader.store.articles import ArticleQuery, _where
 from tuireader.store.base import StoreBase
 from tuireader.store.db import from_db_time, to_db_time
+from tuireader.store.syncqueue import queue_for_sync
 
 #: Event kinds. ``open``/``read_long``/``quick_leave`` come from the reader, ``skip`` is
 #: "marked read without opening", ``less_like`` is the explicit "less like this".
@@ -71,6 +72,7 @@ class StateMixin(StoreBase):
                     f"({','.join('?' * len(changed_chunk))})",
                     (int(read), now if read else None, *changed_chunk),
                 )
+                queue_for_sync(conn, changed_chunk, "read" if read else "unread", now)
                 if opened:
                     continue  # the open event is recorded by record_event
                 kind = "skip" if read else "mark_unread"
@@ -104,10 +106,12 @@ class StateMixin(StoreBase):
                 (article_id, row[0], now),
             )
             if mark_read:
-                conn.execute(
+                cursor = conn.execute(
                     "UPDATE articles SET read = 1, read_at = ? WHERE id = ? AND read = 0",
                     (now, article_id),
                 )
+                if cursor.rowcount:
+                    queue_for_sync(conn, [article_id], "read", now)
 
     def set_starred(self, article_id: int, starred: bool) -> bool:
         return self._set_flag(article_id, "starred", starred, ("star", "unstar"))
@@ -134,6 +138,8 @@ class StateMixin(StoreBase):
                 "INSERT INTO events (article_id, feed_id, kind, at) VALUES (?, ?, ?, ?)",
                 (article_id, row[0], kinds[0] if on else kinds[1], now),
             )
+            if column == "starred":  # "recommended" stays local (see README, Sync)
+                queue_for_sync(conn, [article_id], "star" if on else "unstar", now)
         return True
 
     def record_event(
