@@ -44,8 +44,12 @@ class FreshRSS:
         self.port = free_port()
         self.app = directory / "app"
         subprocess.run(
-            [str(shared / "servers" / "freshrss" / "instance"), str(directory), "--port",
-             str(self.port)],
+            [
+                str(shared / "servers" / "freshrss" / "instance"),
+                str(directory),
+                "--port",
+                str(self.port),
+            ],
             check=True,
             capture_output=True,
         )

@@ -272,6 +272,15 @@ class SyncMixin(StoreBase):
             conn.execute("DELETE FROM temp.sync_starred")
         return changed
 
+    def forget_remote_items(self, remote_ids: set[str]) -> None:
+        """Items the server no longer has: their articles stay, as local ones."""
+        if not remote_ids:
+            return
+        with self.db.write() as conn:
+            conn.executemany(
+                "DELETE FROM sync_items WHERE remote_id = ?", [(r,) for r in remote_ids]
+            )
+
     def remote_ids_of(self, article_ids: list[int]) -> dict[int, str]:
         with self.db.read() as conn:
             found: dict[int, str] = {}

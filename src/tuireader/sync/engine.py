@@ -59,6 +59,8 @@ class SyncEngine:
         self.cancel = cancel
         self.notes: list[str] = []
         self.counts: dict[str, int] = {}
+        #: Items the server said it does not have (a push refused with 400/404).
+        self.missing: set[str] = set()
 
     def _check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
@@ -119,6 +121,7 @@ class SyncEngine:
             missing |= result.missing
         self.store.finish_push(queue[-1].id)
         self.counts["pushed"] = pushed
+        self.missing = missing
         self._note_dropped(len(missing))
         # unread and star are visible in the id lists the pull fetches: checked there.
         wanted = {a: set(ids) - missing for a, ids in by_action.items() if a in ("unread", "star")}
@@ -148,10 +151,12 @@ class SyncEngine:
         self.progress("fetching read and starred state")
         unread = self.client.unread_ids()
         starred = self.client.starred_ids()
-        self.counts["state"] = self.store.apply_remote_state(unread, starred)
-        # An unread or star the server did not keep was for an item it no longer has.
+        # An unread or star the server did not keep was for an item it no longer has: the
+        # article stays here, local from now on, with the state the user gave it.
         lost = (wanted.get("unread", set()) - unread) | (wanted.get("star", set()) - starred)
+        self.store.forget_remote_items(lost | self.missing)
         self._note_dropped(len(lost))
+        self.counts["state"] = self.store.apply_remote_state(unread, starred)
 
 
 def sync_now(
