@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from feedgen import rss
 from freshrss import API_PASSWORD, FreshRSS, opml
 from loopback import LoopbackServer
-
 from tuireader.cli import main
 
 HELPERS = Path(__file__).parent / "helpers"

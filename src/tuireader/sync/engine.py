@@ -59,7 +59,7 @@ class SyncEngine:
         self.cancel = cancel
         self.notes: list[str] = []
         self.counts: dict[str, int] = {}
-        #: Items the server said it does not have (a push refused with 400/404).
+        #: Items the server said it does not have (a push refused with 400).
         self.missing: set[str] = set()
 
     def _check_cancel(self) -> None:

@@ -121,8 +121,8 @@ class GReaderClient:
         raise AuthError("the server refused the user name or password (no Auth in its answer)", 401)
 
     def push(self, action: str, remote_ids: list[str]) -> PushResult:
-        """edit-tag in batches; a batch refused with 400/404 is retried one id at a time,
-        and an id refused alone is one the server no longer has."""
+        """edit-tag in batches; a batch refused with 400 is retried one id at a time, and an
+        id refused alone is one the server no longer has. (A 404 is a wrong URL: it fails.)"""
         done: set[str] = set()
         missing: set[str] = set()
         for start in range(0, len(remote_ids), PUSH_BATCH):
@@ -132,14 +132,14 @@ class GReaderClient:
                 done.update(chunk)
                 continue
             except HttpStatusError as error:
-                if error.status not in (400, 404):
+                if error.status != 400:
                     raise
             for remote in chunk:
                 try:
                     self._edit_tag(action, [remote])
                     done.add(remote)
                 except HttpStatusError as error:
-                    if error.status not in (400, 404):
+                    if error.status != 400:
                         raise
                     missing.add(remote)
         return PushResult(done=frozenset(done), missing=frozenset(missing))
