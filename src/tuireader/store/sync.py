@@ -281,6 +281,10 @@ class SyncMixin(StoreBase):
                 "DELETE FROM sync_items WHERE remote_id = ?", [(r,) for r in remote_ids]
             )
 
+    def known_remote_ids(self) -> set[str]:
+        with self.db.read() as conn:
+            return {row[0] for row in conn.execute("SELECT remote_id FROM sync_items")}
+
     def remote_ids_of(self, article_ids: list[int]) -> dict[int, str]:
         with self.db.read() as conn:
             found: dict[int, str] = {}

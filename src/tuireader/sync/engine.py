@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 Progress = Callable[[str], None]
 #: Which queue actions cancel each other: the last one of a pair wins.
 _PAIRS = {"read": "read", "unread": "read", "star": "star", "unstar": "star"}
+#: At most this many unknown unread/starred items are fetched by id in one sync.
+MAX_CATCH_UP = 5000
 
 
 def make_client(account: SyncAccount, password: str | None = None) -> SyncClient:
@@ -156,6 +158,15 @@ class SyncEngine:
         lost = (wanted.get("unread", set()) - unread) | (wanted.get("star", set()) - starred)
         self.store.forget_remote_items(lost | self.missing)
         self._note_dropped(len(lost))
+        # Unread or starred on the server but unknown here (stamped in the same second as
+        # the last pull's newest, or older than the cursor): fetch those by id.
+        absent = sorted((unread | starred) - self.store.known_remote_ids() - lost)[:MAX_CATCH_UP]
+        if absent:
+            self.progress(f"fetching {plural(len(absent), 'missing article')}")
+            new += self.store.store_remote_items(
+                self.client.items_by_id(absent), cursor=None, initial_state=True
+            )
+            self.counts["new"] = new
         self.counts["state"] = self.store.apply_remote_state(unread, starred)
 
 

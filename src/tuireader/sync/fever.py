@@ -137,6 +137,20 @@ class FeverClient:
             f"the server kept sending more pages of new articles (stopped after {MAX_PAGES})"
         )
 
+    def items_by_id(self, remote_ids: list[str]) -> list[RemoteItem]:
+        items: list[RemoteItem] = []
+        for start in range(0, len(remote_ids), 50):
+            chunk = ",".join(remote_ids[start : start + 50])
+            data = self._call(f"items&with_ids={chunk}", "missing articles")
+            raw_items = data.get("items")
+            if not isinstance(raw_items, list):
+                raise SyncError("the server sent an item list without items")
+            for raw in raw_items:
+                remote = _id(raw.get("id")) if isinstance(raw, dict) else None
+                if remote is not None:
+                    items.append(_item(remote, raw))
+        return items
+
     def _ids(self) -> tuple[set[str], set[str]]:
         if self._state is None:
             data = self._call("unread_item_ids&saved_item_ids", "the unread and saved ids")

@@ -195,7 +195,10 @@ class GReaderClient:
         since = int(cursor) if cursor and cursor.isdigit() else 0
         params = [("n", str(PAGE_SIZE)), ("r", "o")]
         if since:
-            params.append(("ot", str(since)))
+            # After the newest second seen: servers insert a fetch's items in one batch
+            # stamped with one second, so ``ot=since`` would send that batch every time.
+            # An item stamped later in that same second is caught by the engine's id check.
+            params.append(("ot", str(since + 1)))
         seen: set[str] = set()
         newest = since
         continuation = ""
@@ -262,6 +265,26 @@ class GReaderClient:
                 return found
             continuation = next_c
         raise SyncError(f"the server kept sending more pages of {what} (stopped after {MAX_PAGES})")
+
+    def items_by_id(self, remote_ids: list[str]) -> list[RemoteItem]:
+        items: list[RemoteItem] = []
+        for start in range(0, len(remote_ids), PUSH_BATCH):
+            chunk = remote_ids[start : start + PUSH_BATCH]
+            body = self._post(
+                "stream/items/contents", "missing articles", [("i", i) for i in chunk]
+            )
+            try:
+                page = json.loads(body)
+            except ValueError:
+                raise SyncError("the server sent malformed JSON for missing articles") from None
+            raw_items = page.get("items") if isinstance(page, dict) else None
+            if not isinstance(raw_items, list):
+                raise SyncError("the server sent missing articles without items")
+            for raw in raw_items:
+                remote = item_id(raw.get("id")) if isinstance(raw, dict) else None
+                if remote is not None:
+                    items.append(_item(remote, raw))
+        return items
 
     def unread_ids(self) -> set[str]:
         return self._ids(READING_LIST, READ, "the unread ids")

@@ -21,6 +21,7 @@ from tuireader.sanitize import clean_line, safe_link
 from tuireader.ui.commands import ReaderCommands
 from tuireader.ui.keymap import check_keymap
 from tuireader.ui.screens.main import MainScreen
+from tuireader.ui.screens.sync_form import SyncCommands  # [sync]
 
 UrlOpener = Callable[[str], object]
 
@@ -33,7 +34,7 @@ class TuiReaderApp(App[int]):
 
     CSS_PATH = "tuireader.tcss"
     TITLE = "tuireader"
-    COMMANDS: ClassVar = App.COMMANDS | {ReaderCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {ReaderCommands, SyncCommands}  # [sync]
 
     def __init__(
         self,

@@ -35,6 +35,7 @@ from tuireader.ui.read_signals import ReadSignal, ReadTracker
 from tuireader.ui.reading import ArticleDisplay, prepare_article
 from tuireader.ui.screens.help import HelpScreen
 from tuireader.ui.screens.prompts import ConfirmScreen, Field, FormScreen, LinkPicker
+from tuireader.ui.screens.sync_form import open_sync_form, show_sync_status, start_sync  # [sync]
 from tuireader.ui.screens.welcome import WelcomeChoice, WelcomeScreen
 from tuireader.ui.timefmt import relative_date
 from tuireader.ui.views import SMART_VIEWS, View, ViewKind, search_view
@@ -147,6 +148,7 @@ class MainScreen(Screen[None]):
         # The list first: its ids are what the first paint waits for.
         self.load_view()
         self.load_sidebar(first=True)
+        show_sync_status(self, self.status_line.synced)  # [sync]
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "narrow")
@@ -412,6 +414,7 @@ class MainScreen(Screen[None]):
         if shown is not None and shown.article.id in ids:
             self.reader_pane.shown = replace(shown, article=replace(shown.article, read=read))
         self.load_sidebar()
+        show_sync_status(self, self.status_line.synced)  # [sync] queued changes
 
     @work(thread=True, group="state", exit_on_error=False)
     def _set_flag(self, article_id: int, flag: str, value: bool) -> None:
@@ -431,6 +434,7 @@ class MainScreen(Screen[None]):
                 article = replace(article, recommend_count=int(value))
             self.reader_pane.refresh_header(replace(shown, article=article))
         self.load_sidebar()
+        show_sync_status(self, self.status_line.synced)  # [sync] queued changes
 
     # --- refresh ---
 
@@ -822,7 +826,17 @@ class MainScreen(Screen[None]):
         if self.tui.demo:
             self.notify("The demo feeds live offline; refresh is off in the demo.")
             return
-        self.refresh_feeds(None)
+        self._sync_or_refresh()  # [sync] with an account, ctrl+r syncs
+
+    def _sync_or_refresh(self) -> None:  # [sync]
+        def synced() -> None:
+            self.load_view(keep_position=True)
+            self.load_sidebar()
+
+        start_sync(self, refresh=self.refresh_feeds, show=self.status_line.synced, done=synced)
+
+    def action_sync_setup(self) -> None:  # [sync] the command palette's "Sync with a server"
+        open_sync_form(self, lambda _account: self._sync_or_refresh())
 
     def action_feed_problem(self) -> None:
         feed_id = self._feed_id()
@@ -976,6 +990,8 @@ class MainScreen(Screen[None]):
             self.action_import_file()
         elif choice == "demo":
             self._load_demo()
+        elif choice == "sync":  # [sync]
+            self.action_sync_setup()
         elif choice == "quit":
             self.app.exit(0)
 

@@ -11,7 +11,7 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
-WelcomeChoice = Literal["add", "import", "demo", "quit"]
+WelcomeChoice = Literal["add", "import", "demo", "sync", "quit"]
 
 #: Short lines, each a whole phrase, so the text never wraps mid-sentence in the box.
 WELCOME_TEXT = (
@@ -19,6 +19,7 @@ WELCOME_TEXT = (
     "You have no feeds yet.\n"
     "Add one by its address (a site's address finds its feed),\n"
     "import subscriptions from an OPML or a newsboat urls file,\n"
+    "sync with your FreshRSS or Miniflux account,\n"
     "or look around the demo library first."
 )
 
@@ -29,6 +30,7 @@ class WelcomeScreen(Screen[WelcomeChoice]):
         # I, as in the main screen (where i explains a failing feed)
         Binding("I", "choose('import')", "Import OPML/urls"),
         Binding("d", "choose('demo')", "Open the demo"),
+        Binding("s", "choose('sync')", "Sync with a server"),  # [sync]
         Binding("q", "choose('quit')", "Quit"),
     ]
 
@@ -39,11 +41,12 @@ class WelcomeScreen(Screen[WelcomeChoice]):
                 yield Button("Add a feed (a)", variant="primary", id="add")
                 yield Button("Import OPML/urls (I)", id="import")
                 yield Button("Open the demo (d)", variant="success", id="demo")
+                yield Button("Sync with a server (s)", id="sync")  # [sync]
         yield Footer()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        if event.button.id in ("add", "import", "demo"):
+        if event.button.id in ("add", "import", "demo", "sync"):
             self.dismiss(event.button.id)  # type: ignore[arg-type]
 
     def action_choose(self, choice: WelcomeChoice) -> None:

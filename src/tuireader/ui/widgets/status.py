@@ -66,6 +66,7 @@ class StatusLine(Static):
         super().__init__(id=id)
         self.display = False
         self._refresh: Text | None = None
+        self._sync: Text | None = None  # [sync] account, last sync, queued changes
         self._pages = 0
         self._page_bytes = 0
 
@@ -82,8 +83,17 @@ class StatusLine(Static):
         self._page_bytes += bytes_downloaded
         self._show()
 
+    def synced(self, text: Text | None) -> None:  # [sync]
+        if text is None and self._sync is None:
+            return  # a local library: nothing to say
+        self._sync = text
+        self._show()
+
     def text(self) -> Text:
         text = Text()
+        if self._sync is not None:  # [sync]
+            text.append_text(self._sync)
+            text.append("  ·  ")
         if self._refresh is not None:
             text.append_text(self._refresh)
         if self._pages:
