@@ -50,7 +50,16 @@ class Phase:
     server_cpu: float
     requests: int
     bytes_received: int
-    detail: str
+    #: Wall time inside requests: FreshRSS answering and the bytes arriving.
+    waiting: float
+    pushed: int
+    new: int
+    state: int
+
+    @property
+    def ours(self) -> float:
+        """Wall time not spent waiting for FreshRSS: our process working (or queued for CPU)."""
+        return self.wall - self.waiting
 
 
 def free_port() -> int:
@@ -216,8 +225,10 @@ def main() -> int:
                 proc_cpu(server.pid) - srv0,
                 summary.requests,
                 summary.bytes_received,
-                f"pushed {summary.pushed}, new {summary.new_articles}, "
-                f"state {summary.state_changes}",
+                summary.request_seconds,
+                summary.pushed,
+                summary.new_articles,
+                summary.state_changes,
             )
             phases.append(phase)
             return phase
@@ -263,30 +274,33 @@ def main() -> int:
             "the machine may be shared\n"
         )
         print(
-            f"{'phase':<18}{'wall s':>8}{'our cpu s':>11}{'php cpu s':>11}{'requests':>10}"
-            f"{'bytes':>12}  detail"
+            f"{'phase':<16}{'wall s':>8}{'waiting s':>10}{'ours s':>8}{'our cpu s':>10}"
+            f"{'php cpu s':>10}{'requests':>9}{'bytes':>11}{'pushed':>7}{'new':>6}{'state':>6}"
         )
         for p in phases:
             print(
-                f"{p.name:<18}{p.wall:>8.3f}{p.cpu:>11.3f}{p.server_cpu:>11.3f}{p.requests:>10}"
-                f"{p.bytes_received:>12}  {p.detail}"
+                f"{p.name:<16}{p.wall:>8.3f}{p.waiting:>10.3f}{p.ours:>8.3f}{p.cpu:>10.3f}"
+                f"{p.server_cpu:>10.3f}{p.requests:>9}{p.bytes_received:>11}{p.pushed:>7}"
+                f"{p.new:>6}{p.state:>6}"
             )
         print(
-            f"{'nothing-new-cli':<18}{cli_wall:>8.3f}{'':>11}{'':>11}{cli['requests']:>10}"
-            f"{cli['bytes_received']:>12}  a fresh process, start-up included\n"
+            f"{'nothing-new-cli':<16}{cli_wall:>8.3f}{'':>10}{'':>8}{'':>10}{'':>10}"
+            f"{cli['requests']:>9}{cli['bytes_received']:>11}  (a fresh process, start-up "
+            "included)\n"
         )
-        share = first.cpu / first.wall
+        share = first.ours / first.wall
         checks = [
             (f"nothing-new sync {nothing.wall:.3f} s < 1 s", nothing.wall < 1.0),
             (f"nothing-new sync {nothing.requests} requests < 10", nothing.requests < 10),
             (
-                f"first sync: our CPU {first.cpu:.2f} s / wall {first.wall:.2f} s = {share:.2f} "
-                "<= 0.5",
+                f"first sync: {first.ours:.2f} s of {first.wall:.2f} s wall in our process "
+                f"= {share:.2f} <= 0.5 (CPU alone: {first.cpu / first.wall:.2f})",
                 share <= 0.5,
             ),
             (
-                f"{args.changes}-each-side: pushed and pulled every change ({changes.detail})",
-                "pushed" in changes.detail,
+                f"{args.changes}-each-side: pushed {changes.pushed}, took {changes.state} "
+                f"from the server (want {args.changes} each)",
+                changes.pushed == args.changes and changes.state == args.changes,
             ),
         ]
         for text, ok in checks:

@@ -43,6 +43,10 @@ def item(n: int, feed: str = "feed/1", **extra: object) -> dict[str, object]:
     }
 
 
+def decimal(long_id: object) -> str:
+    return str(int(str(long_id).rsplit("/", 1)[1], 16))
+
+
 class Recorded:
     """A Google Reader API server answering from a table; tests override single paths."""
 
@@ -51,6 +55,8 @@ class Recorded:
         self.pages: list[dict[str, object]] = [{"items": [item(1), item(2)]}]
         self.overrides: dict[str, Callable[[Request], Response | None]] = {}
         self.posts: list[dict[str, list[str]]] = []
+        #: Unread items the stream leaves out (only the id lists and items/contents have them).
+        self.hidden: list[dict[str, object]] = []
         server.fallback = self.handle
 
     @property
@@ -66,6 +72,10 @@ class Recorded:
                 return handler(request)
         if request.method == "POST":
             self.posts.append(parse_qs(request.body.decode()))
+        if path.startswith("reader/") and request.headers.get("authorization") != (
+            f"GoogleLogin auth={TOKEN}"
+        ):
+            return Response(b"Unauthorized!", status=401)
         if path == "accounts/ClientLogin":
             return Response(f"SID=x\nLSID=null\nAuth={TOKEN}\n".encode())
         if path == "reader/api/0/token":
@@ -86,13 +96,18 @@ class Recorded:
             if index + 1 < len(self.pages):
                 page["continuation"] = str(index + 1)
             return Response(json.dumps(page).encode(), headers=JSON)
+        if path == "reader/api/0/stream/items/contents":
+            wanted = set(parse_qs(request.body.decode()).get("i", []))
+            found = [
+                i for i in self.hidden if str(int(str(i["id"]).rsplit("/", 1)[1], 16)) in wanted
+            ]
+            return Response(json.dumps({"items": found}).encode(), headers=JSON)
         if path == "reader/api/0/stream/items/ids":
             # Every item is unread, none starred.
             unread = "xt" in query
             refs = [
-                {"id": str(int(str(i["id"]).rsplit("/", 1)[1], 16))}
-                for page in self.pages
-                for i in page["items"]  # type: ignore[attr-defined]
+                {"id": decimal(i["id"])}
+                for i in [*(i for page in self.pages for i in page["items"]), *self.hidden]  # type: ignore[attr-defined]
                 if unread and "id" in i
             ]
             return Response(json.dumps({"itemRefs": refs}).encode(), headers=JSON)
@@ -114,9 +129,11 @@ def store(tmp_path: Path) -> Store:
 
 
 def sync(
-    store: Store, recorded: Recorded, http: SyncHttp | None = None
+    store: Store, recorded: Recorded, http: SyncHttp | None = None, auth_cache: Path | None = None
 ) -> tuple[str | None, tuple[str, ...]]:
-    client = GReaderClient(recorded.base, "alice", PASSWORD, http or SyncHttp())
+    client = GReaderClient(
+        recorded.base, "alice", PASSWORD, http or SyncHttp(), auth_cache=auth_cache
+    )
     try:
         summary = SyncEngine(store, client).run()
     finally:
@@ -299,3 +316,29 @@ def test_a_local_library_queues_nothing(tmp_path: Path) -> None:
     s.set_read(ids)
     s.set_starred(ids[0], True)
     assert s.queued_count() == 0
+
+
+def test_unread_items_the_stream_missed_are_fetched_by_id(store: Store, recorded: Recorded) -> None:
+    """An item stamped in the same second as the last pull's newest is not in ``ot``'s
+    stream; the unread id list shows it and it is fetched by id."""
+    recorded.hidden = [item(7)]
+    error, _ = sync(store, recorded)
+    assert error is None
+    titles = sorted(a.title for a in store.summaries(store.article_ids(ArticleQuery())))
+    assert titles == ["Item 1 red", "Item 2 red", "Item 7 red"]
+    assert all(not a.read for a in store.summaries(store.article_ids(ArticleQuery())))
+
+
+def test_the_login_token_is_kept_and_renewed_when_refused(
+    store: Store, recorded: Recorded, tmp_path: Path
+) -> None:
+    cache = tmp_path / "t.db.sync-auth"
+    cache.write_text("alice/stale-token")
+    logins = lambda: recorded.server.paths_requested().count(  # noqa: E731
+        "/api/greader.php/accounts/ClientLogin"
+    )
+    assert sync(store, recorded, auth_cache=cache)[0] is None
+    assert logins() == 1  # the stale token was refused once, then a fresh login
+    assert cache.read_text() == TOKEN and oct(cache.stat().st_mode & 0o777) == "0o600"
+    assert sync(store, recorded, auth_cache=cache)[0] is None
+    assert logins() == 1  # the kept token did: no login at all

@@ -200,33 +200,38 @@ class SyncMixin(StoreBase):
                        (SELECT 1 FROM sync_items s WHERE s.article_id = a.id)"""
                 )
             }
+            items = list(items)
+            known: set[str] = set()
+            for start in range(0, len(items), 500):
+                chunk = [i.remote_id for i in items[start : start + 500]]
+                known.update(
+                    row[0]
+                    for row in conn.execute(
+                        f"SELECT remote_id FROM sync_items WHERE remote_id IN "
+                        f"({','.join('?' * len(chunk))})",
+                        chunk,
+                    )
+                )
+            # Retention's tombstones: looked up only for feeds that have any.
+            tombstoned = {
+                r[0] for r in conn.execute("SELECT DISTINCT feed_id FROM deleted_articles")
+            }
             for item in items:
                 feed_id = feeds.get(item.feed_remote_id)
                 if feed_id is None:
                     continue  # a feed the subscription list did not have yet: next sync
-                if conn.execute(
-                    "SELECT 1 FROM sync_items WHERE remote_id = ?", (item.remote_id,)
-                ).fetchone():
+                if item.remote_id in known:
                     continue
+                known.add(item.remote_id)
                 key = "s:" + item.remote_id
-                if _is_tombstoned(conn, feed_id, key, now):
+                if feed_id in tombstoned and _is_tombstoned(conn, feed_id, key, now):
                     continue
                 article_id = _local_match(conn, feed_id, item) if feed_id in local else None
                 if article_id is None:
-                    article_id = _insert_item(conn, feed_id, key, item, now_text, latest)
+                    article_id = _insert_item(
+                        conn, feed_id, key, item, now_text, latest, with_state=initial_state
+                    )
                     new += 1
-                    if initial_state and (item.read or item.starred):
-                        conn.execute(
-                            "UPDATE articles SET read = ?, read_at = ?, starred = ?, "
-                            "starred_at = ? WHERE id = ?",
-                            (
-                                int(item.read),
-                                now_text if item.read else None,
-                                int(item.starred),
-                                now_text if item.starred else None,
-                                article_id,
-                            ),
-                        )
                 conn.execute(
                     "INSERT INTO sync_items (remote_id, article_id) VALUES (?, ?)",
                     (item.remote_id, article_id),
@@ -236,41 +241,36 @@ class SyncMixin(StoreBase):
         return new
 
     def apply_remote_state(self, unread: set[str], starred: set[str]) -> int:
-        """The server's read and starred state, except where a change is queued (see above)."""
+        """The server's read and starred state, except where a change is queued (see above).
+
+        The differences are found in Python over one read of the mapped articles' state, so
+        a sync where nothing changed writes nothing.
+        """
         now = to_db_time(self.now())
-        changed = 0
         with self.db.write() as conn:
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS sync_unread (remote_id TEXT PRIMARY KEY)")
-            conn.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS sync_starred (remote_id TEXT PRIMARY KEY)"
-            )
-            conn.execute("DELETE FROM temp.sync_unread")
-            conn.execute("DELETE FROM temp.sync_starred")
-            conn.executemany(
-                "INSERT OR IGNORE INTO temp.sync_unread VALUES (?)", [(i,) for i in unread]
-            )
-            conn.executemany(
-                "INSERT OR IGNORE INTO temp.sync_starred VALUES (?)", [(i,) for i in starred]
-            )
-            settled = "s.remote_id NOT IN (SELECT remote_id FROM sync_queue)"
-            for column, table in (("read", "sync_unread"), ("starred", "sync_starred")):
-                inside = f"s.remote_id IN (SELECT remote_id FROM temp.{table})"
-                # read: in the unread list means read = 0; starred: in the list means 1.
-                on_when_inside = column == "starred"
-                for value, test in (
-                    (int(on_when_inside), inside),
-                    (int(not on_when_inside), f"NOT {inside}"),
-                ):
-                    cursor = conn.execute(
-                        f"""UPDATE articles SET {column} = ?, {column}_at = ?
-                            WHERE {column} != ? AND id IN
-                            (SELECT s.article_id FROM sync_items s WHERE {test} AND {settled})""",
-                        (value, now if value else None, value),
+            queued = {row[0] for row in conn.execute("SELECT DISTINCT remote_id FROM sync_queue")}
+            changes: dict[tuple[str, int], list[int]] = {}
+            for remote_id, article_id, read, is_starred in conn.execute(
+                """SELECT s.remote_id, a.id, a.read, a.starred
+                   FROM sync_items s JOIN articles a ON a.id = s.article_id"""
+            ):
+                if remote_id in queued:
+                    continue
+                want_read = int(remote_id not in unread)
+                if read != want_read:
+                    changes.setdefault(("read", want_read), []).append(article_id)
+                want_starred = int(remote_id in starred)
+                if is_starred != want_starred:
+                    changes.setdefault(("starred", want_starred), []).append(article_id)
+            for (column, value), ids in changes.items():
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start : start + 500]
+                    conn.execute(
+                        f"UPDATE articles SET {column} = ?, {column}_at = ? "
+                        f"WHERE id IN ({','.join('?' * len(chunk))})",
+                        (value, now if value else None, *chunk),
                     )
-                    changed += cursor.rowcount
-            conn.execute("DELETE FROM temp.sync_unread")
-            conn.execute("DELETE FROM temp.sync_starred")
-        return changed
+        return sum(len(ids) for ids in changes.values())
 
     def forget_remote_items(self, remote_ids: set[str]) -> None:
         """Items the server no longer has: their articles stay, as local ones."""
@@ -324,6 +324,8 @@ def _insert_item(
     item: RemoteItem,
     now_text: str | None,
     latest: datetime,
+    *,
+    with_state: bool,
 ) -> int:
     entry = ParsedEntry(
         title=clean_line(item.title),
@@ -333,12 +335,14 @@ def _insert_item(
         content_html=item.content_html,
     )
     published = entry.published
+    read, starred = (item.read, item.starred) if with_state else (False, False)
     sensible = published if published is not None and published <= latest else None
     sort_date = to_db_time(sensible) or now_text
     cursor = conn.execute(
         """INSERT INTO articles (guid, link, title, author, published, updated, summary_html,
            content_html, categories, enclosures, content_hash, feed_id, dedup_key, first_seen,
-           sort_date) VALUES (NULL, ?, ?, ?, ?, NULL, NULL, ?, ?, '[]', ?, ?, ?, ?, ?)""",
+           sort_date, read, read_at, starred, starred_at)
+           VALUES (NULL, ?, ?, ?, ?, NULL, NULL, ?, ?, '[]', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (
             entry.link,
             entry.title,
@@ -351,6 +355,10 @@ def _insert_item(
             key,
             now_text,
             sort_date,
+            int(read),
+            now_text if read else None,
+            int(starred),
+            now_text if starred else None,
         ),
     )
     article_id = cursor.lastrowid

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tuireader.sync.engine import make_client
+from tuireader.sync.engine import auth_cache_path, make_client
 from tuireader.sync.http import check_url
 from tuireader.sync.secrets import remove_secret_file, run_password_command, write_secret_file
 from tuireader.sync.types import SyncAccount, SyncError, SyncKind
@@ -55,6 +55,7 @@ def add_account(
         write_secret_file(secret_path(store), password)
     else:
         remove_secret_file(secret_path(store))
+    remove_secret_file(auth_cache_path(store))
     store.save_sync_account(account)
     return account
 
@@ -63,6 +64,7 @@ def remove_account(store: Store) -> int:
     """Back to a local library; returns how many queued changes were never sent."""
     dropped = store.remove_sync_account()
     remove_secret_file(secret_path(store))
+    remove_secret_file(auth_cache_path(store))
     return dropped
 
 
@@ -71,7 +73,7 @@ def subscribe(store: Store, url: str, *, title: str | None, folder: str | None) 
     account = store.sync_account()
     if account is None:
         raise SyncError("no sync account")
-    client = make_client(account)
+    client = make_client(account, auth_cache=auth_cache_path(store))
     try:
         return client.subscribe(url, title, folder)
     finally:
@@ -84,7 +86,7 @@ def unsubscribe(store: Store, feed_id: int) -> bool:
     remote = store.sync_feed_ids().get(feed_id)
     if account is None or remote is None:
         return False
-    client = make_client(account)
+    client = make_client(account, auth_cache=auth_cache_path(store))
     try:
         client.unsubscribe(remote)
     finally:
@@ -99,7 +101,7 @@ def edit_feed(store: Store, feed_id: int, *, title: str | None, folder: str | No
     if account is None or remote is None or (title is None and folder is None):
         return False
     old_folder = store.get_feed(feed_id).folder
-    client = make_client(account)
+    client = make_client(account, auth_cache=auth_cache_path(store))
     try:
         client.edit_feed(remote, title, folder, old_folder)
     finally:

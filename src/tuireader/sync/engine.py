@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tuireader.humanize import plural
@@ -32,18 +33,25 @@ _PAIRS = {"read": "read", "unread": "read", "star": "star", "unstar": "star"}
 MAX_CATCH_UP = 5000
 
 
-def make_client(account: SyncAccount, password: str | None = None) -> SyncClient:
+def make_client(
+    account: SyncAccount, password: str | None = None, *, auth_cache: Path | None = None
+) -> SyncClient:
     """A client for the account's API (reads the password unless given)."""
     base = check_url(account.url, insecure_http=account.insecure_http)
     secret = read_password(account) if password is None else password
-    http = SyncHttp()
+    http = SyncHttp(tls=base.startswith("https://"))
     if account.kind is SyncKind.FEVER:
         from tuireader.sync.fever import FeverClient
 
         return FeverClient(base, account.user, secret, http)
     from tuireader.sync.greader import GReaderClient
 
-    return GReaderClient(base, account.user, secret, http)
+    return GReaderClient(base, account.user, secret, http, auth_cache=auth_cache)
+
+
+def auth_cache_path(store: Store) -> Path:
+    """Where a Google Reader API login's token is kept between syncs (0600, beside the db)."""
+    return store.path.with_name(store.path.name + ".sync-auth")
 
 
 class SyncEngine:
@@ -98,6 +106,7 @@ class SyncEngine:
             queued=self.store.queued_count(),
             requests=traffic.requests if traffic else 0,
             bytes_received=traffic.bytes_received if traffic else 0,
+            request_seconds=traffic.seconds if traffic else 0.0,
             error=error,
             notes=tuple(self.notes),
         )
@@ -160,7 +169,8 @@ class SyncEngine:
         self._note_dropped(len(lost))
         # Unread or starred on the server but unknown here (stamped in the same second as
         # the last pull's newest, or older than the cursor): fetch those by id.
-        absent = sorted((unread | starred) - self.store.known_remote_ids() - lost)[:MAX_CATCH_UP]
+        known = self.store.known_remote_ids()
+        absent = sorted((unread | starred) - known - lost - self.missing)[:MAX_CATCH_UP]
         if absent:
             self.progress(f"fetching {plural(len(absent), 'missing article')}")
             new += self.store.store_remote_items(
@@ -178,7 +188,7 @@ def sync_now(
     if account is None:
         raise SyncError("no sync account: add one with `tuireader sync add`")
     try:
-        client = make_client(account)
+        client = make_client(account, auth_cache=auth_cache_path(store))
     except SyncError as error:
         store.record_sync(error=str(error))
         return SyncSummary(queued=store.queued_count(), error=str(error))

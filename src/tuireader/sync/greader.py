@@ -8,13 +8,16 @@ pulled as two id lists (unread, starred), which the engine applies to what it ho
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from tuireader.sync.http import SyncHttp
+from tuireader.sync.secrets import write_secret_file
 from tuireader.sync.types import (
     AuthError,
     HttpStatusError,
@@ -25,6 +28,7 @@ from tuireader.sync.types import (
     SyncError,
 )
 
+T = TypeVar("T")
 READ = "user/-/state/com.google/read"
 STARRED = "user/-/state/com.google/starred"
 READING_LIST = "user/-/state/com.google/reading-list"
@@ -63,12 +67,25 @@ def item_id(value: object) -> str | None:
 
 
 class GReaderClient:
-    def __init__(self, base: str, user: str, password: str, http: SyncHttp) -> None:
+    """``auth_cache``: a 0600 file keeping the login's Auth token between syncs, so a sync
+    does not log in (a password hash on the server) unless the token was refused."""
+
+    def __init__(
+        self,
+        base: str,
+        user: str,
+        password: str,
+        http: SyncHttp,
+        *,
+        auth_cache: Path | None = None,
+    ) -> None:
         self.base = base.rstrip("/")
         self.user = user
         self._password = password
         self.http = http
+        self._auth_cache = auth_cache
         self._auth: str | None = None
+        self._cached = False
         self._token: str | None = None
 
     # --- plumbing ----------------------------------------------------------------------------
@@ -78,36 +95,62 @@ class GReaderClient:
             self.login()
         return {"Authorization": f"GoogleLogin auth={self._auth}"}
 
+    def _retrying(self, call: Callable[[], T]) -> T:
+        """Run ``call``; if a cached Auth token is refused, log in afresh and run it again."""
+        try:
+            return call()
+        except AuthError:
+            if not self._cached:
+                raise
+            self._cached = False
+            self._token = None
+            self._fresh_login()
+            return call()
+
     def _get(self, path: str, what: str, params: list[tuple[str, str]] | None = None) -> Any:
-        data = self.http.json(
-            "GET",
-            f"{self.base}/reader/api/0/{path}",
-            what=what,
-            params=_fields([("output", "json"), *(params or [])]),
-            headers=self._headers(),
+        data = self._retrying(
+            lambda: self.http.json(
+                "GET",
+                f"{self.base}/reader/api/0/{path}",
+                what=what,
+                params=_fields([("output", "json"), *(params or [])]),
+                headers=self._headers(),
+            )
         )
         if not isinstance(data, dict):
             raise SyncError(f"the server sent an unexpected answer for {what}")
         return data
 
     def _post(self, path: str, what: str, data: list[tuple[str, str]]) -> bytes:
-        headers = self._headers()
-        if self._token is None:
-            body = self.http.request(
-                "GET", f"{self.base}/reader/api/0/token", what="the edit token", headers=headers
+        def post() -> bytes:
+            headers = self._headers()
+            if self._token is None:
+                body = self.http.request(
+                    "GET", f"{self.base}/reader/api/0/token", what="the edit token", headers=headers
+                )
+                self._token = body.decode("utf-8", "replace").strip()
+            return self.http.request(
+                "POST",
+                f"{self.base}/reader/api/0/{path}",
+                what=what,
+                data=_fields([("T", self._token), *data]),
+                headers=headers,
             )
-            self._token = body.decode("utf-8", "replace").strip()
-        return self.http.request(
-            "POST",
-            f"{self.base}/reader/api/0/{path}",
-            what=what,
-            data=_fields([("T", self._token), *data]),
-            headers=headers,
-        )
+
+        return self._retrying(post)
 
     # --- SyncClient ---------------------------------------------------------------------------
 
     def login(self) -> None:
+        if self._auth_cache is not None:
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                cached = self._auth_cache.read_text(encoding="utf-8").strip()
+                if cached:
+                    self._auth, self._cached = cached, True
+                    return
+        self._fresh_login()
+
+    def _fresh_login(self) -> None:
         body = self.http.request(
             "POST",
             f"{self.base}/accounts/ClientLogin",
@@ -117,6 +160,8 @@ class GReaderClient:
         for line in body.decode("utf-8", "replace").splitlines():
             if line.startswith("Auth="):
                 self._auth = line[5:].strip()
+                if self._auth_cache is not None:
+                    write_secret_file(self._auth_cache, self._auth)
                 return
         raise AuthError("the server refused the user name or password (no Auth in its answer)", 401)
 

@@ -108,6 +108,8 @@ class SyncSummary:
     queued: int = 0
     requests: int = 0
     bytes_received: int = 0
+    #: Wall time inside requests (the server answering and the bytes arriving).
+    request_seconds: float = 0.0
     error: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
