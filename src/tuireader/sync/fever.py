@@ -39,7 +39,8 @@ def _id(value: object) -> str | None:
 
 class FeverClient:
     def __init__(self, base: str, user: str, password: str, http: SyncHttp) -> None:
-        self.base = base.rstrip("/")
+        # Miniflux serves Fever at /fever/ (and redirects /fever, which we do not follow).
+        self.base = base if base.endswith(".php") else base.rstrip("/") + "/"
         self._key = hashlib.md5(f"{user}:{password}".encode()).hexdigest()
         self.http = http
         self._state: tuple[set[str], set[str]] | None = None
