@@ -466,6 +466,10 @@ class Reader:
             return self.store.mark_query_read(query)
         return self.store.set_read(self.store.article_ids(query), False)
 
+    def set_starred(self, article_id: int, starred: bool = True) -> bool:
+        """Star an article (or unstar it); False when there is no such article."""
+        return self.store.set_starred(article_id, starred)
+
     def set_recommended(self, article_id: int, recommended: bool = True) -> bool:
         """Recommend an article (or take it back); False when there is no such article."""
         return self.store.set_recommended(article_id, recommended)

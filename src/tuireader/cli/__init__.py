@@ -427,11 +427,12 @@ READ_COMMANDS = frozenset(
 def open_reader(args: argparse.Namespace) -> Reader:
     """Open for writing; commands that only read fall back to a read-only store.
 
-    Only `add`, `import` and the app start a library: any other command on a path with
+    Only `add`, `import`, `sync add` and the app start a library: any other command on a path with
     no database says so instead of leaving an empty file (and folders) behind.
     """
     path = Path(args.db) if args.db else resolve_dirs().database
-    if args.command not in CREATING_COMMANDS and not path.exists():
+    joining = args.command == "sync" and getattr(args, "sync_command", None) == "add"  # [sync]
+    if args.command not in CREATING_COMMANDS and not joining and not path.exists():
         raise CliError(
             f"no library at {path}: start one with `tuireader add URL` or `tuireader import FILE`"
         )

@@ -145,6 +145,6 @@ def cmd_less_like(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_star(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     article_id = article_id_arg(reader, args.id)
-    reader.store.set_starred(article_id, not args.undo)
+    reader.set_starred(article_id, not args.undo)
     out.write(f"{'unstarred' if args.undo else 'starred'} article {article_id}\n")
     return 0
