@@ -250,3 +250,21 @@ def test_titles_and_folders_people_type_are_cleaned_when_stored(store: Store) ->
     assert (feed.title, feed.folder) == ("Mine", "News")
     edited = store.update_feed(feed.id, title="\x1b]52;c;eA==\x07Renamed", folder="Tech\x07")
     assert (edited.title, edited.folder) == ("Renamed", "Tech")
+
+
+def test_a_signal_for_an_article_removed_with_its_feed_is_dropped(store: Store) -> None:
+    """The app records how long an article was read when it closes: the feed may be gone."""
+    feed = store.add_feed("https://gone.example/feed")
+    store.store_feed(
+        feed.id,
+        ParsedFeed("Gone", entries=(ParsedEntry("A", guid="a"),)),
+        body_hash=None,
+        etag=None,
+        last_modified=None,
+        bytes_downloaded=0,
+    )
+    (article_id,) = store.article_ids(ArticleQuery(feed_id=feed.id))
+    store.remove_feed(feed.id)
+    before = len(store.events())
+    store.record_event("read_long", article_id=article_id)
+    assert len(store.events()) == before

@@ -161,10 +161,21 @@ class Reader:
     async def subscribe(
         self, url: str, *, folder: str | None = None, title: str | None = None
     ) -> SubscribeResult:
-        """Subscribe to a feed, or to the best feed a web page links to."""
+        """Subscribe to a feed, or to the best feed a web page links to.
+
+        With a sync account the server subscribes (it is where subscriptions live) and a
+        sync brings the feed in.
+        """
         from tuireader.discover import find_feed_links, looks_like_feed
 
         url = normalise_subscription_url(url)
+        if await asyncio.to_thread(self.store.sync_account) is not None:
+            from tuireader.sync.accounts import subscribe_and_sync
+
+            feed, new = await asyncio.to_thread(
+                subscribe_and_sync, self.store, url, title=title, folder=folder
+            )
+            return SubscribeResult(feed, new)
         async with self.make_fetcher() as fetcher:
             result = await fetcher.fetch(url)
             if result.status is not FetchStatus.OK:
@@ -442,7 +453,12 @@ class Reader:
         muted: bool | None = None,
         refresh_interval: int | None = None,
     ) -> Feed:
-        """Change what the user controls about a feed; ``""`` clears title or folder."""
+        """Change what the user controls about a feed; ``""`` clears title or folder.
+
+        A synced feed is renamed or moved on the server first (the rest stays local).
+        """
+        if title is not None or folder is not None:
+            _on_server(self.store, "edit_feed", feed_id, title=title, folder=folder)
         return self.store.update_feed(
             feed_id,
             title=title,
@@ -453,7 +469,11 @@ class Reader:
         )
 
     def remove_feed(self, feed_id: int) -> Feed:
-        """Unsubscribe and delete the feed's articles; returns the feed as it was."""
+        """Unsubscribe and delete the feed's articles; returns the feed as it was.
+
+        A synced feed is unsubscribed on the server first.
+        """
+        _on_server(self.store, "unsubscribe", feed_id)
         return self.store.remove_feed(feed_id)
 
     def set_read(self, ids: Sequence[int], read: bool = True) -> list[int]:
@@ -535,6 +555,19 @@ class Reader:
             return await fetch_article_images(
                 self.store, fetcher, article_id, refs, byte_budget=byte_budget
             )
+
+
+def _on_server(store: Store, change: str, feed_id: int, **values: str | None) -> None:
+    """Make a subscription change on the sync server, if there is one (FeedError if not)."""
+    if store.sync_account() is None:
+        return
+    from tuireader.sync import accounts
+    from tuireader.sync.types import SyncError
+
+    try:
+        getattr(accounts, change)(store, feed_id, **values)
+    except SyncError as error:
+        raise FeedError(f"the server did not take the change: {error}") from error
 
 
 def normalise_subscription_url(text: str) -> str:

@@ -77,6 +77,16 @@ async def test_welcome_sync_form_then_ctrl_r_syncs(
         assert reader.store.queued_count() == 0
         assert server.sql("SELECT count(*) FROM entry WHERE is_read = 1").strip() == "1"
 
+        # Renaming and removing a feed in the app go to the server first.
+        feed_id = reader.feeds()[0].id
+        screen._edit_feed(feed_id, "Alpha Daily", "Morning")
+        await settle(pilot)
+        assert server.sql("SELECT name FROM feed").strip() == "Alpha Daily"
+        screen._remove_feed(feed_id)
+        await settle(pilot)
+        assert server.sql("SELECT count(*) FROM feed").strip() == "0"
+        assert reader.feeds() == []
+
 
 async def test_palette_offers_sync_with_a_server(tmp_path: Path, app_factory: AppFactory) -> None:
     reader = build_reader(tmp_path / "t.db")

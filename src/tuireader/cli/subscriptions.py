@@ -19,8 +19,6 @@ from tuireader.store import ArticleQuery
 
 
 def cmd_add(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
-    if reader.store.sync_account() is not None:  # [sync] subscriptions live on the server
-        return add_on_server(reader, args, out)
     try:
         result = asyncio.run(reader.subscribe(args.url, folder=args.folder, title=args.title))
     except SubscribeError as error:
@@ -35,24 +33,6 @@ def cmd_add(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
         for link in result.alternatives:
             out.write(f"  {link.url}  {clean_line(link.title) or ''}\n")
     return 0
-
-
-def add_on_server(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
-    from tuireader.cli.syncing import run_sync, server_call, write_summary
-    from tuireader.core import normalise_subscription_url
-    from tuireader.sync import accounts
-
-    try:
-        url = normalise_subscription_url(args.url)
-    except SubscribeError as error:
-        raise CliError(str(error)) from error
-    server_call(
-        "subscribing", accounts.subscribe, reader.store, url, title=args.title, folder=args.folder
-    )
-    out.write(f"subscribed to {url} on the server\n")
-    summary = run_sync(reader)
-    write_summary(summary, out)
-    return 0 if summary.ok else 1
 
 
 def cmd_import(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
@@ -107,18 +87,6 @@ def cmd_export(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_edit(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     feed = find_feed(reader, args.feed)
-    if reader.store.sync_account() is not None:  # [sync] rename/move on the server first
-        from tuireader.cli.syncing import server_call
-        from tuireader.sync import accounts
-
-        server_call(
-            "changing the feed",
-            accounts.edit_feed,
-            reader.store,
-            feed.id,
-            title=args.title,
-            folder=args.folder,
-        )
     feed = reader.update_feed(
         feed.id,
         title=args.title,
@@ -180,11 +148,6 @@ def write_feed_settings(reader: Reader, feed: Feed, out: TextIO) -> None:
 
 def cmd_remove(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     feed = find_feed(reader, args.feed)
-    if reader.store.sync_account() is not None:  # [sync] unsubscribe on the server first
-        from tuireader.cli.syncing import server_call
-        from tuireader.sync import accounts
-
-        server_call("unsubscribing", accounts.unsubscribe, reader.store, feed.id)
     feed = reader.remove_feed(feed.id)
     out.write(f"removed {feed.title} <{feed.url}> and its {plural(feed.total, 'article')}\n")
     return 0

@@ -152,7 +152,9 @@ class StateMixin(StoreBase):
                 row = conn.execute(
                     "SELECT feed_id FROM articles WHERE id = ?", (article_id,)
                 ).fetchone()
-                feed_id = row[0] if row else None
+                if row is None:
+                    return  # the article went with its feed (removed while open): no signal
+                feed_id = row[0]
             conn.execute(
                 "INSERT INTO events (article_id, feed_id, kind, at) VALUES (?, ?, ?, ?)",
                 (article_id, feed_id, kind, to_db_time(self.now())),

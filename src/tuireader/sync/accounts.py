@@ -11,6 +11,7 @@ from tuireader.sync.secrets import remove_secret_file, run_password_command, wri
 from tuireader.sync.types import SyncAccount, SyncError, SyncKind
 
 if TYPE_CHECKING:
+    from tuireader.models import Feed
     from tuireader.store import Store
 
 
@@ -107,3 +108,23 @@ def edit_feed(store: Store, feed_id: int, *, title: str | None, folder: str | No
     finally:
         client.close()
     return True
+
+
+def subscribe_and_sync(
+    store: Store, url: str, *, title: str | None, folder: str | None
+) -> tuple[Feed, int]:
+    """Subscribe on the server, then sync: the feed as stored here and its new articles."""
+    from tuireader.core import SubscribeError
+    from tuireader.sync.engine import sync_now
+
+    try:
+        remote = subscribe(store, url, title=title, folder=folder)
+        summary = sync_now(store)
+    except SyncError as error:
+        raise SubscribeError(str(error)) from error
+    if summary.error is not None:
+        raise SubscribeError(f"subscribed on the server, but the sync failed: {summary.error}")
+    feed_id = next((f for f, r in store.sync_feed_ids().items() if r == remote), None)
+    if feed_id is None:
+        raise SubscribeError(f"the server took {url} but does not list it yet; sync later")
+    return store.get_feed(feed_id), summary.new_articles

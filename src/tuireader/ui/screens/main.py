@@ -908,7 +908,7 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, group="state", exit_on_error=False)
     def _remove_feed(self, feed_id: int) -> None:
-        feed = self.tui.reader.store.remove_feed(feed_id)
+        feed = self.tui.reader.remove_feed(feed_id)  # [sync] Reader: on the server too
         self.app.call_from_thread(self._feed_removed, clean_line(feed.title))
 
     def _feed_removed(self, title: str) -> None:
@@ -945,7 +945,7 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, group="state", exit_on_error=False)
     def _edit_feed(self, feed_id: int, title: str, folder: str) -> None:
-        self.tui.reader.store.update_feed(feed_id, title=title, folder=folder)
+        self.tui.reader.update_feed(feed_id, title=title, folder=folder)  # [sync] server too
         self.app.call_from_thread(self.load_sidebar)
 
     def action_import_file(self) -> None:
