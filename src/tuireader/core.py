@@ -171,10 +171,14 @@ class Reader:
         url = normalise_subscription_url(url)
         if await asyncio.to_thread(self.store.sync_account) is not None:
             from tuireader.sync.accounts import subscribe_and_sync
+            from tuireader.sync.types import SyncError
 
-            feed, new = await asyncio.to_thread(
-                subscribe_and_sync, self.store, url, title=title, folder=folder
-            )
+            try:
+                feed, new = await asyncio.to_thread(
+                    subscribe_and_sync, self.store, url, title=title, folder=folder
+                )
+            except SyncError as error:
+                raise SubscribeError(str(error)) from error
             return SubscribeResult(feed, new)
         async with self.make_fetcher() as fetcher:
             result = await fetcher.fetch(url)

@@ -114,17 +114,13 @@ def subscribe_and_sync(
     store: Store, url: str, *, title: str | None, folder: str | None
 ) -> tuple[Feed, int]:
     """Subscribe on the server, then sync: the feed as stored here and its new articles."""
-    from tuireader.core import SubscribeError
     from tuireader.sync.engine import sync_now
 
-    try:
-        remote = subscribe(store, url, title=title, folder=folder)
-        summary = sync_now(store)
-    except SyncError as error:
-        raise SubscribeError(str(error)) from error
+    remote = subscribe(store, url, title=title, folder=folder)
+    summary = sync_now(store)
     if summary.error is not None:
-        raise SubscribeError(f"subscribed on the server, but the sync failed: {summary.error}")
+        raise SyncError(f"subscribed on the server, but the sync failed: {summary.error}")
     feed_id = next((f for f, r in store.sync_feed_ids().items() if r == remote), None)
     if feed_id is None:
-        raise SubscribeError(f"the server took {url} but does not list it yet; sync later")
+        raise SyncError(f"the server took {url} but does not list it yet; sync later")
     return store.get_feed(feed_id), summary.new_articles
