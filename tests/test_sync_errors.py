@@ -342,3 +342,15 @@ def test_the_login_token_is_kept_and_renewed_when_refused(
     assert cache.read_text() == TOKEN and oct(cache.stat().st_mode & 0o777) == "0o600"
     assert sync(store, recorded, auth_cache=cache)[0] is None
     assert logins() == 1  # the kept token did: no login at all
+
+
+def test_rules_changing_synced_articles_queue_the_change(store: Store, recorded: Recorded) -> None:
+    """`rules apply` (and its undo) on synced articles tell the server at the next sync."""
+    from tuireader.rules import make_rule
+
+    assert sync(store, recorded)[0] is None
+    starring = make_rule({"name": "s", "query": "Item", "action": "star"})
+    store.apply_rules([starring])
+    assert sorted(q.action for q in store.sync_queue()) == ["star", "star"]
+    store.undo_rules("s")
+    assert [q.action for q in store.sync_queue()][-2:] == ["unstar", "unstar"]

@@ -141,10 +141,3 @@ def cmd_less_like(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     reader.less_like(article_id_arg(reader, args.id))
     out.write(f"noted: fewer articles like {args.id} in For you\n")
     return 0
-
-
-def cmd_star(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
-    article_id = article_id_arg(reader, args.id)
-    reader.set_starred(article_id, not args.undo)
-    out.write(f"{'unstarred' if args.undo else 'starred'} article {article_id}\n")
-    return 0

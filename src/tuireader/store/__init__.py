@@ -29,8 +29,8 @@ from tuireader.store.search import SearchMixin, fts_query
 from tuireader.store.signals import SignalsMixin
 from tuireader.store.state import EVENT_KINDS, Event, StateMixin
 from tuireader.store.stats import StatsMixin
-from tuireader.store.tags import TagCount, TagsMixin
 from tuireader.store.sync import FeedChanges, SyncMixin
+from tuireader.store.tags import TagCount, TagsMixin
 
 __all__ = [
     "EVENT_KINDS",

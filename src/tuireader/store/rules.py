@@ -17,6 +17,7 @@ from tuireader.query import compile_query
 from tuireader.rules import Rule
 from tuireader.store.base import StoreBase
 from tuireader.store.db import to_db_time
+from tuireader.store.syncqueue import queue_for_sync
 
 #: Per action: the condition of an article the action would change.
 _CHANGES = {
@@ -109,17 +110,20 @@ def apply_rule(
             conn.execute(
                 f"UPDATE articles SET read = 1, read_at = ? WHERE id IN ({marks})", (at, *chunk)
             )
+            queue_for_sync(conn, chunk, "read", at)  # [sync] synced articles: tell the server
         elif rule.action == "hide":
             conn.execute(
                 f"""UPDATE articles SET hidden = 1, read = 1, read_at = coalesce(read_at, ?)
                     WHERE id IN ({marks})""",
                 (at, *chunk),
             )
+            queue_for_sync(conn, chunk, "read", at)  # [sync]
         elif rule.action == "star":
             conn.execute(
                 f"UPDATE articles SET starred = 1, starred_at = ? WHERE id IN ({marks})",
                 (at, *chunk),
             )
+            queue_for_sync(conn, chunk, "star", at)  # [sync]
         else:
             conn.executemany(
                 "INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)",
@@ -166,22 +170,27 @@ class RulesMixin(StoreBase):
                 " ORDER BY id DESC",
                 params,
             ).fetchall()
+            at = to_db_time(self.now())
             for _, article_id, action, previous in rows:
                 if action == "read":
                     conn.execute(
                         "UPDATE articles SET read = 0, read_at = NULL WHERE id = ?", (article_id,)
                     )
+                    queue_for_sync(conn, [article_id], "unread", at)  # [sync]
                 elif action == "hide":
                     conn.execute(
                         """UPDATE articles SET hidden = 0, read = ?,
                            read_at = CASE WHEN ? THEN read_at END WHERE id = ?""",
                         (previous, previous, article_id),
                     )
+                    if not previous:
+                        queue_for_sync(conn, [article_id], "unread", at)  # [sync]
                 elif action == "star":
                     conn.execute(
                         "UPDATE articles SET starred = 0, starred_at = NULL WHERE id = ?",
                         (article_id,),
                     )
+                    queue_for_sync(conn, [article_id], "unstar", at)  # [sync]
                 elif action.startswith("tag:"):
                     conn.execute(
                         "DELETE FROM article_tags WHERE article_id = ? AND tag = ?",
