@@ -5,7 +5,8 @@ Serves ``--feeds`` generated feeds of ``--items`` items each at ``/feed/<n>.xml`
 
 * realistic items: 1-5 KB of HTML (paragraphs, links, an image) drawn from a Zipf-weighted
   vocabulary of pseudo-words, so gzip ratios resemble real prose (about 3-4x);
-* RSS 2.0 with ``content:encoded`` for most feeds, Atom 1.0 for every fifth;
+* the formats mixed in thirds by feed number: RSS 2.0 with ``content:encoded`` (n % 3 == 0),
+  Atom 1.0 (n % 3 == 1) and RSS 1.0/RDF with ``content:encoded`` (n % 3 == 2);
 * ETag and Last-Modified with conditional GET (304), gzip when the client asks for it;
 * a per-request latency (default 50 ms) applied without blocking other requests: one asyncio
   event loop, the response scheduled with ``call_later`` and sent as headers + body in one
@@ -118,8 +119,11 @@ def feed_document(feed: int, items: int, first: int) -> bytes:
     """Feed ``feed`` holding items ``first .. first + items - 1``, newest first."""
     indexes = range(first + items - 1, first - 1, -1)
     site = f"https://site{feed}.example"
-    if feed % 5 == 4:
+    kind = feed_format(feed)
+    if kind == "atom":
         return _atom(feed, site, indexes)
+    if kind == "rdf":
+        return _rdf(feed, site, indexes)
     out = [
         '<?xml version="1.0" encoding="utf-8"?>\n'
         '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" '
@@ -141,6 +145,49 @@ def feed_document(feed: int, items: int, first: int) -> bytes:
             f"<content:encoded>{_cdata(body)}</content:encoded>\n</item>\n"
         )
     out.append("</channel>\n</rss>\n")
+    return "".join(out).encode()
+
+
+def feed_format(feed: int) -> str:
+    """Which format feed number ``feed`` is served in: "rss", "atom" or "rdf" (RSS 1.0)."""
+    return ("rss", "atom", "rdf")[feed % 3]
+
+
+CONTENT_TYPES = {
+    "rss": "application/rss+xml",
+    "atom": "application/atom+xml",
+    "rdf": "application/rdf+xml",
+}
+
+
+def _rdf(feed: int, site: str, indexes: range) -> bytes:
+    """RSS 1.0: channel and items are siblings under rdf:RDF; dates and authors are dc:."""
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns="http://purl.org/rss/1.0/" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/">\n'
+        f'<channel rdf:about="{site}/">\n<title>Bench feed {feed}</title>\n'
+        f"<link>{site}/</link>\n<description>Generated feed number {feed}</description>\n"
+        "<items><rdf:Seq>\n"
+        + "".join(f'<rdf:li rdf:resource="{site}/posts/{index}"/>\n' for index in indexes)
+        + "</rdf:Seq></items>\n</channel>\n"
+    ]
+    for index in indexes:
+        body = item_html(feed, index)
+        stamp = _iso(email.utils.formatdate(BASE_TIME + index * 3600, usegmt=True))
+        summary = _xml_escape(body[:280].rsplit(" ", 1)[0]) + "..."
+        out.append(
+            f'<item rdf:about="{site}/posts/{index}">\n'
+            f"<title>{_xml_escape(_title(feed, index))}</title>\n"
+            f"<link>{site}/posts/{index}</link>\n"
+            f"<dc:date>{stamp}</dc:date>\n<dc:creator>Author {index % 7}</dc:creator>\n"
+            f"<dc:subject>topic{index % 9}</dc:subject>\n"
+            f"<description>{summary}</description>\n"
+            f"<content:encoded>{_cdata(body)}</content:encoded>\n</item>\n"
+        )
+    out.append("</rdf:RDF>\n")
     return "".join(out).encode()
 
 
@@ -248,7 +295,7 @@ class FeedSite:
             return 404, {"Content-Type": "text/plain"}, b"no such feed\n"
         feed = int(number)
         body = self.bodies[feed]
-        kind = "application/atom+xml" if feed % 5 == 4 else "application/rss+xml"
+        kind = CONTENT_TYPES[feed_format(feed)]
         validators = {"ETag": body.etag, "Last-Modified": body.last_modified}
         none_match = headers.get("if-none-match")
         since = headers.get("if-modified-since")

@@ -12,11 +12,11 @@ import re
 #: How much of an article's text goes into the search index.
 SEARCH_TEXT_LIMIT = 20_000
 _TAG = re.compile(r"<[^>]*>")
-_SPACES = re.compile(r"\s+")
 
 
 def search_text(*htmls: str | None, limit: int = SEARCH_TEXT_LIMIT) -> str:
     """Tags out, entities decoded, whitespace folded, cut to ``limit`` characters."""
     text = " ".join(h for h in htmls if h)
     text = html.unescape(_TAG.sub(" ", text[: limit * 4]))
-    return _SPACES.sub(" ", text).strip()[:limit]
+    # str.split() folds the same (Unicode) whitespace as a \s+ regex, at ~1/3 of the cost.
+    return " ".join(text.split())[:limit]
