@@ -6,7 +6,14 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from tuireader.store.articles import ArticleQuery, ArticlesMixin, Sort, StoreResult, dedup_key
+from tuireader.store.articles import (
+    ArticleQuery,
+    ArticlesMixin,
+    FeedUpdate,
+    Sort,
+    StoreResult,
+    dedup_key,
+)
 from tuireader.store.base import utc_now
 from tuireader.store.db import BUSY_TIMEOUT_SECONDS, Database, StoreError, StoreReadOnlyError
 from tuireader.store.enclosures import EnclosuresMixin, EnclosureState
@@ -40,6 +47,7 @@ __all__ = [
     "Event",
     "FeedChanges",
     "FeedExistsError",
+    "FeedUpdate",
     "FetchState",
     "NoSuchFeedError",
     "NoSuchSavedSearchError",

@@ -88,6 +88,8 @@ class Database:
         self.busy_timeout = busy_timeout
         self.migrations = tuple(migrations)
         self.lock = threading.RLock()
+        #: Nesting of write() calls: the outermost owns the transaction.
+        self._write_depth = 0
         self.conn = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
@@ -176,14 +178,26 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: committed on success, rolled back on any error."""
+        """A write transaction: committed on success, rolled back on any error.
+
+        A ``write()`` inside another one (same thread: the lock is held throughout) joins
+        the outer transaction, which commits or rolls back everything at its end.
+        """
         if self.read_only:
             raise StoreReadOnlyError(f"{self.path} is open read-only")
         with self.lock:
+            if self._write_depth:
+                self._write_depth += 1
+                try:
+                    yield self.conn
+                finally:
+                    self._write_depth -= 1
+                return
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as error:
                 raise describe_sqlite_error(error, self.path) from error
+            self._write_depth = 1
             try:
                 yield self.conn
                 self.conn.execute("COMMIT")
@@ -193,6 +207,8 @@ class Database:
             except BaseException:
                 self._rollback()
                 raise
+            finally:
+                self._write_depth = 0
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
