@@ -18,10 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-
 from tuireader.config import Config, load_config
-from tuireader.fetch import Fetcher, FetchStatus
 from tuireader.models import (
     Article,
     ArticleSummary,
@@ -35,13 +32,6 @@ from tuireader.models import (
 )
 from tuireader.parsejob import body_fingerprint
 from tuireader.paths import Dirs, resolve_dirs
-from tuireader.refresh import (
-    PROCESS_POOL_THRESHOLD,
-    OutcomeCallback,
-    Refresher,
-    make_parse_pool,
-    parse_isolated,
-)
 from tuireader.refreshlog import RefreshLog
 from tuireader.store import (
     ArticleQuery,
@@ -55,15 +45,21 @@ from tuireader.store import (
 from tuireader.store.base import utc_now
 
 if TYPE_CHECKING:
+    import httpx
+
     from tuireader.discover import FeedLink
+    from tuireader.fetch import Fetcher
     from tuireader.foryou import ForYouItem
     from tuireader.fulltext import Body, PrefetchSummary
     from tuireader.media.episodes import Episodes
     from tuireader.media.images import ImageRef, ImagesFetched
+    from tuireader.refresh import OutcomeCallback
     from tuireader.store import StoredImage
 
 # discover, fulltext, opml and urlsfile are imported where they are used: a cron
-# `tuireader refresh` should not pay for HTML parsing it never does.
+# `tuireader refresh` should not pay for HTML parsing it never does. The HTTP client and
+# the refresh machinery (fetch, refresh: httpx, ~0.1 s) are imported only when something
+# is fetched: `tuireader refresh --due` with nothing due and the app's start skip them.
 
 
 class SubscribeError(Exception):
@@ -104,6 +100,8 @@ class Reader:
     # --- fetching -------------------------------------------------------------------------
 
     def make_fetcher(self) -> Fetcher:
+        from tuireader.fetch import Fetcher
+
         return Fetcher(
             max_connections=self.config.max_connections,
             per_host=self.config.per_host_connections,
@@ -131,6 +129,10 @@ class Reader:
         )
         if on_start is not None:
             on_start(len(states))
+        if not states:
+            return RefreshSummary(())
+        from tuireader.refresh import PROCESS_POOL_THRESHOLD, Refresher, make_parse_pool
+
         pool = (
             make_parse_pool(timeout=self.config.parse_timeout_seconds)
             if len(states) >= PROCESS_POOL_THRESHOLD
@@ -167,6 +169,8 @@ class Reader:
         sync brings the feed in.
         """
         from tuireader.discover import find_feed_links, looks_like_feed
+        from tuireader.fetch import FetchStatus
+        from tuireader.refresh import parse_isolated
 
         url = normalise_subscription_url(url)
         if await asyncio.to_thread(self.store.sync_account) is not None:
@@ -221,6 +225,7 @@ class Reader:
 
     async def _probe_common_paths(self, fetcher: Fetcher, page_url: str) -> list[FeedLink]:
         from tuireader.discover import COMMON_FEED_PATHS, FeedLink, looks_like_feed
+        from tuireader.fetch import FetchStatus
 
         for path in COMMON_FEED_PATHS:
             candidate = urljoin(page_url, path)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from tuireader.recommend import ArticleFeatures
 from tuireader.store.base import FEED_TITLE_SQL, StoreBase
+
+if TYPE_CHECKING:
+    # Imported where used: the recommender package costs ~0.05-0.1 s to import, and every
+    # command and the app's start import the store.
+    from tuireader.recommend import ArticleFeatures
 
 #: How much of an article's text the recommender looks at: enough for its first 40 content
 #: words (MAX_TEXT_WORDS) in almost every article; tokenising more is wasted.
@@ -17,6 +22,8 @@ class SignalsMixin(StoreBase):
     def article_features(self, ids: list[int]) -> dict[int, ArticleFeatures]:
         """What the recommender reads about each article. The text is the search index's
         (already plain: stripping 50,000 articles' HTML again would take seconds)."""
+        from tuireader.recommend import ArticleFeatures
+
         found: dict[int, ArticleFeatures] = {}
         with self.db.read() as conn:
             for start in range(0, len(ids), 500):
