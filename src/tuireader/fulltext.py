@@ -10,11 +10,16 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from tuireader.fetch import PAGE_ACCEPT, Fetcher, FetchStatus
 from tuireader.htmlmd import html_to_markdown, is_teaser
 from tuireader.models import Article, FullText, FullTextMode
 from tuireader.store import Store
+
+if TYPE_CHECKING:
+    # The HTTP client (httpx, ~0.05 s to import) is only needed to fetch: the app's
+    # reading pane imports this module at start for best_body.
+    from tuireader.fetch import Fetcher
 
 #: Pages larger than this are not worth the bytes on a metered connection.
 PAGE_MAX_BYTES = 5 * 2**20
@@ -60,6 +65,8 @@ async def fetch_full_text(store: Store, fetcher: Fetcher, article: Article) -> F
     A failure is stored too (``markdown`` None, ``error`` set) so a prefetch does not try
     the same dead page on every refresh; the reader can still ask again explicitly.
     """
+    from tuireader.fetch import PAGE_ACCEPT, FetchStatus
+
     assert article.link is not None
     previous = await asyncio.to_thread(store.get_full_text, article.id)
     result = await fetcher.fetch(

@@ -48,6 +48,9 @@ UNCHANGED_BATCH = 100
 #: and merges a segment per transaction).
 STORE_GROUP_FEEDS = 16
 STORE_GROUP_ENTRIES = 4_000
+#: While feeds are still being parsed, the writer waits at most this long for a group to
+#: fill (a feed shows up in the library that much later; nothing is ever half-stored).
+STORE_GATHER_SECONDS = 0.15
 
 OutcomeCallback = Callable[[RefreshOutcome], None]
 T = TypeVar("T")
@@ -246,6 +249,9 @@ class Refresher:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tuireader-store")
         self._to_store: list[tuple[FeedUpdate, asyncio.Future[StoreResult]]] = []
         self._storing: asyncio.Task[None] | None = None
+        #: Downloaded feeds not yet queued for the writer (being parsed).
+        self._parsing = 0
+        self._queued = asyncio.Event()
 
     async def run(
         self, states: Sequence[FetchState], on_outcome: OutcomeCallback | None = None
@@ -295,13 +301,23 @@ class Refresher:
         """Queue a parsed feed for the writer; resolves when its transaction committed."""
         done: asyncio.Future[StoreResult] = asyncio.get_running_loop().create_future()
         self._to_store.append((update, done))
+        self._queued.set()
         if self._storing is None or self._storing.done():
             self._storing = asyncio.create_task(self._store_queued())
         return await done
 
     async def _store_queued(self) -> None:
         """Write what is queued, a group per transaction, until the queue is empty."""
+        loop = asyncio.get_running_loop()
         while self._to_store:
+            deadline = loop.time() + STORE_GATHER_SECONDS
+            while len(self._to_store) < STORE_GROUP_FEEDS and self._parsing > 0:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    break
+                self._queued.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._queued.wait(), remaining)
             group: list[tuple[FeedUpdate, asyncio.Future[StoreResult]]] = []
             entries = 0
             while self._to_store and len(group) < STORE_GROUP_FEEDS:
@@ -384,7 +400,12 @@ class Refresher:
                 state.feed_id, url, OutcomeKind.NOT_MODIFIED, bytes_downloaded=wire
             )
         try:
-            parsed = await self._parse(result.body, result.final_url, result.content_type)
+            self._parsing += 1
+            try:
+                parsed = await self._parse(result.body, result.final_url, result.content_type)
+            finally:
+                self._parsing -= 1
+                self._queued.set()  # the writer need not wait for this one any more
         except FeedError as error:
             await self._in_writer(
                 store.record_failure, state.feed_id, str(error), bytes_downloaded=wire
