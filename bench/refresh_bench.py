@@ -188,7 +188,14 @@ def measure(
 class Tuireader:
     name = "tuireader"
 
-    def __init__(self, root: Path, urls: list[str], concurrency: int, profile: Path | None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        urls: list[str],
+        concurrency: int,
+        profile: Path | None,
+        bytecode: bool = True,
+    ) -> None:
         self.root = root
         self.db = root / "tuireader.db"
         self.profile = profile
@@ -203,6 +210,13 @@ class Tuireader:
             "TUIREADER_CONFIG_DIR": str(root / "config"),
             "TUIREADER_CACHE_DIR": str(root / "cache"),
         }
+        if bytecode:
+            # As an installed tuireader has its .pyc files: with PYTHONDONTWRITEBYTECODE
+            # (this sandbox sets it) every run would compile our sources again.
+            self.env.pop("PYTHONDONTWRITEBYTECODE", None)
+            self.env["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
+            warm = "import tuireader.cli.refreshing, tuireader.refresh, tuireader.parse"
+            subprocess.run([sys.executable, "-c", warm], env=self.env, check=True)
         urls_file = root / "urls"
         urls_file.write_text("\n".join(urls) + "\n")
         subprocess.run(
@@ -358,6 +372,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", type=Path, help="run tuireader under cProfile, .prof files into this dir"
     )
+    parser.add_argument(
+        "--bytecode",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="tuireader runs with cached bytecode, as an installed one does",
+    )
     parser.add_argument("--json", type=Path, help="also write every figure here")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, stores)")
     args = parser.parse_args(argv)
@@ -380,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         with workdir(args.keep) as root:
             urls = [server.url(n) for n in range(args.feeds)]
             tools: list[Tuireader | Newsboat] = [
-                Tuireader(root / "tuireader", urls, args.concurrency, args.profile)
+                Tuireader(root / "tuireader", urls, args.concurrency, args.profile, args.bytecode)
             ]
             if newsboat_bin:
                 tools.append(Newsboat(root / "newsboat", urls, newsboat_bin, args.concurrency))
