@@ -131,6 +131,9 @@ def make_workdir(root: Path, library: Path, *, bytecode: bool = True) -> Workdir
     """A private copy of the cached library, so the runs never change the cache."""
     db = root / "tuireader.db"
     shutil.copyfile(library, db)
+    # A library cached by an older tuireader gets this one's migrations, as a user's would
+    # (the read-only opens below refuse a file that needs an upgrade).
+    Store(db).close()
     dirs = Dirs(config=root / "config", data=root / "data", cache=root / "cache")
     work = Workdir(root, db, dirs, bytecode)
     work.warm_bytecode()
