@@ -419,6 +419,35 @@ class Reader:
     def search(self, text: str, *, limit: int = 100) -> list[ArticleSummary]:
         return self.store.summaries(self.store.search_ids(text, limit=limit))
 
+    def search_query(
+        self, query: str, *, limit: int | None = None, relevance: bool = True
+    ) -> list[int]:
+        """Ids matching a query of the query language (raises ``QueryError``).
+
+        With ``relevance`` and free words, the best matches come first: the store's ranked
+        search over those words (exact words before prefix matches, titles first), kept to
+        what the whole query matches; then any other matches (a phrase, say), newest first.
+        A pure filter, or ``relevance=False``, is newest first.
+        """
+        from tuireader.query import parse_query
+        from tuireader.query.ast import And, Text
+
+        node = parse_query(query)
+        parts = node.nodes if isinstance(node, And) else (node,)
+        words = [p.text for p in parts if isinstance(p, Text) and p.field == "any" and not p.phrase]
+        if not relevance or not words:
+            return self.store.query_ids(node, limit=limit)
+        if len(words) == len(parts):  # only free words: the ranked search is the whole answer
+            return self.store.search_ids(" ".join(words), limit=limit or 1_000_000)
+        allowed = self.store.query_ids(node)
+        wanted = set(allowed)
+        ranked = [
+            i for i in self.store.search_ids(" ".join(words), limit=len(allowed) + 1) if i in wanted
+        ]
+        seen = set(ranked)
+        ordered = ranked + [i for i in allowed if i not in seen]
+        return ordered if limit is None else ordered[:limit]
+
     def close(self) -> None:
         self.store.close()
 

@@ -153,14 +153,22 @@ def build_parser() -> argparse.ArgumentParser:
         "search",
         help="search the articles you have with the query language",
         description="Search the articles you have with the query language (README: "
-        'words, "phrases", title:, feed:, tag:, is:unread, age:<7d, -, OR), newest first. '
-        "Exits 1 (with a line on stderr) when nothing matches.",
+        'words, "phrases", title:, feed:, tag:, is:unread, age:<7d, -, OR). With words, the '
+        "best matches come first (exact words before words that only start with them, titles "
+        "first); --sort newest for newest first. Exits 1 (with a line on stderr) when nothing "
+        "matches.",
     )
     search.add_argument(
         "query", help='a query: words, "phrases", title:, feed:, tag:, is:unread... (README)'
     )
     search.add_argument(
         "--limit", type=count, default=50, help="at most this many (default 50; 0 for all)"
+    )
+    search.add_argument(
+        "--sort",
+        choices=["relevance", "newest"],
+        default="relevance",
+        help="relevance (default) or newest first",
     )
     search.add_argument("--json", action="store_true", help="stable JSON for scripts")
     search.set_defaults(run=lazy("articles", "cmd_search"))

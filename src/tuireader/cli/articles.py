@@ -95,7 +95,9 @@ def cmd_show(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_search(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     """Exit 1 when nothing matches, as grep does, so scripts can tell."""
-    ids = reader.store.query_ids(args.query, limit=no_limit(args.limit))
+    ids = reader.search_query(
+        args.query, limit=no_limit(args.limit), relevance=args.sort == "relevance"
+    )
     found = write_articles(reader.store.summaries(ids), args.json, out)
     if not found:
         print(f"tuireader: no article matches {args.query!r}", file=sys.stderr)
