@@ -1,40 +1,56 @@
-"""Article extraction benchmark against the Readability test corpus.
+"""Article extraction benchmark on two corpora, with a split into halves for every figure.
 
-Each page in ``../shared/corpus/articles/<name>/`` has ``source.html`` (the page) and
-``expected.html`` (Firefox Reader View's article). We score the text of each extractor's
-output against the text of expected.html with token-level F1 (bag of lower-cased words),
-check the title against ``expected-metadata.json``, and time each extractor in CPU ms.
+``../shared/corpus/articles/<name>/``: Mozilla Readability's test pages; each ``source.html`` is
+scored against ``expected.html`` (Firefox Reader View's article) with token-level F1 (bag of
+lower-cased words): mean, median and pages under 0.5.
 
-With ``--teasers`` it instead measures ``htmlmd.is_teaser`` on ``../shared/corpus/feeds``
-(parsed with feedparser directly): entries per feed, teasers, median words of the body.
+``../shared/corpus/snippets/``: 884 pages from trafilatura's evaluation set with must-have and
+must-not-have snippets per page, scored as its SOURCE.md says (whitespace normalised; found
+``with`` = true positive, missing = false negative, found ``without`` = false positive; summed
+over pages): precision, recall, F1, and pages where an extractor returned nothing.
 
-Run: ``PYTHONPATH=src python bench/extract_bench.py [--pages N] [--only NAME] [--quiet]``
+Every page belongs to half A or B by a hash of its name, so each figure is printed for the
+whole corpus and for each half. ``--rules`` prints the effect of each of our rules: for each
+corpus half, the rule's setting chosen on the *other* half (and on the other corpus) and its
+gain over the rule switched off, so a rule that only helps the pages it was written for shows.
+
+Everything runs in this one process (one worker); times are CPU time (``time.process_time``)
+per page, so other load on the machine inflates them less than wall time.
+
+Run: ``PYTHONPATH=src python bench/extract_bench.py [--corpus articles,snippets] [--rules]``
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gzip
 import io
 import json
 import re
 import statistics
 import sys
 import time
+import zlib
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import lxml.html
 import trafilatura
 from readability import Document
 
-from tuireader.extract import extract_article
+from tuireader.extract import ExtractedArticle, Rules, finish, prepare
+from tuireader.extract.rules import RULE_GRID
 from tuireader.htmlmd import html_to_markdown, html_to_text, is_teaser, word_count
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "articles"
-FEEDS = CORPUS.parent / "feeds"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = SHARED / "articles"
+SNIPPETS = SHARED / "snippets"
+FEEDS = SHARED / "feeds"
 PAGE_URL = "http://fakehost/test/page.html"
 _TOKEN = re.compile(r"\w+")
 _BLOCK_TAGS = (
@@ -43,8 +59,8 @@ _BLOCK_TAGS = (
     "header", "footer", "main", "aside", "nav", "img", "address", "details", "summary",
 )  # fmt: skip
 
-# An extractor takes the page bytes and returns (text, title).
-Extractor = Callable[[str], tuple[str, str | None]]
+#: Targets from issue 12, for corpus/articles (ours) and the CPU budget (ours, both corpora).
+TARGET_MEAN, TARGET_MEDIAN, TARGET_MAX_BAD, TARGET_CPU_MS = 0.975, 0.99, 1, 50.0
 
 
 def tokens(text: str) -> Counter[str]:
@@ -75,43 +91,47 @@ def html_text(html: str | bytes) -> str:
     return root.text_content()
 
 
-def run_ours(source: str) -> tuple[str, str | None]:
-    article = extract_article(source, PAGE_URL)
-    if article is None:
-        return "", None
-    return article.text, article.title
+# ----------------------------------------------------------------------------- extractors
 
 
-_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
+@dataclass
+class Draft:
+    """Our extraction's expensive first stage, kept so ``--rules`` can re-run the cheap rest."""
+
+    value: Any = None
 
 
-def run_trafilatura(source: str) -> tuple[str, str | None]:
-    out = trafilatura.extract(
-        source,
-        url=PAGE_URL,
-        favor_recall=True,
-        output_format="markdown",
-        include_comments=False,
-        with_metadata=True,
-    )
-    if not out:
-        return "", None
-    title = None
-    match = _FRONT_MATTER.match(out)
-    if match:
-        for line in match.group(1).splitlines():
-            if line.startswith("title: "):
-                title = line.removeprefix("title: ").strip()
-        out = out[match.end() :]
-    return out, title
+# An extractor takes the page and its URL and returns (text, title); ``ours`` also fills a Draft.
+Extractor = Callable[[str | bytes, str, Draft], tuple[str, str | None]]
 
 
-def run_readability(source: str) -> tuple[str, str | None]:
-    doc = Document(source, url=PAGE_URL)
+def run_ours(source: str | bytes, url: str, draft: Draft) -> tuple[str, str | None]:
+    draft.value = prepare(source, url)
+    article = finish(draft.value) if draft.value is not None else None
+    return _article_text(article)
+
+
+def _article_text(article: ExtractedArticle | None) -> tuple[str, str | None]:
+    return ("", None) if article is None else (article.text, article.title)
+
+
+def run_trafilatura(source: str | bytes, url: str, _: Draft) -> tuple[str, str | None]:
+    """trafilatura's defaults, without comments (its own evaluation's setting)."""
+    out = trafilatura.extract(source, url=url, include_comments=False)
+    return out or "", None
+
+
+def run_trafilatura_recall(source: str | bytes, url: str, _: Draft) -> tuple[str, str | None]:
+    out = trafilatura.extract(source, url=url, include_comments=False, favor_recall=True)
+    return out or "", None
+
+
+def run_readability(source: str | bytes, url: str, _: Draft) -> tuple[str, str | None]:
+    doc = Document(source, url=url)
     return html_text(doc.summary(html_partial=True)), doc.short_title()
 
 
-def run_no_extraction(source: str) -> tuple[str, str | None]:
+def run_no_extraction(source: str | bytes, url: str, _: Draft) -> tuple[str, str | None]:
     root = lxml.html.document_fromstring(source)
     title = root.findtext(".//title")
     return html_text(source), title.strip() if title else None
@@ -120,28 +140,34 @@ def run_no_extraction(source: str) -> tuple[str, str | None]:
 METHODS: dict[str, Extractor] = {
     "ours": run_ours,
     "trafilatura": run_trafilatura,
+    "traf-recall": run_trafilatura_recall,
     "readability": run_readability,
     "no-extraction": run_no_extraction,
 }
+DEFAULT_METHODS = "ours,trafilatura,traf-recall,readability"
 
 
-@dataclass
-class Scores:
-    f1: dict[str, float] = field(default_factory=dict)
-    titles_exact: int = 0
-    title_misses: list[str] = field(default_factory=list)
-    cpu_ms: list[float] = field(default_factory=list)
+# ----------------------------------------------------------------------------- corpora
 
 
 @dataclass(frozen=True)
 class Page:
+    corpus: str  # "articles" or "snippets"
     name: str
-    source: str
-    expected: Counter[str]
-    title: str | None
+    url: str
+    source: str | bytes
+    expected: Counter[str] = field(default_factory=Counter)  # articles
+    title: str | None = None  # articles
+    with_: tuple[str, ...] = ()  # snippets
+    without: tuple[str, ...] = ()  # snippets
+
+    @property
+    def half(self) -> str:
+        """A or B, fixed by the page name (not by its position, so adding pages moves none)."""
+        return "AB"[zlib.crc32(self.name.encode()) % 2]
 
 
-def load_pages(only: str | None, limit: int | None) -> list[Page]:
+def load_articles(only: str | None) -> list[Page]:
     pages = []
     for folder in sorted(p for p in CORPUS.iterdir() if p.is_dir()):
         if only and only not in folder.name:
@@ -151,8 +177,75 @@ def load_pages(only: str | None, limit: int | None) -> list[Page]:
         # The pages are UTF-8 (as Readability's own tests read them); most do not declare it.
         expected = tokens(html_text((folder / "expected.html").read_text("utf-8", "replace")))
         source = (folder / "source.html").read_text("utf-8", "replace")
-        pages.append(Page(folder.name, source, expected, meta.get("title")))
-    return pages[:limit] if limit else pages
+        pages.append(Page("articles", folder.name, PAGE_URL, source, expected, meta.get("title")))
+    return pages
+
+
+def load_snippets(only: str | None) -> list[Page]:
+    """The snippet corpus, as bytes: each extractor decodes the page the way it would live."""
+    expected = json.loads((SNIPPETS / "expected.json").read_text("utf-8"))
+    pages = []
+    for key, item in sorted(expected.items()):
+        if only and only not in key:
+            continue
+        source = gzip.decompress((SNIPPETS / item["file"]).read_bytes())
+        url = key if key.startswith(("http://", "https://")) else key.split("::")[-1].lstrip("x")
+        if not url.startswith(("http://", "https://")):
+            url = f"https://{url.removesuffix('.html')}/"
+        pages.append(
+            Page(
+                "snippets", key, url, source,
+                with_=tuple(_normal(s) for s in item["with"]),
+                without=tuple(_normal(s) for s in item["without"]),
+            )
+        )  # fmt: skip
+    return pages
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+# ----------------------------------------------------------------------------- scoring
+
+
+@dataclass
+class Result:
+    """One extractor's output on one page, scored."""
+
+    text: str
+    cpu_ms: float
+    f1: float = 0.0  # articles
+    counts: tuple[int, int, int, int] = (0, 0, 0, 0)  # snippets: tp, fn, fp, tn
+
+
+def score(page: Page, text: str, cpu_ms: float) -> Result:
+    if page.corpus == "articles":
+        return Result(text, cpu_ms, f1=f1(tokens(text), page.expected))
+    flat = _normal(text)
+    tp = sum(s in flat for s in page.with_) if flat else 0
+    fp = sum(s in flat for s in page.without) if flat else 0
+    return Result(text, cpu_ms, counts=(tp, len(page.with_) - tp, fp, len(page.without) - fp))
+
+
+def snippet_figures(results: Iterable[Result]) -> tuple[float, float, float, float]:
+    """Precision, recall, F1 and accuracy summed over pages (trafilatura's evaluation)."""
+    tp = fn = fp = tn = 0
+    for r in results:
+        tp, fn, fp, tn = tp + r.counts[0], fn + r.counts[1], fp + r.counts[2], tn + r.counts[3]
+    precision = tp / max(tp + fp, 1)
+    recall = tp / max(tp + fn, 1)
+    f = 2 * precision * recall / max(precision + recall, 1e-9)
+    return precision, recall, f, (tp + tn) / max(tp + fn + fp + tn, 1)
+
+
+def quality(corpus: str, results: list[Result]) -> float:
+    """The one figure a rule is judged by: mean F1 (articles) or pooled snippet F1."""
+    if not results:
+        return 0.0
+    if corpus == "articles":
+        return statistics.fmean(r.f1 for r in results)
+    return snippet_figures(results)[2]
 
 
 def teaser_report() -> None:
@@ -181,61 +274,195 @@ def teaser_report() -> None:
     print(f"\n{entries} entries, {teasers} teasers ({teasers / max(entries, 1):.0%})")
 
 
+# ----------------------------------------------------------------------------- report
+
+
+def run(
+    pages: list[Page], methods: dict[str, Extractor], quiet: bool
+) -> tuple[dict[str, dict[str, Result]], dict[str, Any]]:
+    """Every method on every page, one after another in this process."""
+    results: dict[str, dict[str, Result]] = {name: {} for name in methods}
+    drafts: dict[str, Any] = {}
+    for extract in methods.values():  # untimed: imports and caches the first call fills
+        with contextlib.suppress(Exception):  # reported below, when it counts
+            extract(pages[0].source, pages[0].url, Draft())
+    for page in pages:
+        row = []
+        for name, extract in methods.items():
+            draft = Draft()
+            start = time.process_time()
+            try:
+                text, _ = extract(page.source, page.url, draft)
+            except Exception as exc:  # a baseline crashing is a score of 0, not a bench failure
+                text = ""
+                print(f"  {name} raised on {page.name}: {exc!r}", file=sys.stderr)
+            cpu_ms = (time.process_time() - start) * 1000
+            results[name][page.name] = result = score(page, text, cpu_ms)
+            if name == "ours":
+                drafts[page.name] = draft.value
+            row.append(
+                f"{result.f1:10.3f}" if page.corpus == "articles"
+                else f"{f'{result.counts[0]}/{len(page.with_)}-{result.counts[2]}':>10}"
+            )  # fmt: skip
+        if not quiet:
+            print(f"{page.corpus[:1]} {page.half} {page.name[:52]:52}" + "".join(row))
+    return results, drafts
+
+
+def summary(corpus: str, pages: list[Page], results: dict[str, dict[str, Result]]) -> None:
+    print(f"\n{corpus}: {len(pages)} pages (A {sum(p.half == 'A' for p in pages)}, "
+          f"B {sum(p.half == 'B' for p in pages)})")  # fmt: skip
+    if corpus == "articles":
+        print(f"{'half':5}{'method':14}{'mean F1':>9}{'median':>9}{'<0.5':>6}{'CPU ms':>9}")
+    else:
+        print(f"{'half':5}{'method':14}{'prec':>8}{'recall':>8}{'F1':>8}{'acc':>8}"
+              f"{'empty':>7}{'CPU ms':>9}")  # fmt: skip
+    for half in ("all", "A", "B"):
+        chosen = [p for p in pages if half in ("all", p.half)]
+        for name, by_page in results.items():
+            rs = [by_page[p.name] for p in chosen]
+            cpu = statistics.fmean(r.cpu_ms for r in rs)
+            if corpus == "articles":
+                values = [r.f1 for r in rs]
+                print(f"{half:5}{name:14}{statistics.fmean(values):9.3f}"
+                      f"{statistics.median(values):9.3f}{sum(v < 0.5 for v in values):6d}"
+                      f"{cpu:9.1f}")  # fmt: skip
+            else:
+                p_, r_, f_, a_ = snippet_figures(rs)
+                empty = sum(not r.text.strip() for r in rs)
+                print(f"{half:5}{name:14}{p_:8.3f}{r_:8.3f}{f_:8.3f}{a_:8.3f}{empty:7d}"
+                      f"{cpu:9.1f}")  # fmt: skip
+
+
+def verdicts(corpora: dict[str, list[Page]], results: dict[str, dict[str, Result]]) -> bool:
+    """PASS/FAIL for issue 12's targets: beat each library alone on each corpus, CPU budget."""
+    ok = True
+    if "ours" not in results:
+        return ok
+    libraries = [m for m in results if m not in ("ours", "no-extraction")]
+
+    def line(passed: bool, text: str) -> None:
+        nonlocal ok
+        ok &= passed
+        print(f"{'PASS' if passed else 'FAIL'}  {text}")
+
+    print()
+    for corpus, pages in corpora.items():
+        ours = [results["ours"][p.name] for p in pages]
+        mine = quality(corpus, ours)
+        for lib in libraries:
+            theirs = quality(corpus, [results[lib][p.name] for p in pages])
+            line(mine > theirs, f"{corpus}: ours {mine:.3f} > {lib} {theirs:.3f}")
+        if corpus == "articles":
+            values = [r.f1 for r in ours]
+            line(mine >= TARGET_MEAN, f"articles: mean F1 {mine:.3f} >= {TARGET_MEAN}")
+            median = statistics.median(values)
+            line(median >= TARGET_MEDIAN, f"articles: median F1 {median:.3f} >= {TARGET_MEDIAN}")
+            bad = sum(v < 0.5 for v in values)
+            line(bad <= TARGET_MAX_BAD, f"articles: {bad} pages < 0.5 (<= {TARGET_MAX_BAD})")
+        cpu = statistics.fmean(r.cpu_ms for r in ours)
+        line(cpu <= TARGET_CPU_MS, f"{corpus}: ours {cpu:.1f} CPU ms/page <= {TARGET_CPU_MS:.0f}")
+        emptied = [
+            p.name for p in pages
+            if not results["ours"][p.name].text.strip()
+            and any(_got_it_right(p, results[lib][p.name]) for lib in libraries)
+        ]  # fmt: skip
+        line(not emptied, f"{corpus}: {len(emptied)} pages a library gets right returned empty"
+             + (f" ({', '.join(emptied[:5])})" if emptied else ""))  # fmt: skip
+    return ok
+
+
+def _got_it_right(page: Page, result: Result) -> bool:
+    if page.corpus == "articles":
+        return result.f1 >= 0.8
+    return result.counts[0] > 0 and result.counts[0] >= 0.8 * len(page.with_)
+
+
+def rules_report(corpora: dict[str, list[Page]], drafts: dict[str, Any]) -> None:
+    """Each rule's gain on each corpus half, with its setting tuned on the other pages.
+
+    For each rule and each held-out part (a corpus half), the rule's setting is the one
+    with the best total gain on the *other* three parts (the other half of the same
+    corpus and both halves of the other corpus), the other rules as shipped; the table
+    prints that setting's gain over the rule switched off on the held-out part.
+    """
+    parts = {(c, h): [p for p in pages if p.half == h] for c, pages in corpora.items()
+             for h in "AB"}  # fmt: skip
+    parts = {k: v for k, v in parts.items() if v}
+
+    def quality_of(rules: Rules, part: tuple[str, str]) -> float:
+        corpus, _ = part
+        out = []
+        for page in parts[part]:
+            draft = drafts.get(page.name)
+            article = finish(draft, rules) if draft is not None else None
+            out.append(score(page, _article_text(article)[0], 0.0))
+        return quality(corpus, out)
+
+    print("\nrules: gain over the rule switched off, setting tuned on the other parts")
+    print(f"{'rule':22}{'shipped':>10}" + "".join(f"{c[:4]}-{h:>2}{'':4}" for c, h in parts)
+          + "  verdict")  # fmt: skip
+    base = Rules()
+    for rule, settings in RULE_GRID.items():
+        off = replace(base, **{rule: settings[0]})
+        off_q = {part: quality_of(off, part) for part in parts}
+        gains = {
+            part: {s: quality_of(replace(base, **{rule: s}), part) - off_q[part] for s in settings}
+            for part in parts
+        }
+        cells, wins = [], 0
+        for part in parts:
+            others = [o for o in parts if o != part]
+            tuned = max(settings, key=lambda s: sum(gains[o][s] for o in others))
+            gain = gains[part][tuned]
+            wins += gain >= 0
+            cells.append(f"{gain:+8.4f}{'*' if tuned != getattr(base, rule) else ' '}")
+        verdict = "keeps" if wins == len(parts) else f"LOSES on {len(parts) - wins}"
+        print(f"{rule:22}{str(getattr(base, rule)):>10}" + " ".join(cells) + f"  {verdict}")
+    print("(* = the other parts chose a different setting than the shipped one)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--corpus", default="articles,snippets", help="comma-separated")
     parser.add_argument("--only", help="pages whose name contains this")
-    parser.add_argument("--pages", type=int, help="at most this many pages")
-    parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated")
+    parser.add_argument("--half", choices=("A", "B"), help="only this half of each corpus")
+    parser.add_argument("--methods", default=DEFAULT_METHODS, help="comma-separated")
     parser.add_argument("--quiet", action="store_true", help="no per-page lines")
+    parser.add_argument("--rules", action="store_true", help="each rule's gain per corpus half")
     parser.add_argument("--teasers", action="store_true", help="measure is_teaser on the feeds")
     args = parser.parse_args()
     if args.teasers:
         teaser_report()
         return 0
-    if not CORPUS.is_dir():
-        print(f"corpus not found at {CORPUS}", file=sys.stderr)
-        return 1
+    loaders = {"articles": load_articles, "snippets": load_snippets}
+    corpora: dict[str, list[Page]] = {}
+    for corpus in args.corpus.split(","):
+        if not (CORPUS if corpus == "articles" else SNIPPETS).is_dir():
+            print(f"corpus not found beside the project: {corpus}", file=sys.stderr)
+            return 1
+        corpora[corpus] = [p for p in loaders[corpus](args.only) if args.half in (None, p.half)]
     methods = {name: METHODS[name] for name in args.methods.split(",")}
-    pages = load_pages(args.only, args.pages)
-    results = {name: Scores() for name in methods}
-    if not args.quiet:
-        print(f"{'page':40}" + "".join(f"{name[:12]:>14}" for name in methods))
-    for page in pages:
-        row = []
-        for name, extract in methods.items():
-            start = time.process_time()
-            try:
-                text, title = extract(page.source)
-            except Exception as exc:  # a baseline crashing is a score of 0, not a bench failure
-                text, title = "", None
-                print(f"  {name} raised on {page.name}: {exc!r}", file=sys.stderr)
-            results[name].cpu_ms.append((time.process_time() - start) * 1000)
-            score = f1(tokens(text), page.expected)
-            results[name].f1[page.name] = score
-            if title is not None and page.title is not None and title.strip() == page.title.strip():
-                results[name].titles_exact += 1
-            else:
-                results[name].title_misses.append(f"{page.name}: {title!r} != {page.title!r}")
-            row.append(f"{score:14.3f}")
-        if not args.quiet:
-            print(f"{page.name[:40]:40}" + "".join(row))
-    print()
-    print(f"{len(pages)} pages")
-    header = f"{'method':16}{'mean F1':>9}{'median':>9}{'<0.5':>6}{'titles':>9}{'CPU ms':>9}"
-    print(header)
-    for name, scores in results.items():
-        values = list(scores.f1.values())
-        print(
-            f"{name:16}{statistics.fmean(values):9.3f}{statistics.median(values):9.3f}"
-            f"{sum(v < 0.5 for v in values):6d}{scores.titles_exact:5d}/{len(pages):<3d}"
-            f"{statistics.fmean(scores.cpu_ms):9.1f}"
-        )
-    if "ours" in results:
-        worst = sorted(results["ours"].f1.items(), key=lambda item: item[1])[:10]
-        print("\nworst pages (ours): " + ", ".join(f"{n} {s:.3f}" for n, s in worst))
-        print("title misses (ours):\n  " + "\n  ".join(results["ours"].title_misses))
-    markdown_speed(pages)
-    return 0
+    if args.rules and "ours" not in methods:
+        methods = {"ours": run_ours, **methods}
+    results: dict[str, dict[str, Result]] = {name: {} for name in methods}
+    drafts: dict[str, Any] = {}
+    for pages in corpora.values():
+        by_method, corpus_drafts = run(pages, methods, args.quiet)
+        for name, by_page in by_method.items():
+            results[name].update(by_page)
+        drafts.update(corpus_drafts)
+    for corpus, pages in corpora.items():
+        summary(corpus, pages, results)
+        if "ours" in results and corpus == "articles":
+            worst = sorted((results["ours"][p.name].f1, p.name) for p in pages)[:10]
+            print("worst pages (ours): " + ", ".join(f"{n} {s:.3f}" for s, n in worst))
+    ok = verdicts(corpora, results)
+    if args.rules:
+        rules_report(corpora, drafts)
+    if "articles" in corpora and not args.only:
+        markdown_speed(corpora["articles"])
+    return 0 if ok else 1
 
 
 def markdown_speed(pages: list[Page]) -> None:

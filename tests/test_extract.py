@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from lxml import html as lxml_html
 
-from tuireader.extract import ExtractedArticle, extract_article
+from tuireader.extract import Draft, ExtractedArticle, Rules, extract_article, finish
+from tuireader.extract.content import Body, body_of, choose_body
+from tuireader.extract.metadata import PageMetadata
+from tuireader.extract.repeats import drop_repeats
+from tuireader.extract.rules import RULE_GRID
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 ARTICLE_URL = "https://gazette.example/news/2024/03/tidal-mill"
@@ -115,3 +121,111 @@ def test_declared_legacy_charset_is_honoured() -> None:
     )
     result = extract_article(page.encode("cp1252"), ARTICLE_URL)
     assert result is not None and "Peter Vancé" in result.text
+
+
+def test_short_article_on_a_link_heavy_page_is_kept() -> None:
+    """Menus and "most read" lists outweigh the story, but the story is still the article."""
+    page = (PAGES / "short-article-link-heavy.html").read_bytes()
+    result = extract_article(page, "https://gazette.example/news/gull")
+    assert result is not None
+    assert "Firefighters freed a herring gull chick" in result.text
+    assert "returned to the roof, where its parents were waiting." in result.text
+    assert "Most read" not in result.text and "Ferry timetable" not in result.text
+
+
+def test_headline_byline_and_date_are_not_repeated_in_the_body(article: ExtractedArticle) -> None:
+    assert article.text.startswith("The council of Saltmarsh Quay voted")
+    assert "Harbour town votes" not in article.text
+    assert "Mara Ellison" not in article.text
+    assert "5 March 2024" not in article.text
+
+
+def _draft(readability: str | None, trafilatura: str | None, **metadata: Any) -> Draft:
+    return Draft(PageMetadata(**metadata), "https://example.org/", readability, trafilatura)
+
+
+_PROSE = (
+    "<p>The ferry will run every hour from the first of May, the operator said on Friday.</p>"
+    "<p>Tickets bought before then remain valid until the end of the summer season.</p>"
+)
+_LINKS = "".join(f'<li><a href="/{i}">Other story number {i} of the day</a></li>' for i in range(8))
+
+
+def test_an_index_page_gives_no_article_when_neither_library_finds_prose() -> None:
+    links = f"<ul>{_LINKS}</ul>"
+    assert finish(_draft(links, links)) is None
+    headlines = "<p>" + "\n".join(f"Other story number {i} of the day" for i in range(8)) + "</p>"
+    assert finish(_draft(links, headlines)) is None  # trafilatura's one-paragraph list
+
+
+def test_the_other_library_is_used_when_the_chosen_body_has_no_prose() -> None:
+    result = finish(_draft(f"<ul>{_LINKS}</ul>", _PROSE))
+    assert result is not None and result.text.startswith("The ferry will run every hour")
+
+
+def test_a_real_index_page_guard_can_be_switched_off() -> None:
+    """The bench measures each rule against the rule switched off."""
+    result = finish(_draft(f"<ul>{_LINKS}</ul>", None), Rules(guard="none"))
+    assert result is not None and "Other story number 3" in result.text
+
+
+def _body(source: str, html: str) -> Body:
+    body = body_of(source, html)
+    assert body is not None
+    return body
+
+
+def test_trafilatura_is_chosen_when_it_holds_readabilitys_body_and_adds_prose() -> None:
+    readability = _body("readability", _PROSE)
+    more = (
+        "<p>The operator will add a second boat in July if demand stays this high all spring.</p>"
+    )
+    trafilatura = _body("trafilatura", _PROSE + more)
+    assert choose_body(readability, trafilatura) is trafilatura
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        # a ticker, "top stories" and other headline lists: lines without a full stop
+        "<p>Top stories\nMarkets rally as the central bank holds its rates steady again"
+        "\nStorm warning for the whole coast issued by the weather service tonight</p>",
+        # link lists
+        f"<ul>{_LINKS}</ul>",
+    ],
+)
+def test_readability_is_kept_when_trafilatura_adds_only_boilerplate(extra: str) -> None:
+    readability = _body("readability", _PROSE)
+    trafilatura = _body("trafilatura", _PROSE + extra)
+    assert choose_body(readability, trafilatura) is readability
+
+
+def test_readability_is_kept_when_trafilatura_found_other_text() -> None:
+    readability = _body("readability", _PROSE)
+    other = "<p>A completely different story about the school choir and its summer tour.</p>" * 3
+    assert choose_body(readability, _body("trafilatura", other)) is readability
+
+
+def test_repeats_only_at_the_top_and_only_whole_blocks() -> None:
+    title = "Harbour town votes to rebuild its tidal mill"
+    later = "".join(
+        f"<p>Paragraph {i} of the story, which goes on for a while.</p>" for i in range(8)
+    )
+    html = (
+        f"<div><h1>{title}</h1><p>By Mara Ellison</p><p>Mara Ellison, 5 March 2024</p>"
+        f"<p>{title}, the council said in 2024, after a decade of argument.</p>{later}"
+        f"<h2>{title}</h2></div>"
+    )
+    root = lxml_html.fragment_fromstring(html)
+    assert drop_repeats(root, title, "Mara Ellison", 2024)
+    text = root.text_content()
+    assert text.startswith(f"{title}, the council said in 2024")  # a sentence, not a repeat
+    assert text.endswith(title)  # far from the top: the article's own heading
+    assert "By Mara" not in text and "5 March" not in text
+
+
+def test_every_rule_can_be_measured_against_switching_it_off() -> None:
+    shipped = Rules()
+    for name in Rules.__slots__:
+        assert name in RULE_GRID, name
+        assert getattr(shipped, name) in RULE_GRID[name]

@@ -10,7 +10,6 @@ None and callers fall back to the feed's own text.
 from __future__ import annotations
 
 import logging
-import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,19 +18,24 @@ from urllib.parse import urljoin
 from lxml import etree
 from lxml import html as lxml_html
 
-from tuireader.extract.content import choose_body, readability_body, trafilatura_body
-from tuireader.extract.metadata import read_metadata
+from tuireader.extract.content import (
+    body_of,
+    choose_body,
+    has_prose,
+    readability_html,
+    trafilatura_html,
+)
+from tuireader.extract.metadata import PageMetadata, read_metadata
+from tuireader.extract.repeats import drop_repeats
+from tuireader.extract.rules import Rules
 from tuireader.htmlmd import MAX_INPUT_CHARS, html_to_markdown, html_to_text, word_count
 
-__all__ = ["ExtractedArticle", "extract_article"]
+__all__ = ["Draft", "ExtractedArticle", "Rules", "extract_article", "finish", "prepare"]
 
 log = logging.getLogger(__name__)
 
 #: A body whose text is mostly link text is an index or navigation page, not an article.
 MAX_LINK_DENSITY = 0.5
-#: Readability.js's readerable test: paragraphs of at least 140 characters scoring above 20.
-READERABLE_MIN_CHARS = 140
-READERABLE_MIN_SCORE = 20.0
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _IMAGE_LINK = re.compile(r"\[🖼 Image[^\]]*\]\((https?://[^)\s]+)\)")
 
@@ -49,29 +53,74 @@ class ExtractedArticle:
     image_urls: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """What the libraries found in a page: the costly half of an extraction.
+
+    :func:`finish` applies our rules to it; the bench keeps drafts to try rule settings.
+    """
+
+    metadata: PageMetadata
+    base_url: str
+    readability: str | None  # readability-lxml's body, HTML
+    trafilatura: str | None  # trafilatura's body, HTML
+
+
 def extract_article(html: bytes | str, url: str) -> ExtractedArticle | None:
     """The article of a page fetched from ``url``, or None when there is none."""
     try:
-        return _extract(_decode(html) if isinstance(html, bytes) else html, url)
+        draft = prepare(html, url)
+        return finish(draft) if draft is not None else None
     except Exception:  # extraction libraries raise many kinds; callers only need "none"
         log.debug("extraction failed for %s", url, exc_info=True)
         return None
 
 
-def _extract(page: str, url: str) -> ExtractedArticle | None:
-    page = page[:MAX_INPUT_CHARS]
+def prepare(html: bytes | str, url: str) -> Draft | None:
+    """Run both libraries and read the metadata (may raise; see :func:`extract_article`)."""
+    page = (_decode(html) if isinstance(html, bytes) else html)[:MAX_INPUT_CHARS]
     if not page.strip():
         return None
     root = _parse(page)
     if root is None:
         return None
-    metadata = read_metadata(root)
-    body = choose_body(readability_body(page), trafilatura_body(root, url))
-    if body is None or _is_link_list(body.root) or _is_index_page(root):
+    return Draft(
+        metadata=read_metadata(root),
+        base_url=_base_url(root, url),
+        readability=readability_html(page),
+        trafilatura=trafilatura_html(root, url),
+    )
+
+
+def finish(draft: Draft, rules: Rules = Rules()) -> ExtractedArticle | None:  # noqa: B008
+    """The article our rules make of a draft, or None when there is none."""
+    readability, trafilatura = (
+        body_of("readability", draft.readability),
+        body_of("trafilatura", draft.trafilatura),
+    )
+    body = (
+        choose_body(readability, trafilatura, rules.switch)
+        if rules.switch is not None
+        else readability or trafilatura
+    )
+    if rules.guard == "prose" and body is not None and not has_prose(body):
+        # An index page, unless the other library found the article (a short one on a
+        # page of links, say).
+        other = trafilatura if body is readability else readability
+        body = other if other is not None and has_prose(other) else None
+    if body is None or (rules.guard == "links" and _is_link_list(body.root)):
         return None
-    base_url = _base_url(root, url)
-    markdown = html_to_markdown(body.html, base_url=base_url)
-    text = html_to_text(body.html)
+    metadata = draft.metadata
+    html = body.html
+    if rules.repeats and drop_repeats(
+        body.root,
+        metadata.title,
+        metadata.author,
+        metadata.published.year if metadata.published else None,
+    ):
+        html = lxml_html.tostring(body.root, encoding="unicode")
+    markdown = html_to_markdown(html, base_url=draft.base_url)
+    text = html_to_text(html)
     if word_count(text) == 0:
         return None
     return ExtractedArticle(
@@ -91,30 +140,6 @@ def _is_link_list(root: etree._Element) -> bool:
     if len(links) < 3:
         return False
     total = len(" ".join(root.text_content().split()))
-    linked = sum(len(" ".join(a.text_content().split())) for a in links)
-    return linked > MAX_LINK_DENSITY * max(total, 1)
-
-
-def _is_index_page(root: etree._Element) -> bool:
-    """A page with no paragraph of prose whose text is mostly links (a section front, a menu).
-
-    The first test is Readability.js's ``isProbablyReaderable``; pages that fail it are still
-    extracted (Reader View shows short pages too) unless links dominate them.
-    """
-    score = 0.0
-    for el in root.iter("p", "pre", "article"):
-        length = len(" ".join(el.text_content().split()))
-        if length >= READERABLE_MIN_CHARS:
-            score += math.sqrt(length - READERABLE_MIN_CHARS)
-            if score > READERABLE_MIN_SCORE:
-                return False
-    body = root.find("body")
-    if body is None:
-        return True
-    links = list(body.iter("a"))
-    if len(links) < 3:
-        return False
-    total = len(" ".join(html_to_text(lxml_html.tostring(body, encoding="unicode")).split()))
     linked = sum(len(" ".join(a.text_content().split())) for a in links)
     return linked > MAX_LINK_DENSITY * max(total, 1)
 

@@ -1,0 +1,63 @@
+"""Headline, byline and date repeated inside an article body, where the reader already sees them.
+
+The reading pane shows the title and author from the page's metadata above the body, so a
+body that starts with the same headline or "By Jane Doe" line shows them twice (Readability.js
+drops such a header and byline too; readability-lxml and trafilatura often keep them).
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+#: Only blocks near the top are the page's own header; the same words later are the article's.
+TOP_BLOCKS = 6
+#: A dateline has at most this many words besides the author's name.
+DATELINE_WORDS = 6
+_BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "div", "header", "address", "section")
+_WORD = re.compile(r"\w+")
+_BY = frozenset({"by", "von", "par", "por", "di", "door", "av", "af", "autor", "author"})
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def drop_repeats(
+    root: etree._Element, title: str | None, author: str | None, year: int | None
+) -> bool:
+    """Remove the first blocks of ``root`` that only repeat the title, byline or date.
+
+    A dateline is a short block with the publication year and little else but the author's
+    name ("By Jane Doe, 5 March 2024"). Returns whether anything was removed.
+    """
+    title_words = _words(title or "")
+    author_words = _words(author or "")
+    removed = False
+    for el in _leading_blocks(root):
+        words = _words(el.text_content())
+        if words and words[0] in _BY:
+            words = words[1:]
+        if not words:
+            continue
+        rest = [w for w in words if w not in author_words]
+        if words in (title_words, author_words) or (
+            year is not None and str(year) in rest and len(rest) <= DATELINE_WORDS
+        ):
+            el.drop_tree()
+            removed = True
+    return removed
+
+
+def _leading_blocks(root: etree._Element) -> list[etree._Element]:
+    """The first blocks in document order that hold no other block."""
+    out: list[etree._Element] = []
+    for el in root.iter(*_BLOCKS):
+        # A wrapper's text is its blocks' text: look at those instead.
+        if any(True for _ in el.iterdescendants(*_BLOCKS)):
+            continue
+        out.append(el)
+        if len(out) >= TOP_BLOCKS:
+            break
+    return out
