@@ -88,7 +88,7 @@ def html_text(html: str | bytes) -> str:
     # (joining every text node with spaces would split words, and whole CJK sentences).
     for block in root.iter(*_BLOCK_TAGS):
         block.tail = "\n" + (block.tail or "")
-    return root.text_content()
+    return str(root.text_content())
 
 
 # ----------------------------------------------------------------------------- extractors
@@ -117,7 +117,7 @@ def _article_text(article: ExtractedArticle | None) -> tuple[str, str | None]:
 
 def run_trafilatura(source: str | bytes, url: str, _: Draft) -> tuple[str, str | None]:
     """trafilatura's defaults, without comments (its own evaluation's setting)."""
-    out = trafilatura.extract(source, url=url, include_comments=False)
+    out: str | None = trafilatura.extract(source, url=url, include_comments=False)
     return out or "", None
 
 

@@ -163,7 +163,7 @@ def test_the_other_library_is_used_when_the_chosen_body_has_no_prose() -> None:
     assert result is not None and result.text.startswith("The ferry will run every hour")
 
 
-def test_a_real_index_page_guard_can_be_switched_off() -> None:
+def test_the_index_guard_can_be_switched_off() -> None:
     """The bench measures each rule against the rule switched off."""
     result = finish(_draft(f"<ul>{_LINKS}</ul>", None), Rules(guard="none"))
     assert result is not None and "Other story number 3" in result.text

@@ -1,7 +1,8 @@
 """Full-text extraction: the article of a web page, as safe Markdown, for teaser feeds.
 
-The body comes from readability-lxml or trafilatura (see :mod:`.content` for the choice),
-the title, byline and date from the page's JSON-LD and meta tags (see :mod:`.metadata`).
+The body comes from readability-lxml or trafilatura (see :mod:`.content` for the choice,
+:mod:`.rules` for every rule we apply and :mod:`.repeats` for the headline and byline we
+drop), the title, byline and date from the page's JSON-LD and meta tags (:mod:`.metadata`).
 The body is converted with :func:`tuireader.htmlmd.html_to_markdown`, so extracted pages
 render like feed content. :func:`extract_article` never raises: on any failure it returns
 None and callers fall back to the feed's own text.
@@ -19,6 +20,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from tuireader.extract.content import (
+    Body,
     body_of,
     choose_body,
     has_prose,
@@ -103,7 +105,7 @@ def finish(draft: Draft, rules: Rules = Rules()) -> ExtractedArticle | None:  # 
         if rules.switch is not None
         else readability or trafilatura
     )
-    if rules.guard == "prose" and body is not None and not has_prose(body):
+    if rules.guard == "prose" and body is not None and _is_index(body):
         # An index page, unless the other library found the article (a short one on a
         # page of links, say).
         other = trafilatura if body is readability else readability
@@ -132,6 +134,11 @@ def finish(draft: Draft, rules: Rules = Rules()) -> ExtractedArticle | None:  # 
         text=text,
         image_urls=tuple(dict.fromkeys(_IMAGE_LINK.findall(markdown))),
     )
+
+
+def _is_index(body: Body) -> bool:
+    """A body of links without a sentence of prose: a section front, a menu."""
+    return _is_link_list(body.root) and not has_prose(body)
 
 
 def _is_link_list(root: etree._Element) -> bool:

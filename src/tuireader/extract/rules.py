@@ -8,6 +8,7 @@ kept only when the setting tuned on the other half of the corpora wins on each h
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +23,8 @@ class Rules:
     repeats: bool = True
 
 
-RULE_GRID: dict[str, tuple[object, ...]] = {
-    "switch": (None, 0.1, 0.3, 0.6, 1.0, 1.5),
+RULE_GRID: dict[str, tuple[Any, ...]] = {
+    "switch": (None, 0.05, 0.1, 0.2, 0.3, 0.6, 1.0),
     "guard": ("none", "links", "prose"),
     "repeats": (False, True),
 }
