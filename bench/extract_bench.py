@@ -400,7 +400,7 @@ def rules_report(corpora: dict[str, list[Page]], drafts: dict[str, Any]) -> None
         return quality(corpus, out)
 
     print("\nrules: gain over the rule switched off, setting tuned on the other parts")
-    print(f"{'rule':22}{'shipped':>10}" + "".join(f"{c[:4]}-{h:>2}{'':4}" for c, h in parts)
+    print(f"{'rule':16}{'shipped':>8}  " + " ".join(f"{c[:4] + '-' + h:>9}" for c, h in parts)
           + "  verdict")  # fmt: skip
     base = Rules()
     for rule, settings in RULE_GRID.items():
@@ -410,15 +410,23 @@ def rules_report(corpora: dict[str, list[Page]], drafts: dict[str, Any]) -> None
             part: {s: quality_of(replace(base, **{rule: s}), part) - off_q[part] for s in settings}
             for part in parts
         }
-        cells, wins = [], 0
+        shipped = getattr(base, rule)
+        cells, wins, off_parts = [], 0, 0
         for part in parts:
             others = [o for o in parts if o != part]
             tuned = max(settings, key=lambda s: sum(gains[o][s] for o in others))
             gain = gains[part][tuned]
-            wins += gain >= 0
-            cells.append(f"{gain:+8.4f}{'*' if tuned != getattr(base, rule) else ' '}")
-        verdict = "keeps" if wins == len(parts) else f"LOSES on {len(parts) - wins}"
-        print(f"{rule:22}{str(getattr(base, rule)):>10}" + " ".join(cells) + f"  {verdict}")
+            wins += gain > 0
+            off_parts += tuned == settings[0]
+            cells.append(f"{gain:+8.4f}{'*' if tuned != shipped else ' '}")
+        shipped_gain = " ".join(f"{gains[part][shipped]:+.4f}" for part in parts)
+        verdict = (
+            f"tuned off on {off_parts}" if off_parts
+            else "wins on each" if wins == len(parts)
+            else f"no gain on {len(parts) - wins}"
+        )  # fmt: skip
+        print(f"{rule:16}{str(shipped):>8}  " + " ".join(cells) + f"  {verdict}")
+        print(f"{'':16}{'':8}  shipped setting's own gain: {shipped_gain}")
     print("(* = the other parts chose a different setting than the shipped one)")
 
 

@@ -229,3 +229,14 @@ def test_every_rule_can_be_measured_against_switching_it_off() -> None:
     for name in Rules.__slots__:
         assert name in RULE_GRID, name
         assert getattr(shipped, name) in RULE_GRID[name]
+
+
+def test_the_other_library_is_used_when_the_chosen_body_shows_no_text() -> None:
+    """readability-lxml sometimes returns the whole page, head and all: no visible text."""
+    whole_page = (
+        '<div><body id="readabilityBody"><title>Time to talk » Blog archive</title>'
+        '<meta name="description" content="Cinemas"></body></div>'
+    )
+    assert body_of("readability", whole_page) is not None
+    result = finish(_draft(whole_page, _PROSE))
+    assert result is not None and result.text.startswith("The ferry will run every hour")

@@ -105,14 +105,23 @@ def finish(draft: Draft, rules: Rules = Rules()) -> ExtractedArticle | None:  # 
         if rules.switch is not None
         else readability or trafilatura
     )
+    other = trafilatura if body is readability else readability
     if rules.guard == "prose" and body is not None and _is_index(body):
         # An index page, unless the other library found the article (a short one on a
         # page of links, say).
-        other = trafilatura if body is readability else readability
         body = other if other is not None and has_prose(other) else None
     if body is None or (rules.guard == "links" and _is_link_list(body.root)):
         return None
-    metadata = draft.metadata
+    article = _article(body, draft.metadata, draft.base_url, rules)
+    if article is None and other is not None and other is not body and has_prose(other):
+        # readability sometimes returns the whole page, <head> and all: no text at all.
+        article = _article(other, draft.metadata, draft.base_url, rules)
+    return article
+
+
+def _article(
+    body: Body, metadata: PageMetadata, base_url: str, rules: Rules
+) -> ExtractedArticle | None:
     html = body.html
     if rules.repeats and drop_repeats(
         body.root,
@@ -121,7 +130,7 @@ def finish(draft: Draft, rules: Rules = Rules()) -> ExtractedArticle | None:  # 
         metadata.published.year if metadata.published else None,
     ):
         html = lxml_html.tostring(body.root, encoding="unicode")
-    markdown = html_to_markdown(html, base_url=draft.base_url)
+    markdown = html_to_markdown(html, base_url=base_url)
     text = html_to_text(html)
     if word_count(text) == 0:
         return None
