@@ -180,11 +180,28 @@ def test_reader_exports_survive_import_and_export_unchanged(reader: Reader, name
     assert again.added == () and len(again.already) == len(original.subscriptions)
 
 
+def test_a_feed_in_two_folders_keeps_the_second_as_a_tag(reader: Reader) -> None:
+    opml = (
+        b'<opml version="2.0"><body>'
+        b'<outline text="News"><outline text="A" xmlUrl="https://a.example.org/f"/></outline>'
+        b'<outline text="Tech"><outline text="A" xmlUrl="https://a.example.org/f"'
+        b' category="later"/></outline></body></opml>'
+    )
+    reader.import_subscriptions(opml)
+    [feed] = reader.feeds()
+    assert feed.folder == "News"
+    assert reader.store.feed_tags(feed.id) == ["later", "Tech"]  # sorted case-blind
+
+
 def test_import_stores_site_urls_and_reports_known_feeds(reader: Reader) -> None:
     reader.import_subscriptions((FIXTURES / "attributes.opml").read_bytes())
     stored = {f.url: f for f in reader.feeds()}
     assert stored["https://kept.example.org/feed"].site_url == "https://kept.example.org/"
     assert stored["https://both.example.org/feed"].folder == "Tech"
+    # Its second listing is not lost: a feed has one folder, so the other folder ("Fun")
+    # becomes a tag, as do that listing's categories ("fun": tags are case-blind).
+    both = stored["https://both.example.org/feed"]
+    assert [t.lower() for t in reader.store.feed_tags(both.id)] == ["fun"]
     report = reader.import_subscriptions(b"https://KEPT.example.org:443/feed\n")
     assert report.already == ("https://KEPT.example.org:443/feed",)
     assert len(reader.feeds()) == 5

@@ -364,9 +364,19 @@ class Reader:
             if len(batch) >= IMPORT_BATCH:
                 flush()
 
+        # A feed has one folder; its other OPML folders become tags, so it is found there too.
+        more_folders: list[tuple[str, tuple[str, ...]]] = []
+
+        def on_folder(repeat: Subscription) -> None:
+            more_folders.append((repeat.url, (repeat.folder or "", *repeat.tags)))
+
         # keep=False: every feed is stored through on_new; the report needs only URLs.
-        parsed = read_import(data, on_new=on_new, known=self.store.feed_urls(), keep=False)
+        parsed = read_import(
+            data, on_new=on_new, known=self.store.feed_urls(), keep=False, on_folder=on_folder
+        )
         flush()
+        if more_folders:
+            self.store.tag_feeds_by_url(more_folders)
         problems = list(parsed.problems)
         saved: list[str] = []
         if b"query:" in data:

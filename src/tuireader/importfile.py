@@ -26,13 +26,15 @@ def read_import(
     on_new: Callable[[Subscription], None] | None = None,
     known: Iterable[str] = (),
     keep: bool = True,
+    on_folder: Callable[[Subscription], None] | None = None,
 ) -> ImportResult:
     """Every subscription in ``data``; ``on_new`` sees each feed not in ``known`` as it is
-    read. ``keep=False``: the result has no subscriptions (they went to ``on_new``)."""
+    read, ``on_folder`` each further OPML folder of one. ``keep=False``: the result has no
+    subscriptions (they went to ``on_new``)."""
     known = tuple(known)
     if not decode_document(data[:4096]).lstrip().startswith("<"):
         return _urls(decode_document(data), on_new, known, keep).result()
-    collector = SubscriptionCollector(on_new, known, keep=keep)
+    collector = SubscriptionCollector(on_new, known, keep=keep, on_folder=on_folder)
     read_opml_bytes(data, collector)
     result = collector.result()
     if collector.count or not _not_opml(result):

@@ -123,7 +123,9 @@ class SubscriptionCollector:
     first read: later folders are merged into the kept record only), so an importer can
     store while it reads. URLs in ``known`` (already subscribed) are counted in ``already``
     instead. With ``keep=False`` the records are not kept for :meth:`result` (a big import
-    that stores through ``on_new`` then needs a third of the memory).
+    that stores through ``on_new`` then needs a third of the memory). ``on_folder`` hears of
+    each later listing of a feed already seen in another folder (an importer that stored
+    the feed at once can still record that folder and its tags).
     """
 
     def __init__(
@@ -132,6 +134,7 @@ class SubscriptionCollector:
         known: Iterable[str] = (),
         *,
         keep: bool = True,
+        on_folder: Callable[[Subscription], None] | None = None,
     ) -> None:
         self._subscriptions: dict[str, Subscription] = {}
         self._folders: dict[str, tuple[str | None, ...]] = {}
@@ -140,6 +143,7 @@ class SubscriptionCollector:
         self.problems: list[str] = []
         self.already: list[str] = []
         self._on_new = on_new
+        self._on_folder = on_folder
 
     @property
     def count(self) -> int:
@@ -160,6 +164,8 @@ class SubscriptionCollector:
             return
         if merge_folders and subscription.folder is not None and subscription.folder not in folders:
             self._folders[key] = (*folders, subscription.folder)
+            if self._on_folder is not None and key not in self._known:
+                self._on_folder(subscription)
             first = self._subscriptions.get(key)
             if first is not None:
                 tags = tuple(dict.fromkeys((*first.tags, *subscription.tags)))
