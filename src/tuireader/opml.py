@@ -271,7 +271,8 @@ def _local_name(element: etree._Element) -> str:
 
 def _attributes(element: etree._Element) -> dict[str, str]:
     """Attribute names lower-cased (``xmlUrl``, ``xmlURL`` and ``XMLURL`` are one name)."""
-    return {str(key).lower(): str(value) for key, value in reversed(element.attrib.items())}
+    # lxml gives attribute names and values as str already: no conversion per attribute.
+    return {key.lower(): value for key, value in reversed(element.attrib.items())}
 
 
 def _capped(value: str | None) -> str:
