@@ -55,6 +55,12 @@ class Config:
     images: str = "off"
     #: New-article notifications after a refresh: "off" or "all".
     notify: str = "off"
+    #: The app refreshes due feeds every this many minutes while it runs (0: never), as
+    #: newsboat's auto-reload; feeds in back-off wait their turn.
+    auto_refresh_minutes: int = 0
+    #: The browser ``o`` runs: a command with ``%u`` for the address ("w3m %u"); empty:
+    #: ``$BROWSER``, else the system's browser.
+    browser: str = ""
     #: action name -> comma-separated keys, e.g. {"next_unread" = "n,ctrl+n"}.
     keys: dict[str, str] = field(default_factory=dict)
     #: ``[[rules]]`` tables, checked by ``tuireader.rules.load_rules`` (a bad one is skipped).

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from tuireader.config import Config, load_config
+from tuireader.config import Config, load_config, save_setting
 from tuireader.models import (
     Article,
     ArticleSummary,
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
     from tuireader.discover import FeedLink
     from tuireader.fetch import Fetcher
-    from tuireader.foryou import ForYouItem
+    from tuireader.foryou import ForYou, ForYouItem
     from tuireader.fulltext import Body, PrefetchSummary
     from tuireader.media.episodes import Episodes
     from tuireader.media.images import ImageRef, ImagesFetched
@@ -120,6 +120,7 @@ class Reader:
         due_only: bool = False,
     ) -> RefreshSummary:
         """Refresh these feeds (all by default; only those due with ``due_only``)."""
+        self.check_online()
         if due_only:
             interval = timedelta(minutes=self.config.refresh_interval_minutes)
             due = await asyncio.to_thread(self.store.due_feed_ids, interval)
@@ -173,6 +174,8 @@ class Reader:
         from tuireader.refresh import parse_isolated
 
         url = normalise_subscription_url(url)
+        if self.demo:
+            raise SubscribeError("the demo library is offline: add feeds to your own library")
         if await asyncio.to_thread(self.store.sync_account) is not None:
             from tuireader.sync.accounts import subscribe_and_sync
             from tuireader.sync.types import SyncError
@@ -245,6 +248,8 @@ class Reader:
 
     def wants_full_text(self, article: Article) -> bool:
         """Whether opening ``article`` should fetch its page (no cached page yet)."""
+        if self.demo:
+            return False
         if self.store.get_full_text(article.id) is not None:
             return False
         from tuireader.fulltext import wants_full_text
@@ -259,6 +264,7 @@ class Reader:
 
     async def fetch_full_text(self, article_id: int) -> FullText:
         """Fetch, extract and cache one article's page (run it off the UI's loop)."""
+        self.check_online()
         article = await asyncio.to_thread(self.store.get_article, article_id)
         if article is None or not article.link:
             raise FeedError("this article has no link to fetch")
@@ -524,9 +530,12 @@ class Reader:
         _on_server(self.store, "unsubscribe", feed_id)
         return self.store.remove_feed(feed_id)
 
-    def set_read(self, ids: Sequence[int], read: bool = True) -> list[int]:
-        """Mark these articles (un)read; returns the ids that changed."""
-        return self.store.set_read(list(ids), read)
+    def set_read(
+        self, ids: Sequence[int], read: bool = True, *, opened: bool = False
+    ) -> list[int]:
+        """Mark these articles (un)read; returns the ids that changed (``opened``: the
+        reader read it, as the app's delayed mark says, not a skip)."""
+        return self.store.set_read(list(ids), read, opened=opened)
 
     def mark_view_read(self, query: ArticleQuery, read: bool = True) -> list[int]:
         """Mark every article of a view read (or unread); returns the ids that changed."""
@@ -603,6 +612,95 @@ class Reader:
             return await fetch_article_images(
                 self.store, fetcher, article_id, refs, byte_budget=byte_budget
             )
+
+    # --- the app's front door (issue 15: the UI calls these, never ``store``) ----------------
+
+    #: A demo library: offline and throwaway. Set by the app for ``--demo``.
+    demo: bool = False
+
+    def check_online(self) -> None:
+        """The one place the demo's "never fetch" rule lives: FeedError when offline."""
+        if self.demo:
+            raise FeedError("the demo library is offline: nothing is fetched in the demo")
+
+    def now(self) -> datetime:
+        return self.store.now()
+
+    def make_for_you(self) -> ForYou:
+        from tuireader.foryou import ForYou
+
+        return ForYou(self.store)
+
+    def article_ids(self, query: ArticleQuery) -> list[int]:
+        return self.store.article_ids(query)
+
+    def count_articles(self, query: ArticleQuery) -> int:
+        return self.store.count_articles(query)
+
+    def summaries(self, ids: list[int] | tuple[int, ...]) -> list[ArticleSummary]:
+        return self.store.summaries(ids)
+
+    def search_ids(self, text: str, *, rank: bool = True, limit: int = 500) -> list[int]:
+        return self.store.search_ids(text, rank=rank, limit=limit)
+
+    def full_text(self, article_id: int) -> FullText | None:
+        return self.store.get_full_text(article_id)
+
+    def feed(self, feed_id: int) -> Feed:
+        return self.store.get_feed(feed_id)
+
+    def mark_query_read(self, query: ArticleQuery) -> list[int]:
+        return self.store.mark_query_read(query)
+
+    def open_article(self, article_id: int, *, mark_read: bool) -> None:
+        self.store.open_article(article_id, mark_read=mark_read)
+
+    def set_flag(self, article_id: int, flag: str, value: bool) -> None:
+        """Star (``starred``) or recommend (``recommended``) an article, or take it back."""
+        if flag == "starred":
+            self.store.set_starred(article_id, value)
+        else:
+            self.store.set_recommended(article_id, value)
+
+    def record_event(self, kind: str, *, article_id: int) -> None:
+        self.store.record_event(kind, article_id=article_id)
+
+    def save_search(self, text: str) -> None:
+        self.store.save_search(text)
+
+    def data_version(self) -> int:
+        """Changes when another process commits to the library (SQLite ``data_version``)."""
+        return self.store.data_version()
+
+    def app_state_path(self) -> Path:
+        """The app's own small state (view, sort), beside the library, not in config.toml."""
+        return self.store.path.with_name(self.store.path.stem + "-app-state.json")
+
+    def load_app_state(self) -> dict[str, Any]:
+        import json
+
+        try:
+            state = json.loads(self.app_state_path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return state if isinstance(state, dict) else {}
+
+    def save_app_state(self, state: dict[str, Any]) -> None:
+        """Write the app's state (never for a demo library: it is thrown away)."""
+        import json
+
+        if self.demo or self.store.read_only:
+            return
+        path = self.app_state_path()
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state), encoding="utf-8")
+        tmp.replace(path)
+
+    def save_setting(self, name: str, value: Any) -> None:
+        """Change one config.toml setting (never under a demo: it is not the user's library)."""
+        if self.demo or self.dirs is None:
+            return
+        save_setting(self.dirs.config_file, name, value)
 
 
 def _on_server(store: Store, change: str, feed_id: int, **values: str | None) -> None:

@@ -115,6 +115,11 @@ class Store(
     def read_only(self) -> bool:
         return self.db.read_only
 
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: it changes when another connection commits."""
+        with self.db.read() as conn:
+            return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
     def close(self) -> None:
         self.db.close()
 
