@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from rich.console import Console
-from textual.widgets import Input
+from textual.widgets import Input, Label
 from textual.widgets._footer import FooterKey
 from textual.widgets._toast import Toast
 from uihelpers import AppFactory, build_reader, main, settle
@@ -92,11 +92,16 @@ async def test_failing_feed_reason_and_errors_show_literally(
         await pilot.press("i")
         await settle(pilot)
         assert f"{MARKUP_TITLE}\nserver said {MARKUP_TITLE}" in toasts(app)
-        # An error from the core (an address that is not one) keeps its brackets too.
+        # An error from the core (an address that is not one) keeps its brackets too; the
+        # dialog stays open with the text as typed (issue 15, point 9).
         await add_feed(app, pilot, MARKUP_TITLE)
         assert app.is_running
-        errors = [t for t in toasts(app) if "is not a web address" in t]
-        assert errors and MARKUP_TITLE in errors[0], toasts(app)
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.query_one("#field-url", Input).value == MARKUP_TITLE
+        problem = str(app.screen.query_one("#form-problem", Label).render())
+        assert "is not a web address" in problem and MARKUP_TITLE in problem, problem
+        await pilot.press("escape")
+        await settle(pilot)
         # And a worker's error (a file that is not there).
         await app.screen.run_action("import_file")
         await settle(pilot)
@@ -306,7 +311,11 @@ async def test_add_feed_rejects_a_non_address_before_looking(
         await add_feed(app, pilot, "not a url")
         messages = [n.message for n in app._notifications]
         assert not [m for m in messages if m.startswith("Looking for a feed")], messages
-        assert "'not a url' is not a web address" in messages[-1]
+        # The dialog stays, with the text as typed and why it will not do.
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.query_one("#field-url", Input).value == "not a url"
+        problem = str(app.screen.query_one("#form-problem", Label).render())
+        assert "'not a url' is not a web address" in problem
 
 
 # --- 10. search ----------------------------------------------------------------------------

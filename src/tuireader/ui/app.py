@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import gc
+import subprocess
 import time
 import webbrowser
 from collections.abc import Callable
 from datetime import datetime, tzinfo
-from pathlib import Path
 from typing import ClassVar
 
 from textual import work
-from textual.app import App
+from textual.app import App, SuspendNotSupported
 from textual.theme import Theme
 
-from tuireader.config import save_setting
 from tuireader.core import Reader
-from tuireader.foryou import ForYou
 from tuireader.sanitize import clean_line, safe_link
+from tuireader.ui.browser import browser_command
 from tuireader.ui.commands import ReaderCommands
+from tuireader.ui.context import AppContext
 from tuireader.ui.keymap import check_keymap
 from tuireader.ui.screens.main import MainScreen
 from tuireader.ui.screens.sync_form import SyncCommands  # [sync]
@@ -42,18 +42,21 @@ class TuiReaderApp(App[int]):
         *,
         demo: bool = False,
         tz: tzinfo | None = None,
-        open_url: UrlOpener = webbrowser.open,
+        open_url: UrlOpener | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         freeze_gc: bool = True,
     ) -> None:
         super().__init__()
         self._freeze_gc = freeze_gc
+        if demo:
+            reader.demo = True  # the core refuses to fetch, and writes no user file
         self.reader = reader
         #: One ranking per app, so its article analyses are cached between re-ranks.
-        self.for_you = ForYou(reader.store)
+        self.for_you = reader.make_for_you()
         self.monotonic = monotonic
         self.demo = demo
         self.tz = tz
+        #: Tests inject one; None runs the configured browser, else the system's.
         self._open_url = open_url
         self.keymap, self._key_problems = check_keymap(reader.config.keys)
         self.set_keymap(self.keymap)
@@ -74,7 +77,19 @@ class TuiReaderApp(App[int]):
 
     def now(self) -> datetime:
         """The core's clock (injectable through ``make_reader(clock=...)``)."""
-        return self.reader.store.now()
+        return self.reader.now()
+
+    @property
+    def context(self) -> AppContext:
+        return AppContext(
+            reader=self.reader,
+            for_you=self.for_you,
+            tz=self.tz,
+            keymap=self.keymap,
+            monotonic=self.monotonic,
+            open_external=self.open_external,
+            first_view_shown=self.first_view_shown,
+        )
 
     def on_mount(self) -> None:
         if self.demo:
@@ -82,16 +97,17 @@ class TuiReaderApp(App[int]):
         for problem in (*self.reader.config_problems, *self._key_problems):
             self.notify(clean_line(problem), severity="warning", timeout=10, markup=False)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
-        self.push_screen(MainScreen())
+        self.push_screen(MainScreen(self.context))
 
     def _theme_changed(self, theme: Theme) -> None:
-        if theme.name != self.reader.config.theme and self.reader.dirs is not None:
-            self._save_theme(self.reader.dirs.config_file, theme.name)
+        if theme.name != self.reader.config.theme:
+            self._save_theme(theme.name)
 
     @work(thread=True, exclusive=True, group="theme", exit_on_error=False)
-    def _save_theme(self, path: Path, name: str) -> None:
+    def _save_theme(self, name: str) -> None:
+        """Keep the theme in config.toml (the core writes nothing for a demo library)."""
         try:
-            save_setting(path, "theme", name)
+            self.reader.save_setting("theme", name)
         except OSError as error:
             self.call_from_thread(
                 self.notify, f"Could not save the theme: {error}", severity="error", markup=False
@@ -107,16 +123,44 @@ class TuiReaderApp(App[int]):
                 markup=False,
             )
             return
-        self._open_in_browser(link)
+        command = browser_command(self.reader.config.browser, link)
+        if self._open_url is None and command is not None:
+            self._run_browser(command)
+        else:
+            self._open_in_browser(link)
+
+    def _run_browser(self, command: list[str]) -> None:
+        """Run a browser command with the app suspended (a terminal browser needs the
+        terminal); the app redraws when it exits."""
+        try:
+            with self.suspend():
+                code = _run(command)
+        except SuspendNotSupported:
+            code = _run(command)  # no terminal to hand over (a test, a web driver)
+        if code is None:
+            self.notify(
+                f"Could not run the browser {command[0]!r}.", severity="error", markup=False
+            )
+        elif code != 0:
+            self.notify(f"The browser exited with status {code}.", severity="warning")
 
     @work(thread=True, group="browser", exit_on_error=False)
     def _open_in_browser(self, url: str) -> None:
-        if self._open_url(url) is False:
+        opener = self._open_url or webbrowser.open
+        if opener(url) is False:
             self.call_from_thread(
                 self.notify, "No browser found to open the link.", severity="warning"
             )
         else:
             self.call_from_thread(self.notify, f"Opened {url}", timeout=3, markup=False)
+
+
+def _run(command: list[str]) -> int | None:
+    """Run a command in the foreground; its exit status, or None when it cannot start."""
+    try:
+        return subprocess.run(command, check=False).returncode
+    except OSError:
+        return None
 
 
 def start_helper_processes() -> None:

@@ -1,6 +1,7 @@
-"""The store calls the screen makes, gathered as plain functions to run in thread workers.
+"""The core calls the screen makes, gathered as plain functions to run in thread workers.
 
 Nothing here touches a widget; every function does disk I/O and must stay off the event loop.
+They call the :class:`Reader`, the core's one front door.
 """
 
 from __future__ import annotations
@@ -8,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 
+from tuireader.core import Reader
 from tuireader.foryou import ForYou
 from tuireader.models import ArticleSummary
-from tuireader.store import ArticleQuery, Sort, Store
+from tuireader.store import ArticleQuery, Sort
 from tuireader.ui.timefmt import start_of_day
 from tuireader.ui.views import View, ViewKind
 from tuireader.ui.widgets.article_list import RowNote
@@ -32,8 +34,8 @@ class ViewContents:
     notes: dict[int, RowNote] = field(default_factory=dict)
 
 
-def load_sidebar(store: Store, now: datetime, tz: tzinfo | None) -> SidebarData:
-    feeds = store.list_feeds()
+def load_sidebar(store: Reader, now: datetime, tz: tzinfo | None) -> SidebarData:
+    feeds = store.feeds()
     counts = {
         ViewKind.UNREAD.value: sum(feed.unread for feed in feeds),
         ViewKind.TODAY.value: store.count_articles(
@@ -42,27 +44,39 @@ def load_sidebar(store: Store, now: datetime, tz: tzinfo | None) -> SidebarData:
         ViewKind.STARRED.value: store.count_articles(ArticleQuery(starred_only=True)),
         ViewKind.RECOMMENDED.value: store.count_articles(ArticleQuery(recommended_only=True)),
     }
-    return SidebarData(tuple(feeds), counts, tuple(store.saved_searches()))
+    return SidebarData(tuple(feeds), counts, tuple(store.saved_search_entries()))
+
+
+def store_sort(sort: str) -> Sort:
+    """The store's order for the app's (relevance is ranked by the search, not the store)."""
+    return Sort(sort) if sort in Sort.__members__.values() else Sort.NEWEST
 
 
 def view_query(
-    store: Store, view: View, *, sort: Sort, unread_only: bool, now: datetime, tz: tzinfo | None
+    store: Reader, view: View, *, sort: str, unread_only: bool, now: datetime, tz: tzinfo | None
 ) -> ArticleQuery:
-    query = view.query(sort=sort, unread_only=unread_only, now=now, tz=tz)
+    query = view.query(sort=store_sort(sort), unread_only=unread_only, now=now, tz=tz)
     if view.kind is ViewKind.SEARCH and view.search:
-        # Newest matches, unranked: the list orders them by its own sort, so scoring
-        # every match for relevance would be wasted work.
-        query = replace(query, ids=tuple(store.search_ids(view.search, rank=False)))
+        # Unranked unless asked: the list orders newest-first matches by its own sort,
+        # so scoring every match for relevance would be wasted work.
+        ranked = sort == "relevance"
+        query = replace(query, ids=tuple(store.search_ids(view.search, rank=ranked)))
     return query
 
 
-def view_ids(store: Store, query: ArticleQuery, keep: list[int] | None = None) -> list[int]:
+def view_ids(
+    store: Reader, query: ArticleQuery, keep: list[int] | None = None, *, ranked: bool = False
+) -> list[int]:
     """The ids of a view; ``keep`` ids stay listed even when they no longer match.
 
     A refresh of an unread-only view keeps the articles the user has just read, so rows do
     not vanish under the cursor.
     """
     ids = store.article_ids(query)
+    if ranked and query.ids is not None:
+        # By relevance: the search's order, keeping the ids the query's filter lets through.
+        allowed = set(ids) | set(keep or ())
+        return [i for i in query.ids if i in allowed]
     if not keep or not query.unread_only:
         return ids
     wanted = set(ids) | set(keep)
@@ -78,11 +92,11 @@ def for_you_contents(for_you: ForYou, *, limit: int = FOR_YOU_LIMIT) -> ViewCont
 
 
 def load_view(
-    store: Store,
+    store: Reader,
     for_you: ForYou,
     view: View,
     *,
-    sort: Sort,
+    sort: str,
     unread_only: bool,
     now: datetime,
     tz: tzinfo | None,
@@ -97,12 +111,12 @@ def load_view(
     if view.kind is ViewKind.FOR_YOU:
         return for_you_contents(for_you)
     query = view_query(store, view, sort=sort, unread_only=unread_only, now=now, tz=tz)
-    ids = view_ids(store, query, keep)
+    ids = view_ids(store, query, keep, ranked=sort == "relevance")
     rows = store.summaries(ids[:head]) if head > 0 else []
     return ViewContents(query, ids, rows)
 
 
-def find_unread(store: Store, ids: list[int], start: int, step: int) -> int | None:
+def find_unread(store: Reader, ids: list[int], start: int, step: int) -> int | None:
     """Index of the first unread article after (step 1) or before (-1) ``start``."""
     position = start + step
     while 0 <= position < len(ids):

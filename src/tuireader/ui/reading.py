@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tuireader.core import Reader
-from tuireader.fulltext import Body, BodySource, best_body, wants_full_text
+from tuireader.fulltext import Body, BodySource, best_body
 from tuireader.htmlmd import word_count
 from tuireader.models import Article
 from tuireader.sanitize import clean_line, safe_link
@@ -38,10 +38,10 @@ def prepare_article(
     reader: Reader, article_id: int, *, prefer_page: bool = True
 ) -> ArticleDisplay | None:
     """Load and convert an article (call it from a thread: it reads the disk and parses HTML)."""
-    article = reader.store.get_article(article_id)
+    article = reader.article(article_id)
     if article is None:
         return None
-    page = reader.store.get_full_text(article.id)
+    page = reader.full_text(article.id)
     body = best_body(article, page, prefer_page=prefer_page)
     markdown = body.markdown.strip() or NO_TEXT
     attachments = [
@@ -51,11 +51,8 @@ def prepare_article(
     ]
     if attachments:
         markdown += "\n\n**Attachments**\n\n" + "\n".join(attachments)
-    wants_page = (
-        prefer_page
-        and page is None
-        and wants_full_text(article, reader.full_text_mode(article.feed_id))
-    )
+    # The Reader decides (a demo library never fetches).
+    wants_page = prefer_page and page is None and reader.wants_full_text(article)
     return ArticleDisplay(
         article,
         markdown,

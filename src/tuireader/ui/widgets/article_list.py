@@ -13,6 +13,7 @@ from datetime import datetime, tzinfo
 from typing import ClassVar
 
 from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events, work
@@ -97,6 +98,12 @@ class ArticleList(ScrollView, can_focus=True):
 
         article_id: int
 
+    @dataclass
+    class RowsLoaded(Message):
+        """A thread read the summaries of rows about to show."""
+
+        rows: list[ArticleSummary]
+
     def __init__(
         self,
         fetch_rows: RowFetcher,
@@ -114,6 +121,7 @@ class ArticleList(ScrollView, can_focus=True):
         self._rows: dict[int, ArticleSummary] = {}
         self._notes: dict[int, RowNote] = {}
         self._fetch_pending = False
+        self._reload = False
         self._style_cache: dict[str, Style] = {}
         self.empty_message = "No articles here."
 
@@ -153,14 +161,19 @@ class ArticleList(ScrollView, can_focus=True):
         keep_position: bool,
         rows: list[ArticleSummary] | None = None,
         notes: dict[int, RowNote] | None = None,
-    ) -> None:
+    ) -> int:
         """Show a new list of ids (``rows`` already loaded, ``notes`` for second lines).
 
         With ``keep_position`` (a refresh or re-rank of the same view) the selected article
         stays selected and the rows on screen stay where they are, even when new rows arrive
         above; when the selected article left the list, the cursor keeps its index.
+        Returns how many new articles arrived above the top row (0 without keep_position).
         """
         old_top_id = self._id_at(self._top_index())
+        new_above = 0
+        if keep_position and old_top_id is not None and old_top_id in ids:
+            old = set(self._ids)
+            new_above = sum(1 for i in ids[: ids.index(old_top_id)] if i not in old)
         old_current = self.current_id
         old_cursor = self.cursor
         self._ids = ids
@@ -186,6 +199,16 @@ class ArticleList(ScrollView, can_focus=True):
                 self.post_message(self.Highlighted(None))
         self._request_rows()
         self.refresh()
+        return new_above
+
+    def reload_rows(self) -> None:
+        """Read the visible rows again (their marks changed elsewhere), without a flicker."""
+        self._reload = True
+        self._request_rows()
+
+    def on_article_list_rows_loaded(self, message: RowsLoaded) -> None:
+        message.stop()
+        self.update_rows(message.rows)
 
     def update_rows(self, rows: list[ArticleSummary]) -> None:
         for summary in rows:
@@ -323,18 +346,29 @@ class ArticleList(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         article_id = self._ids[index]
         summary = self._rows.get(article_id)
+        cursor: Style | None = None
         if index == self.cursor:
-            base = base + self._style("article-list--cursor")
+            # Both lines of the row, the title's own background included (issue 15).
+            cursor = self._style("article-list--cursor")
+            base = base + cursor
         if summary is None:
             text = Text("  …" if part == 0 else "", style=self._style("article-list--meta"))
-            return self._strip(text, width, base)
+            return self._strip(text, width, base, cursor)
         if part == 0:
-            return self._strip(self.title_line(summary, width), width, base)
-        return self._strip(self.meta_line(summary, self._notes.get(article_id), width), width, base)
+            return self._strip(self.title_line(summary, width), width, base, cursor)
+        meta = self.meta_line(summary, self._notes.get(article_id), width)
+        return self._strip(meta, width, base, cursor)
 
-    def _strip(self, text: Text, width: int, base: Style) -> Strip:
+    def _strip(self, text: Text, width: int, base: Style, cursor: Style | None = None) -> Strip:
         segments = list(text.render(self.app.console))
-        return Strip(segments).adjust_cell_length(width, base).apply_style(base)
+        strip = Strip(segments).adjust_cell_length(width, base).apply_style(base)
+        if cursor is not None and cursor.bgcolor is not None:
+            # Over the text's own styles, whose background would hide the cursor.
+            strip = Strip(
+                list(Segment.apply_style(strip, post_style=Style(bgcolor=cursor.bgcolor))),
+                strip.cell_length,
+            )
+        return strip
 
     def title_line(self, summary: ArticleSummary, width: int) -> Text:
         """``● Title of the article…  ★♥``, built as Text so feed text is never markup."""
@@ -385,7 +419,11 @@ class ArticleList(ScrollView, can_focus=True):
         top = self._top_index()
         start = max(0, top - WINDOW_MARGIN)
         end = min(len(self._ids), top + height + WINDOW_MARGIN)
-        missing = [i for i in self._ids[start:end] if i not in self._rows]
+        if self._reload:
+            self._reload = False
+            missing = self._ids[start:end]
+        else:
+            missing = [i for i in self._ids[start:end] if i not in self._rows]
         if missing:
             self._load_rows(missing)
 
@@ -393,7 +431,7 @@ class ArticleList(ScrollView, can_focus=True):
     def _load_rows(self, ids: list[int]) -> None:
         rows = self._fetch_rows(ids)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.update_rows, rows)
+            self.post_message(self.RowsLoaded(rows))
 
 
 __all__ = ["ROW_CACHE_LIMIT", "ROW_HEIGHT", "ArticleList", "RowFetcher", "RowNote"]

@@ -29,7 +29,8 @@ class SidebarData:
 
     feeds: tuple[Feed, ...]
     smart_counts: dict[str, int]
-    searches: tuple[str, ...] = ()
+    #: Saved searches as (name, query).
+    searches: tuple[tuple[str, str], ...] = ()
 
 
 class Sidebar(OptionList):
@@ -49,6 +50,7 @@ class Sidebar(OptionList):
         self._feeds: dict[int, Feed] = {}
         self._signature: tuple[object, ...] = ()
         self._shown: dict[str, SidebarRow] = {}
+        self._search_names: dict[str, str] = {}
         self.border_title = "Feeds"
 
     @property
@@ -62,9 +64,14 @@ class Sidebar(OptionList):
     def view(self, key: str) -> View | None:
         return self._views.get(key)
 
+    def search_name(self, view: View) -> str | None:
+        """The saved search's name when ``view`` is a saved search, else None."""
+        return self._search_names.get(view.search or "") if view.search else None
+
     def show(self, data: SidebarData) -> None:
         """Show fresh data, keeping the highlighted view and the scroll position."""
         self._feeds = {feed.id: feed for feed in data.feeds}
+        self._search_names = {query: name for name, query in data.searches}
         entries = list(_entries(data))
         signature = tuple((view.key if view else None) for view, _ in entries)
         if signature == self._signature:
@@ -143,22 +150,35 @@ class SidebarRow(Visual):
     a ``Table.grid`` per row did the same, some 200 ms for 500 feeds on every reload.
     """
 
-    def __init__(self, label: Content, count: int | None = None) -> None:
+    def __init__(
+        self, label: Content, count: int | None = None, *, cut_middle: bool = False
+    ) -> None:
         self.label = label
         self.count = count or 0
         self._count = Content.styled(str(count), "bold") if count else Content("")
+        #: Cut a long label in its middle (an address: its end tells feeds apart).
+        self.cut_middle = cut_middle
 
     @property
     def identity(self) -> tuple[object, ...]:
         """What the row shows: equal identities draw the same line."""
-        return (self.label.plain, tuple(self.label.spans), self.count)
+        return (self.label.plain, tuple(self.label.spans), self.count, self.cut_middle)
 
     def line(self, width: int) -> Content:
-        count_width = self._count.cell_length
+        # A space always parts the count from the label, cut or not.
+        count_width = self._count.cell_length + (1 if self.count else 0)
         room = width - count_width
         if room <= 0:
             return self._count.truncate(width)
-        label = self.label.truncate(room, ellipsis=True)
+        if self.cut_middle and self.label.cell_length > room and room > 8:
+            keep = room - 1
+            head = keep // 3
+            label = self.label[:head] + Content("…") + self.label[-(keep - head) :]
+        else:
+            label = self.label.truncate(room, ellipsis=True)
+        if self.count:
+            label = label.extend_right(room - label.cell_length)
+            return label + Content(" ") + self._count
         # padded in the label's own style, as a table cell would be
         return label.extend_right(room - label.cell_length) + self._count
 
@@ -168,14 +188,19 @@ class SidebarRow(Visual):
         return self.line(width).render_strips(width, height, style, options)
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        return self.label.cell_length + self._count.cell_length
+        return self.label.cell_length + self._count.cell_length + (1 if self.count else 0)
 
     def get_height(self, rules: RulesMap, width: int) -> int:
         return 1
 
 
-def _row(label: Content, count: int | None) -> SidebarRow:
-    return SidebarRow(label, count)
+def _row(label: Content, count: int | None, *, cut_middle: bool = False) -> SidebarRow:
+    return SidebarRow(label, count, cut_middle=cut_middle)
+
+
+def short_address(url: str) -> str:
+    """A feed's address without its scheme: what tells untitled feeds apart."""
+    return clean_line(url.split("://", 1)[-1])
 
 
 def _heading(text: str) -> Content:
@@ -189,9 +214,9 @@ def _entries(data: SidebarData) -> list[tuple[View | None, SidebarRow | Content]
         entries.append((view, _row(Content(view.label), count)))
     if data.searches:
         entries.append((None, _heading("Saved searches")))
-        for search in data.searches:
-            view = View(ViewKind.SEARCH, f"Search: {search}", search=search)
-            entries.append((view, _row(Content("⌕ " + search), None)))
+        for name, query in data.searches:
+            view = View(ViewKind.SEARCH, f"Search: {name}", search=query)
+            entries.append((view, _row(Content("⌕ " + clean_line(name)), None)))
     folders: dict[str | None, list[Feed]] = {}
     for feed in data.feeds:
         folders.setdefault(feed.folder, []).append(feed)
@@ -208,12 +233,15 @@ def _entries(data: SidebarData) -> list[tuple[View | None, SidebarRow | Content]
         elif len(folders) > 1:
             entries.append((None, _heading("Not in a folder")))
         for feed in feeds:
-            title = feed.title  # never empty: the store falls back to the URL
+            title = clean_line(feed.title)  # never empty: the store falls back to the URL
+            untitled = feed.title == feed.url
+            if untitled:
+                title = short_address(feed.url)
             label = Content.assemble(
                 indent,
-                (FAILING_MARK + " ", "bold red") if feed.last_error else "",
+                (FAILING_MARK + " ", "bold $error") if feed.last_error else "",
                 (title, "dim") if feed.muted else title,
             )
             view = View(ViewKind.FEED, title, feed_id=feed.id)
-            entries.append((view, _row(label, feed.unread)))
+            entries.append((view, _row(label, feed.unread, cut_middle=untitled)))
     return entries

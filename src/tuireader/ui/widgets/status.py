@@ -5,11 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Static
 
-from tuireader.humanize import format_bytes
+from tuireader.humanize import format_bytes, plural
 from tuireader.models import OutcomeKind, RefreshOutcome
-from tuireader.store import Sort
+from tuireader.ui.views import SMART_VIEWS, View, ViewKind
+
+ORDER_LABELS = {
+    "newest": "newest first",
+    "oldest": "oldest first",
+    "feed": "by feed",
+    "relevance": "by relevance",
+}
 
 
 @dataclass
@@ -111,26 +120,33 @@ class StatusLine(Static):
         self.display = True
 
 
-class ListTitle(Static):
-    """``All unread · 34 articles · newest first · unread only``."""
+class ListTitle(Widget):
+    """``Search: go · by relevance · unread only · 34 articles``, cut with an ellipsis.
 
-    def show(
-        self,
-        label: str,
-        count: int | None,
-        sort: Sort,
-        unread_only: bool,
-        *,
-        order_label: str | None = None,
-        hint: str = "",
-    ) -> None:
-        text = Text(label, style="bold")
-        if count is not None:
-            text.append(f" · {count} article{'s' if count != 1 else ''}", style="dim")
-        order = {Sort.NEWEST: "newest first", Sort.OLDEST: "oldest first", Sort.FEED: "by feed"}
-        text.append(f" · {order_label or order[sort]}", style="dim")
-        if unread_only:
+    Bound to the screen's state (``data_bind``): the mode comes before the count, so a
+    narrow pane still shows which order and filter the list is in.
+    """
+
+    view: reactive[View] = reactive(SMART_VIEWS[0])
+    sort: reactive[str] = reactive("newest")
+    unread_only: reactive[bool] = reactive(False)
+    count: reactive[int | None] = reactive(None)
+
+    def render(self) -> Text:
+        view = self.view
+        text = Text(view.label, style="bold", no_wrap=True, overflow="ellipsis", end="")
+        hint = ""
+        if view.kind is ViewKind.FOR_YOU:
+            order, hint = "ranked for you", "x: less like this"
+        elif view.kind is ViewKind.RECOMMENDED and self.sort == "newest":
+            order = "newest recommended first"
+        else:
+            order = ORDER_LABELS.get(self.sort, self.sort)
+        text.append(f" · {order}", style="dim")
+        if self.unread_only and view.honours_unread_filter:
             text.append(" · unread only", style="dim")
+        if self.count is not None:
+            text.append(f" · {plural(self.count, 'article')}", style="dim")
         if hint:
             text.append(" · " + hint, style="dim italic")
-        self.update(text)
+        return text

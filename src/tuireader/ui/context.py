@@ -1,0 +1,31 @@
+"""What the screens need from the app, passed in so no screen imports the app module."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from tuireader.core import Reader
+from tuireader.foryou import ForYou
+
+
+@dataclass(frozen=True, slots=True)
+class AppContext:
+    """The core's front door and the app's services, given to ``MainScreen``.
+
+    ``monotonic`` times how long an article stays open (read signals); ``open_external``
+    opens a link in the user's browser; ``first_view_shown`` is called once the first list
+    is on screen.
+    """
+
+    reader: Reader
+    for_you: ForYou
+    tz: tzinfo | None
+    keymap: Mapping[str, str]
+    monotonic: Callable[[], float]
+    open_external: Callable[[str], None]
+    first_view_shown: Callable[[], None]
+
+    def now(self) -> datetime:
+        return self.reader.now()

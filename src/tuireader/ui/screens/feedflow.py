@@ -1,0 +1,355 @@
+"""The sidebar side of the main screen: feeds, folders and saved searches, refreshes,
+and the welcome flow for a library with no feeds yet."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+
+from tuireader.core import ImportReport, SubscribeError, normalise_subscription_url
+from tuireader.models import FeedError, RefreshOutcome
+from tuireader.sanitize import clean_line
+from tuireader.store import StoreError
+from tuireader.ui import data
+from tuireader.ui.screens.base import ScreenBase, one_line
+from tuireader.ui.screens.prompts import ConfirmScreen, Field, FormScreen
+from tuireader.ui.screens.welcome import WelcomeChoice, WelcomeScreen
+from tuireader.ui.timefmt import relative_date
+from tuireader.ui.views import SMART_VIEWS, View, ViewKind
+from tuireader.ui.widgets.sidebar import Sidebar, SidebarData
+from tuireader.ui.widgets.status import RefreshProgress
+
+
+def check_address(values: dict[str, str]) -> str | None:
+    """The Add dialog's check: why the address is not one, or None."""
+    try:
+        normalise_subscription_url(values["url"])
+    except SubscribeError as error:
+        return one_line(error)
+    return None
+
+
+class FeedFlow(ScreenBase):
+    _welcomed = False
+    _has_feeds = True
+    _cancel_refresh: threading.Event | None = None
+
+    # --- the sidebar ---
+
+    def load_sidebar(self, first: bool = False) -> None:
+        ctx = self.ctx
+        self.in_thread(
+            lambda: data.load_sidebar(ctx.reader, ctx.now(), ctx.tz),
+            lambda loaded: self._sidebar_loaded(loaded, first),
+            group="sidebar",
+            exclusive=True,
+        )
+
+    def _sidebar_loaded(self, loaded: SidebarData, first: bool) -> None:
+        self.sidebar.show(loaded)
+        self._has_feeds = bool(loaded.feeds)
+        if first:
+            if self.sidebar.current_view is None:
+                with self.sidebar.prevent(Sidebar.OptionHighlighted):
+                    if not self.sidebar.select_key(self.view.key):
+                        # The view of the last session is gone (its feed was removed).
+                        self.sidebar.select_key(SMART_VIEWS[0].key)
+                        self.view = SMART_VIEWS[0]
+                        self.load_view()
+            if not loaded.feeds and not self._welcomed:
+                self._welcomed = True
+                self.app.push_screen(WelcomeScreen(), self._welcome_chosen)
+            elif self.reader.config.refresh_on_start:
+                self.refresh_feeds(None, quiet=True)
+            if self.reader.config.auto_refresh_minutes:
+                self.set_interval(
+                    self.reader.config.auto_refresh_minutes * 60,
+                    self.periodic_refresh,
+                    name="auto-refresh",
+                )
+        self.articles.empty_message = self.empty_message()
+
+    # --- refreshing ---
+
+    def periodic_refresh(self) -> None:
+        """The periodic refresh: feeds that are due, skipping those in back-off."""
+        if not any(w.group == "refresh" and w.is_running for w in self.workers):
+            self.refresh_feeds(None, due_only=True, quiet=True)
+
+    def action_refresh_feed(self) -> None:
+        feed_id = self.feed_id()
+        if feed_id is not None:
+            self.refresh_feeds([feed_id])
+        elif self.view.kind is ViewKind.FOLDER:
+            ids = self.sidebar.feed_ids_in(self.view.folder)
+            if ids:
+                self.refresh_feeds(ids)
+        else:
+            self.notify("R refreshes the selected feed or folder; ctrl+r refreshes all.")
+
+    def action_refresh_all(self) -> None:
+        self.refresh_feeds(None)
+
+    @work(exclusive=True, group="refresh", exit_on_error=False)
+    async def refresh_feeds(
+        self, feed_ids: list[int] | None, *, due_only: bool = False, quiet: bool = False
+    ) -> None:
+        """Refresh feeds; ``quiet`` says nothing when there was nothing to do or no network."""
+        progress = RefreshProgress()
+        status = self.status_line
+        cancel = self._cancel_refresh = threading.Event()
+
+        def started(total: int) -> None:
+            progress.total = total
+            if total or not quiet:
+                status.refreshing(progress)
+
+        def outcome(result: RefreshOutcome) -> None:
+            progress.add(result)
+            status.refreshing(progress)
+            if result.new_articles:
+                self.load_view(keep_position=True)
+                self.load_sidebar()
+
+        try:
+            await self.reader.refresh(
+                feed_ids, on_outcome=outcome, on_start=started, cancel=cancel, due_only=due_only
+            )
+        except FeedError as error:
+            if not quiet:
+                self.notify(one_line(error))
+            return
+        if quiet and not progress.total:
+            return
+        status.refreshed(progress)
+        self.load_sidebar()
+        if len(progress.failed) == 1 and progress.total == 1:
+            failed = progress.failed[0]
+            self.notify(one_line(f"{failed.url}: {failed.reason}"), severity="error")
+        elif not quiet or progress.failed or progress.new_articles:
+            self.notify(
+                progress.summary(), severity="warning" if progress.failed else "information"
+            )
+
+    def stop_refresh(self) -> None:
+        if self._cancel_refresh is not None:
+            self._cancel_refresh.set()
+
+    # --- one feed ---
+
+    def _needs_feed(self, what: str) -> None:
+        """One line saying why a feed key did nothing here."""
+        self.notify(f"Select a feed to {what} (J/K move between feeds).", timeout=4)
+
+    def action_feed_problem(self) -> None:
+        feed_id = self.feed_id()
+        feed = self.sidebar.feed(feed_id) if feed_id is not None else None
+        if feed is None:
+            self._needs_feed("see how it fetches (⚠ marks failing ones)")
+            return
+        title = clean_line(feed.title)[:60] or clean_line(feed.url)
+        if feed.last_error:
+            self.notify(one_line(feed.last_error), title=title, severity="error", timeout=10)
+        elif feed.last_fetched is None:
+            self.notify(f"{title} has not been fetched yet: R fetches it.")
+        else:
+            when = relative_date(feed.last_fetched, self.ctx.now(), self.ctx.tz)
+            when += " ago" if when[:-1].isdigit() else ""  # "3h ago", "yesterday"
+            self.notify(f"{title} is fine: last fetched {when}.")
+
+    def action_add_feed(self) -> None:
+        def entered(result: dict[str, str] | None) -> None:
+            if result and result["url"]:
+                self._subscribe(result["url"], result["folder"] or None)
+
+        self.app.push_screen(
+            FormScreen(
+                "Add a feed",
+                [
+                    Field("url", "Feed or site address", placeholder="https://example.org/"),
+                    Field("folder", "Folder (optional)"),
+                ],
+                submit="Add",
+                check=check_address,
+            ),
+            entered,
+        )
+
+    @work(group="subscribe", exit_on_error=False)
+    async def _subscribe(self, url: str, folder: str | None) -> None:
+        self.notify(f"Looking for a feed at {clean_line(url)}…", timeout=3)
+        try:
+            result = await self.reader.subscribe(url, folder=folder)
+        except SubscribeError as error:
+            self.notify(one_line(error), severity="error")
+            return
+        title = clean_line(result.feed.title)
+        self.notify(f"Subscribed to {title}: {result.new_articles} articles.")
+        self.view = View(ViewKind.FEED, title, feed_id=result.feed.id)
+        self.close_article()
+        self.load_view()
+        self.load_sidebar()
+
+    def action_remove_feed(self) -> None:
+        if self.view.kind is ViewKind.SEARCH and self.sidebar.search_name(self.view) is not None:
+            self._remove_search()
+            return
+        feed_id = self.feed_id()
+        feed = self.sidebar.feed(feed_id) if feed_id is not None else None
+        if feed is None:
+            self._needs_feed("remove (or a saved search to delete)")
+            return
+        question = Text("Remove ")
+        question.append(clean_line(feed.title), style="bold")
+        question.append(f" and its {feed.total} articles?")
+        reader, removed_id = self.reader, feed.id
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.in_thread(
+                    lambda: reader.remove_feed(removed_id),
+                    lambda gone: self._gone(f"Removed {clean_line(gone.title)}."),
+                )
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def _gone(self, line: str) -> None:
+        """The view's feed or saved search is gone: back to the first view."""
+        self.notify(line)
+        self.close_article()
+        self.view = SMART_VIEWS[0]
+        self.sidebar.select_key(self.view.key)
+        self.load_view()
+        self.load_sidebar()
+
+    def action_edit_feed(self) -> None:
+        if self.view.kind is ViewKind.SEARCH and self.sidebar.search_name(self.view) is not None:
+            self._rename_search()
+            return
+        feed_id = self.feed_id()
+        feed = self.sidebar.feed(feed_id) if feed_id is not None else None
+        if feed is None:
+            self._needs_feed("edit (or a saved search to rename)")
+            return
+        reader, edited_id = self.reader, feed.id
+
+        def entered(result: dict[str, str] | None) -> None:
+            if result is not None:
+                title, folder = result["title"], result["folder"]
+                self.in_thread(
+                    lambda: reader.update_feed(edited_id, title=title, folder=folder),
+                    lambda _: self.load_sidebar(),
+                )
+
+        self.app.push_screen(
+            FormScreen(
+                "Edit feed",
+                [
+                    Field("title", "Title (empty: the feed's own)", clean_line(feed.title)),
+                    Field("folder", "Folder (empty: none)", clean_line(feed.folder)),
+                ],
+                submit="Save",
+            ),
+            entered,
+        )
+
+    # --- saved searches ---
+
+    def _remove_search(self) -> None:
+        name = self.sidebar.search_name(self.view) or ""
+        reader = self.reader
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.in_thread(
+                    lambda: reader.delete_saved_search(name),
+                    lambda _: self._gone(f"Deleted the saved search {name!r}."),
+                )
+
+        question = Text("Delete the saved search ")
+        question.append(name, style="bold")
+        question.append("? (its articles stay)")
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def _rename_search(self) -> None:
+        name = self.sidebar.search_name(self.view) or ""
+        reader = self.reader
+
+        def entered(result: dict[str, str] | None) -> None:
+            new = result["name"] if result else ""
+            if new and new != name:
+                self.in_thread(lambda: reader.rename_saved_search(name, new), self._renamed)
+
+        self.app.push_screen(
+            FormScreen("Rename saved search", [Field("name", "Name", name)], submit="Rename"),
+            entered,
+        )
+
+    def _renamed(self, _: None) -> None:
+        self.notify("Renamed the saved search.")
+        self.load_sidebar()
+
+    # --- import ---
+
+    def action_import_file(self) -> None:
+        def entered(result: dict[str, str] | None) -> None:
+            if result and result["path"]:
+                self._import(Path(result["path"]).expanduser())
+
+        self.app.push_screen(
+            FormScreen(
+                "Import subscriptions",
+                [
+                    Field(
+                        "path",
+                        "Path of an OPML file or a newsboat urls file (tab completes)",
+                        paths=True,
+                    )
+                ],
+                submit="Import",
+            ),
+            entered,
+        )
+
+    def _import(self, path: Path) -> None:
+        reader = self.reader
+
+        def job() -> ImportReport:
+            try:
+                return reader.import_subscriptions(path.read_bytes())
+            except OSError as error:
+                raise StoreError(f"{path}: {error.strerror or error}") from error
+
+        self.in_thread(job, self._imported, group="import")
+
+    def _imported(self, report: ImportReport) -> None:
+        line = f"Imported {len(report.added)} feeds"
+        if report.already:
+            line += f", {len(report.already)} already there"
+        if report.problems:
+            line += f", {len(report.problems)} problems: {report.problems[0]}"
+        self.notify(one_line(line))
+        self.load_sidebar()
+        if report.added:
+            self.refresh_feeds(None, quiet=True)
+
+    # --- welcome ---
+
+    def _welcome_chosen(self, choice: WelcomeChoice | None) -> None:
+        if choice == "add":
+            self.action_add_feed()
+        elif choice == "import":
+            self.action_import_file()
+        elif choice == "demo":
+            reader = self.reader
+            self.in_thread(lambda: len(reader.load_demo()), self._demo_loaded, group="import")
+        elif choice == "quit":
+            self.app.exit(0)
+
+    def _demo_loaded(self, feeds: int) -> None:
+        self.notify(f"Loaded the demo library: {feeds} feeds.")
+        self.load_sidebar()
+        self.load_view()

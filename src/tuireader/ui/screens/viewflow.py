@@ -1,0 +1,289 @@
+"""The list side of the main screen: which view, in which order, searches, and reloads.
+
+Also keeps the view, order and filter across restarts, and notices when another process
+(a cron ``tuireader refresh``, a second app) changed the library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from textual import on
+
+from tuireader.sanitize import clean_line
+from tuireader.store import ArticleQuery
+from tuireader.ui import data
+from tuireader.ui.screens.base import ORDERS, SEARCH_ORDERS, ScreenBase
+from tuireader.ui.views import SMART_VIEWS, View, ViewKind, search_view
+from tuireader.ui.widgets.search_bar import SearchBar
+from tuireader.ui.widgets.sidebar import Sidebar
+from tuireader.ui.widgets.status import ListTitle
+
+#: Seconds between checks for changes other processes made to the library.
+CHANGE_POLL_SECONDS = 2.0
+
+
+class ViewFlow(ScreenBase):
+    _query: ArticleQuery | None = None
+    _search_pending = False
+    _has_feeds = True
+    _restoring = False
+    _data_version: int | None = None
+    #: What u takes back after A: the articles it marked read.
+    _undo_read: list[int] | None = None
+
+    # --- loading ---
+
+    def load_view(self, *, keep_position: bool = False) -> None:
+        if not keep_position:
+            self._generation += 1
+            self.count = None
+        keep = list(self.articles.ids) if keep_position else None
+        head = 0 if keep_position else self.articles.first_window_rows()
+        generation, view, sort, unread_only = (
+            self._generation,
+            self.view,
+            self.sort,
+            self.unread_only,
+        )
+        ctx = self.ctx
+
+        def job() -> data.ViewContents:
+            return data.load_view(
+                ctx.reader,
+                ctx.for_you,
+                view,
+                sort=sort,
+                unread_only=unread_only,
+                now=ctx.now(),
+                tz=ctx.tz,
+                keep=keep,
+                head=head,
+            )
+
+        self.in_thread(
+            job,
+            lambda contents: self.view_loaded(generation, contents, keep is not None),
+            group="view",
+            exclusive=True,
+        )
+
+    def view_loaded(
+        self,
+        generation: int,
+        contents: data.ViewContents,
+        keep_position: bool,
+        keep_index: bool = False,
+    ) -> None:
+        if generation != self._generation:
+            return  # the user moved on to another view meanwhile
+        self._query = contents.query
+        index = self.articles.cursor
+        self.articles.empty_message = self.empty_message()
+        new_above = self.articles.set_ids(
+            contents.ids, keep_position=keep_position, rows=contents.rows, notes=contents.notes
+        )
+        if keep_index and contents.ids:
+            self.articles.cursor = min(index, len(contents.ids) - 1)
+        self.count = len(contents.ids)
+        if new_above:
+            self.notify(f"{new_above} new above ↑", timeout=4)
+        self.search_done()
+        self.ctx.first_view_shown()
+
+    def empty_message(self) -> str:
+        """What the article list says when it has no rows."""
+        if not self._has_feeds:
+            return "No feeds yet: press a to add one, I to import, or run tuireader demo."
+        if self.view.kind is ViewKind.SEARCH and self.view.search:
+            return f"No articles match {clean_line(self.view.search)!r}."
+        if self.view.kind is ViewKind.FEED and self.view.feed_id is not None:
+            feed = self.sidebar.feed(self.view.feed_id)
+            if feed is not None and feed.last_error and not feed.total:
+                return f"No articles: the feed fails ({clean_line(feed.last_error)[:120]})."
+            if feed is not None and feed.last_fetched is None:
+                return "No articles yet: R fetches this feed."
+        if self.unread_only and self.view.honours_unread_filter:
+            return "No unread articles here (U shows all)."
+        return "No articles here."
+
+    def show_view(self, view: View) -> None:
+        if view == self.view and self._query is not None:
+            return
+        self.view = view
+        if self.sort == "relevance" and view.kind is not ViewKind.SEARCH:
+            self.sort = "newest"
+        self.close_article()
+        self.load_view()
+        self.refresh_bindings()
+
+    @on(Sidebar.ViewChosen)
+    def _view_chosen(self, event: Sidebar.ViewChosen) -> None:
+        self.show_view(event.view)
+        if event.enter:
+            self.articles.focus()
+
+    # --- order and filter ---
+
+    def action_toggle_unread(self) -> None:
+        if not self.view.honours_unread_filter:
+            self.notify(
+                f"{self.view.label} has its own rule; U (unread only) applies to feeds, "
+                "folders, searches and Today.",
+                timeout=5,
+            )
+            return
+        self.unread_only = not self.unread_only
+        self.load_view()
+
+    def action_cycle_sort(self) -> None:
+        if self.view.kind is ViewKind.FOR_YOU:
+            self.notify("For you is ranked for you; S sorts the other views.", timeout=4)
+            return
+        orders = SEARCH_ORDERS if self.view.kind is ViewKind.SEARCH else ORDERS
+        here = orders.index(self.sort) if self.sort in orders else -1
+        self.sort = orders[(here + 1) % len(orders)]
+        self.load_view()
+
+    # --- kept across restarts ---
+
+    def restore_state(self) -> None:
+        """The view, order and filter of the last session (read before the first paint)."""
+        state = self.reader.load_app_state()
+        view = _view_from(state.get("view"))
+        if view is not None:
+            self.view = view
+        sort = state.get("sort")
+        if sort in SEARCH_ORDERS and (sort != "relevance" or self.view.kind is ViewKind.SEARCH):
+            self.sort = sort
+        self.unread_only = state.get("unread_only") is True
+
+    def watch_view(self) -> None:
+        self._save_state()
+
+    def watch_sort(self) -> None:
+        self._save_state()
+
+    def watch_unread_only(self) -> None:
+        self._save_state()
+
+    def _save_state(self) -> None:
+        if not self.is_mounted:
+            return
+        state = {"view": asdict(self.view), "sort": self.sort, "unread_only": self.unread_only}
+        reader = self.reader
+        self.in_thread(lambda: reader.save_app_state(state), group="app-state", exclusive=True)
+
+    # --- changes made by other processes ---
+
+    def watch_library(self) -> None:
+        self.set_interval(CHANGE_POLL_SECONDS, self.check_library, name="library-changes")
+
+    def check_library(self) -> None:
+        """Ask SQLite (cheaply) whether another process changed the file; reload if so."""
+        reader = self.reader
+        self.in_thread(reader.data_version, self._library_version, group="poll", exclusive=True)
+
+    def _library_version(self, version: int) -> None:
+        changed = self._data_version is not None and version != self._data_version
+        self._data_version = version
+        if changed:
+            self.reload_visible()
+
+    def reload_visible(self) -> None:
+        """Show what changed without moving: rows' marks, counts, the list and its title."""
+        self.articles.reload_rows()
+        self.load_sidebar()
+        if self.view.kind is not ViewKind.FOR_YOU:
+            self.load_view(keep_position=True)
+        self.refresh_open_article()
+
+    # --- search ---
+
+    def action_search(self) -> None:
+        if self.has_class("narrow") and self.has_class("reading"):
+            self.remove_class("reading")  # the field lives in the list pane
+            self.close_article()
+        self._focus_before_search = self.focused
+        self._show_search_bar(True)
+        bar = self.query_one(SearchBar)
+        bar.value = ""
+        # Focus now, not after the queued keys: what is typed fast after / is the search.
+        self.set_focus(bar)
+
+    def _show_search_bar(self, show: bool) -> None:
+        """The search field takes the list title's line while it is open."""
+        self.query_one(SearchBar).display = show
+        self.query_one(ListTitle).display = not show
+
+    @on(SearchBar.Closed)
+    def _search_closed(self, event: SearchBar.Closed) -> None:
+        view = search_view(event.text) if event.text else None
+        if view is None or (view == self.view and self._query is not None):
+            self._search_pending = False
+            self._show_search_bar(False)
+            before = getattr(self, "_focus_before_search", None) if view is None else None
+            (before if before is not None and before.is_attached else self.articles).focus()
+            return
+        # The field stays until the results are in, so the screen is laid out once.
+        self._search_pending = True
+        self.show_view(view)
+
+    def search_done(self) -> None:
+        if self._search_pending:
+            self._search_pending = False
+            self._show_search_bar(False)
+            self.articles.focus()
+
+    def action_save_search(self) -> None:
+        if self.view.kind is ViewKind.SEARCH and self.view.search:
+            text, reader = self.view.search, self.reader
+
+            def saved(_: None) -> None:
+                self.notify(f"Saved the search {text!r}: it is in the sidebar.")
+                self.load_sidebar()
+
+            self.in_thread(lambda: reader.save_search(text), saved)
+
+    # --- mark the view read, and undo ---
+
+    def action_mark_view_read(self) -> None:
+        if self._query is not None:
+            query, reader = self._query, self.reader
+            self.in_thread(lambda: reader.mark_query_read(query), self._view_marked)
+
+    def _view_marked(self, changed: list[int]) -> None:
+        self.changed_read(changed, True)
+        if changed:
+            self.set_undo(lambda: self._undo_mark_read(changed))
+            self.notify(f"Marked {len(changed)} read. Press u to undo.")
+        else:
+            self.notify("Nothing unread here.")
+
+    def _undo_mark_read(self, ids: list[int]) -> None:
+        reader = self.reader
+        self.in_thread(
+            lambda: reader.set_read(ids, False), lambda changed: self.changed_read(changed, False)
+        )
+        self.notify(f"Marked {len(ids)} unread again.")
+
+
+def _view_from(raw: object) -> View | None:
+    """A saved view, or None when it is not one (an old or hand-edited file)."""
+    if not isinstance(raw, dict):
+        return None
+    try:
+        view = View(
+            kind=ViewKind(str(raw.get("kind"))),
+            label=str(raw.get("label", "")),
+            feed_id=raw.get("feed_id") if isinstance(raw.get("feed_id"), int) else None,
+            folder=raw.get("folder") if isinstance(raw.get("folder"), str) else None,
+            search=raw.get("search") if isinstance(raw.get("search"), str) else None,
+        )
+    except ValueError:
+        return None
+    return (
+        next((smart for smart in SMART_VIEWS if smart.kind is view.kind), view)
+        if (view.kind not in (ViewKind.FEED, ViewKind.FOLDER, ViewKind.SEARCH))
+        else view
+    )
