@@ -10,9 +10,10 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SuspendNotSupported
 from textual.theme import Theme
+from textual.widgets import Input
 
 from tuireader.core import Reader
 from tuireader.sanitize import clean_line, safe_link
@@ -98,6 +99,22 @@ class TuiReaderApp(App[int]):
             self.notify(clean_line(problem), severity="warning", timeout=10, markup=False)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.push_screen(MainScreen(self.context))
+
+    async def _on_key(self, event: events.Key) -> None:
+        """A printable key that reaches the app while a text field has the focus was
+        typed before the focus moved there (fast after ``/``): it belongs to the field.
+
+        Textual forwards each key to the widget focused when the app reads it, so letters
+        typed fast after ``/`` all go to the list before ``/`` opens the search; back here,
+        they would run as commands (``s`` stars, ``a`` adds). A field keeps the printable
+        keys it gets itself, so only those typed ahead of the focus arrive here.
+        """
+        focused = self.focused
+        if isinstance(focused, Input) and event.is_printable:
+            # Textual runs App._on_key after this one unless the default is prevented.
+            event.stop()
+            event.prevent_default()
+            focused._forward_event(events.Key(event.key, event.character))
 
     def _theme_changed(self, theme: Theme) -> None:
         if theme.name != self.reader.config.theme:

@@ -149,4 +149,6 @@ class ListTitle(Widget):
             text.append(f" · {plural(self.count, 'article')}", style="dim")
         if hint:
             text.append(" · " + hint, style="dim italic")
+        if self.size.width:
+            text.truncate(self.size.width, overflow="ellipsis")
         return text

@@ -1,0 +1,369 @@
+"""Issue 15: one current article, the state kept across restarts, outside changes, and
+what a new user tripped on (typing after /, a full disk, undo, saved searches, browser)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from textual import events
+from textual.pilot import Pilot
+from textual.widgets import Input
+from uihelpers import AppFactory, build_reader, main, settle
+
+from tuireader.config import Config
+from tuireader.core import Reader, make_reader
+from tuireader.ui.app import TuiReaderApp, make_app
+from tuireader.ui.screens.main import MainScreen
+from tuireader.ui.screens.prompts import ConfirmScreen, FormScreen, LinkPicker
+from tuireader.ui.views import SMART_VIEWS, ViewKind
+from tuireader.ui.widgets.search_bar import SearchBar
+from tuireader.ui.widgets.status import ListTitle
+
+Marks = dict[int, tuple[bool, bool, bool]]
+
+
+def marks(reader: Reader) -> Marks:
+    ids = reader.store.article_ids(reader_query())
+    return {r.id: (r.read, r.starred, r.recommended) for r in reader.store.summaries(ids)}
+
+
+def reader_query() -> Any:
+    from tuireader.store import ArticleQuery
+
+    return ArticleQuery()
+
+
+def screen_first(app: TuiReaderApp) -> int:
+    article_id = main(app).articles.current_id
+    assert article_id is not None
+    return article_id
+
+
+def changed(before: Marks, after: Marks) -> set[int]:
+    return {i for i in after if before.get(i) != after[i]}
+
+
+def toasts(app: TuiReaderApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def check_article_keys(
+    pilot: Pilot[Any], reader: Reader, opened: list[str], where: str
+) -> None:
+    """Every article key acts on the current article (the list's cursor), and only on it."""
+    app = pilot.app
+    assert isinstance(app, TuiReaderApp)
+    screen = main(app)
+    current = screen.articles.current_id
+    assert current is not None, where
+    assert screen.current_id == current, where
+    # The reading pane shows the current article or nothing.
+    shown = screen.reader_pane.shown
+    assert shown is None or shown.article.id == current, where
+    row = reader.store.summaries([current])[0]
+    for key in ("s", "m", "r"):
+        before = marks(reader)
+        await pilot.press(key)
+        await settle(pilot)
+        assert changed(before, marks(reader)) == {current}, (where, key)
+    await pilot.press("y")
+    assert app.clipboard == row.link, where
+    await pilot.press("o")
+    await settle(pilot)
+    assert opened[-1] == row.link, where
+    feed_before = {f.id: f.full_text for f in reader.store.list_feeds()}
+    await pilot.press("F")
+    await settle(pilot)
+    feed_after = {f.id: f.full_text for f in reader.store.list_feeds()}
+    assert {i for i in feed_after if feed_after[i] != feed_before[i]} == {row.feed_id}, where
+    # L, t and 1 act on the current article when it is open, else say to open it.
+    await pilot.press("L")
+    await settle(pilot)
+    if screen.reader_pane.shown is not None:
+        assert screen.reader_pane.shown.article.id == current
+        if isinstance(app.screen, LinkPicker):
+            await pilot.press("escape")
+    else:
+        assert "Press enter to read the article first" in toasts(app)[-1], where
+    assert screen.articles.current_id == current, where
+
+
+async def test_every_article_key_acts_on_the_one_current_article(
+    reader: Reader, app_factory: AppFactory, opened: list[str]
+) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        # For you: open an article, then J: the pane empties, the new feed's first is current.
+        screen.sidebar.select_key("for-you")
+        await settle(pilot)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert screen.reader_pane.shown is not None
+        await pilot.press("J")
+        await settle(pilot)
+        assert screen.view.kind is ViewKind.FEED
+        assert screen.reader_pane.shown is None and screen.has_class("-empty") is False
+        await check_article_keys(pilot, reader, opened, "after J")
+        await pilot.press("K")
+        await settle(pilot)
+        await check_article_keys(pilot, reader, opened, "after K")
+        # Open, then h: back to the list, the article still open and current.
+        screen.articles.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        assert screen.articles.has_focus and screen.reader_pane.shown is not None
+        await check_article_keys(pilot, reader, opened, "after h")
+        # ... and j from there moves the current article: the pane empties.
+        await pilot.press("j")
+        await settle(pilot)
+        assert screen.reader_pane.shown is None
+        await check_article_keys(pilot, reader, opened, "after h then j")
+        # A view change.
+        await pilot.press("enter")
+        await settle(pilot)
+        screen.sidebar.select_key("unread")
+        await settle(pilot)
+        assert screen.reader_pane.shown is None
+        screen.articles.focus()
+        await pilot.press("j")
+        await check_article_keys(pilot, reader, opened, "after a view change")
+        # A search.
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("slash", *"the", "enter")
+        await settle(pilot)
+        assert screen.view.kind is ViewKind.SEARCH
+        await check_article_keys(pilot, reader, opened, "after a search")
+        # A refresh (here: another process's change reloads the list in place).
+        await pilot.press("enter")
+        await settle(pilot)
+        screen.articles.focus()
+        current = screen.articles.current_id
+        screen.reload_visible()
+        await settle(pilot)
+        assert screen.articles.current_id == current
+        assert screen.reader_pane.shown is not None
+        await check_article_keys(pilot, reader, opened, "after a refresh")
+
+
+async def test_keys_typed_fast_after_slash_belong_to_the_search(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        before = marks(reader)
+        # As tmux send-keys -l does: every key queued before any is handled.
+        app.post_message(events.Key("slash", "/"))
+        for char in "zesudado":
+            app.post_message(events.Key(char, char))
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen), "a key opened a dialog"
+        assert app.screen.query_one(SearchBar).value == "zesudado"
+        assert marks(reader) == before
+
+
+async def test_a_full_disk_still_shows_the_article_and_says_so_once(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await settle(pilot)
+        conn = reader.store.db.conn
+        conn.execute("CREATE TABLE filler (x TEXT)")
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+        try:  # fill the free room left in the last pages: now every write fails
+            for n in range(100_000):
+                conn.execute("INSERT INTO filler VALUES (?)", (f"{n}" * 300,))
+        except sqlite3.OperationalError as error:
+            assert "full" in str(error)
+        reader.store.record_event("open", article_id=screen_first(app))
+        try:  # and the room left in the events table's own pages
+            for _ in range(100_000):
+                conn.execute(
+                    "INSERT INTO events (article_id, feed_id, kind, at) "
+                    "SELECT article_id, feed_id, kind, at FROM events LIMIT 1"
+                )
+        except sqlite3.OperationalError as error:
+            assert "full" in str(error)
+        screen = main(app)
+        for _ in range(2):
+            await pilot.press("enter")
+            await settle(pilot)
+            shown = screen.reader_pane.shown
+            assert shown is not None and shown.article.id == screen.articles.current_id
+            await pilot.press("h", "j")
+            await settle(pilot)
+        said = [t for t in toasts(app) if "Could not save the read mark" in t]
+        assert len(said) == 1, toasts(app)
+        assert "full" in said[0]
+
+
+async def test_view_sort_and_filter_come_back_after_a_restart(
+    tmp_path: Path, app_factory: AppFactory
+) -> None:
+    reader = build_reader(tmp_path / "t.db")
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("J")
+        await settle(pilot)
+        feed_view = screen.view
+        await pilot.press("S", "U")
+        await settle(pilot)
+        assert (screen.sort, screen.unread_only) == ("oldest", True)
+        title = str(screen.query_one(ListTitle).render())
+        assert "oldest first · unread only" in title
+    saved = json.loads(reader.app_state_path().read_text())
+    assert saved["sort"] == "oldest"
+    again = app_factory(make_reader(db_path=tmp_path / "t.db", config=Config()))
+    async with again.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = main(again)
+        assert (screen.view, screen.sort, screen.unread_only) == (feed_view, "oldest", True)
+        assert screen.sidebar.current_view == feed_view
+
+
+async def test_s_and_u_say_where_they_do_not_apply(reader: Reader, app_factory: AppFactory) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        screen.sidebar.select_key("for-you")
+        await settle(pilot)
+        await pilot.press("S")
+        assert "For you is ranked" in toasts(app)[-1]
+        await pilot.press("U")
+        assert "U (unread only) applies to" in toasts(app)[-1]
+        assert (screen.sort, screen.unread_only) == ("newest", False)
+        await pilot.press("u")
+        assert toasts(app)[-1].startswith("Nothing to undo")
+        screen.sidebar.select_key("unread")
+        await settle(pilot)
+        await pilot.press("x")
+        assert "x (less like this) works in For you" in toasts(app)[-1]
+
+
+async def test_the_list_title_is_cut_with_an_ellipsis(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(90, 30)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("slash", *"a very long search about lighthouses and ferries", "enter")
+        await settle(pilot)
+        await pilot.press("U")
+        await settle(pilot)
+        title = screen.query_one(ListTitle)
+        line = "".join(s.text for s in title.render_line(0))
+        assert line.rstrip().endswith("…"), line
+
+
+async def test_demo_writes_no_user_file(tmp_path: Path, app_factory: AppFactory) -> None:
+    reader = build_reader(tmp_path / "t.db")
+    assert reader.dirs is not None
+    app = app_factory(reader, demo=True)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("S", "J")
+        app.theme = "nord"
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert "offline" in toasts(app)[-1]
+    assert not reader.dirs.config_file.exists()
+    assert not reader.app_state_path().exists()
+
+
+async def test_changes_from_another_process_show_without_moving(
+    tmp_path: Path, app_factory: AppFactory
+) -> None:
+    reader = build_reader(tmp_path / "t.db")
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        screen.sidebar.select_key(SMART_VIEWS[0].key)
+        await pilot.press("j", "j")
+        await settle(pilot)
+        screen.check_library()  # the poll's baseline
+        await settle(pilot)
+        current = screen.articles.current_id
+        assert current is not None
+        other = make_reader(db_path=tmp_path / "t.db", config=Config())
+        other.store.set_starred(current, True)
+        other.store.set_read([current], True)
+        other.close()
+        screen.check_library()
+        await settle(pilot)
+        row = screen.articles.row(current)
+        assert row is not None and row.starred and row.read
+        assert screen.articles.current_id == current
+
+
+async def test_saved_search_rename_and_delete(reader: Reader, app_factory: AppFactory) -> None:
+    reader.store.save_search("ferry")
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        assert screen.sidebar.select_key("search-ferry")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        app.screen.query_one("#field-name", Input).value = "Boats"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert reader.store.saved_search_entries() == [("Boats", "ferry")]
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert reader.store.saved_search_entries() == []
+        assert screen.view == SMART_VIEWS[0]
+
+
+async def test_search_sorts_by_relevance(reader: Reader, app_factory: AppFactory) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("slash", *"ferry", "enter")
+        await settle(pilot)
+        await pilot.press("S", "S", "S")
+        await settle(pilot)
+        assert screen.sort == "relevance"
+        assert screen.articles.ids == [
+            i for i in reader.store.search_ids("ferry", rank=True) if i in screen.articles.ids
+        ]
+        assert "by relevance" in str(screen.query_one(ListTitle).render())
+
+
+async def test_o_runs_the_configured_browser(tmp_path: Path) -> None:
+    """``browser = "cmd %u"``: the app runs it (suspended where a terminal is there)."""
+    out = tmp_path / "opened.txt"
+    script = tmp_path / "browser.py"
+    script.write_text(f"import sys; open({str(out)!r}, 'w').write(sys.argv[1])\n")
+    config = Config(browser=f"{sys.executable} {script} %u")
+    reader = build_reader(tmp_path / "t.db", config=config)
+    app = make_app(reader, tz=UTC, freeze_gc=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        row = reader.store.summaries([main(app).articles.current_id or 0])[0]
+        await pilot.press("o")
+        await settle(pilot)
+    assert out.read_text() == row.link
