@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from textual import events
+from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Input
 from uihelpers import AppFactory, build_reader, main, settle
 
+from loopback import LoopbackServer
 from tuireader.config import Config
 from tuireader.core import Reader, make_reader
 from tuireader.ui.app import TuiReaderApp, make_app
@@ -367,3 +369,95 @@ async def test_o_runs_the_configured_browser(tmp_path: Path) -> None:
         await pilot.press("o")
         await settle(pilot)
     assert out.read_text() == row.link
+
+
+async def test_new_articles_above_the_viewport_are_counted(
+    tmp_path: Path, app_factory: AppFactory
+) -> None:
+    from datetime import timedelta
+
+    from uihelpers import FIXED_NOW
+
+    from tuireader.models import ParsedEntry, ParsedFeed
+
+    reader = build_reader(tmp_path / "t.db")
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press(*"jjjjjjjjjjjjjjjjjj")
+        await settle(pilot)
+        screen.check_library()
+        await settle(pilot)
+        current, top = screen.articles.current_id, int(screen.articles.scroll_y)
+        assert top > 0
+        other = make_reader(db_path=tmp_path / "t.db", config=Config())
+        feed = other.store.add_feed("https://new.example/feed")
+        entries = tuple(
+            ParsedEntry(title=f"New {n}", guid=f"n{n}", published=FIXED_NOW - timedelta(minutes=n))
+            for n in range(3)
+        )
+        other.store.store_feed(
+            feed.id,
+            ParsedFeed(title="New", entries=entries),
+            body_hash=None,
+            etag=None,
+            last_modified=None,
+            bytes_downloaded=0,
+        )
+        other.close()
+        screen.check_library()
+        await settle(pilot)
+        assert screen.articles.current_id == current
+        assert "3 new above ↑" in toasts(app)
+        assert screen.count == len(screen.articles.ids)
+
+
+async def test_sidebar_counts_and_untitled_failing_feeds(
+    tmp_path: Path, app_factory: AppFactory
+) -> None:
+    from tuireader.ui.widgets.sidebar import SidebarRow
+
+    reader = build_reader(tmp_path / "t.db", demo=False)
+    ids = [reader.store.add_feed(f"http://127.0.0.1:8765/feeds/{n}.xml").id for n in (1, 2)]
+    for feed_id in ids:
+        reader.store.record_failure(feed_id, "connection refused")
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        lines = [
+            str(option.prompt.line(20).plain)
+            for option in screen.sidebar.options
+            if isinstance(option.prompt, SidebarRow) and option.id and "feed-" in option.id
+        ]
+        assert len(set(lines)) == 2 and all(line.endswith(".xml") for line in lines), lines
+        assert screen.sidebar.select_key(f"feed-{ids[0]}")
+        await settle(pilot)
+        assert "the feed fails (connection refused)" in screen.articles.empty_message
+    row = SidebarRow(Content("The Harbour Gazette Weekly"), 7)
+    assert row.line(20).plain.endswith("… 7")
+
+
+async def test_periodic_refresh_fetches_due_feeds_and_skips_backed_off_ones(
+    tmp_path: Path, app_factory: AppFactory, http_server: LoopbackServer
+) -> None:
+    feed_xml = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Loop</title>'
+        b"<item><title>One</title><guid>1</guid></item></channel></rss>"
+    )
+    http_server.add("/due.xml", feed_xml)
+    http_server.add("/failing.xml", feed_xml)
+    reader = build_reader(tmp_path / "t.db", demo=False, config=Config(auto_refresh_minutes=5))
+    due = reader.store.add_feed(http_server.url("/due.xml"))
+    failing = reader.store.add_feed(http_server.url("/failing.xml"))
+    reader.store.record_failure(failing.id, "connection refused")
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        assert any(t.name == "auto-refresh" for t in screen._timers)
+        screen.periodic_refresh()
+        await settle(pilot)
+    assert http_server.paths_requested() == ["/due.xml"]
+    assert reader.store.get_feed(due.id).total == 1
