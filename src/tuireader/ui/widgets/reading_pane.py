@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import tzinfo
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -119,10 +120,10 @@ class ReadingPane(VerticalScroll, can_focus=True):
         details = [full_datetime(published, self._tz), reading_time(display.words)]
         text.append(" · ".join(details), style="dim")
         if article.starred:
-            text.append("  ★ Starred", style="bold yellow")
+            text.append("  ★ Starred", style=self._theme_style("warning"))
         if article.recommended:
             count = max(article.recommend_count, 1)
-            text.append(f"  ♥ Recommended ×{count}", style="bold magenta")
+            text.append(f"  ♥ Recommended ×{count}", style=self._theme_style("accent"))
         link = safe_link(article.link)
         if link:
             text.append("\n")
@@ -137,6 +138,11 @@ class ReadingPane(VerticalScroll, can_focus=True):
             text.append("\n")
             text.append("⤓ " + clean_line(display.note), style="dim italic")
         return text
+
+    def _theme_style(self, variable: str) -> Style:
+        """Bold in a colour of the theme (``$warning``, ``$accent``), not a fixed one."""
+        colour = self.app.theme_variables.get(variable)
+        return Style(bold=True, color=colour) if colour else Style(bold=True)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
