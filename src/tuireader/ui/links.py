@@ -24,9 +24,13 @@ class Link:
     label: str
 
 
-def _number_links(found: list[Link]) -> Callable[[StateCore], None]:
+def _number_links(
+    found: list[Link], numbers: dict[str, int] | None = None
+) -> Callable[[StateCore], None]:
     def rule(state: StateCore) -> None:
-        numbers: dict[str, int] = {}
+        nonlocal numbers
+        if numbers is None:
+            numbers = {}
         for block in state.tokens:
             if block.type != "inline" or not block.children:
                 continue
@@ -62,10 +66,17 @@ def _marker(href: str, label: str, numbers: dict[str, int], found: list[Link]) -
     return [marker]
 
 
-def make_parser(found: list[Link] | None = None) -> MarkdownIt:
-    """A GFM-like parser that numbers links (and collects them into ``found``)."""
+def make_parser(
+    found: list[Link] | None = None, numbers: dict[str, int] | None = None
+) -> MarkdownIt:
+    """A GFM-like parser that numbers links (and collects them into ``found``).
+
+    ``numbers`` (address -> number), shared by the parsers of one document's parts,
+    carries the numbering on from one part to the next.
+    """
     parser = MarkdownIt("gfm-like")
-    parser.core.ruler.push("number_links", _number_links([] if found is None else found))
+    rule = _number_links([] if found is None else found, numbers)
+    parser.core.ruler.push("number_links", rule)
     return parser
 
 

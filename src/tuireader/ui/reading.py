@@ -74,3 +74,46 @@ def source_note(body: Body, *, wants_page: bool = False, page_cached: bool = Fal
     if page_cached:
         return "the feed's text · t shows the page's text"
     return ""
+
+
+#: Characters of Markdown rendered at a time: the first part paints at once, the next ones
+#: as the reader scrolls towards them, so a 1 MB article never freezes the app.
+PART_CHARS = 12_000
+
+
+def split_parts(markdown: str, size: int = PART_CHARS) -> list[str]:
+    """``markdown`` in parts of about ``size`` characters, each ending between blocks.
+
+    A part ends at a blank line outside a code fence once it is ``size`` long; a run of
+    text with no blank line is cut at a line end past ``size`` (and a single huge line at
+    a space), so no part is much longer than ``size`` whatever the document.
+    """
+    parts: list[str] = []
+    lines: list[str] = []
+    length = 0
+    fence: str | None = None
+
+    def cut() -> None:
+        nonlocal length
+        if lines:
+            parts.append("".join(lines))
+            lines.clear()
+            length = 0
+
+    for line in markdown.splitlines(keepends=True):
+        while len(line) > 4 * size:
+            space = line.rfind(" ", size, 2 * size)
+            at = space + 1 if space > 0 else 2 * size
+            cut()
+            parts.append(line[:at] + "\n\n")
+            line = line[at:]
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            marker = stripped[:3]
+            fence = None if fence == marker else (fence or marker)
+        lines.append(line)
+        length += len(line)
+        if fence is None and length >= size and (not stripped.strip() or length >= 4 * size):
+            cut()
+    cut()
+    return parts or [""]

@@ -111,9 +111,7 @@ class ReadFlow(ScreenBase):
             self._fetch_page(display.article.id)
         self.refresh_bindings()
         if failure is not None:
-            if not self._mark_failure_said:
-                self._mark_failure_said = True
-                self.notify(f"Could not save the read mark: {failure}", severity="warning")
+            self._background_write_failed(failure, "the read mark")
             return
         config = self.reader.config
         if marked and not display.article.read:
@@ -198,7 +196,21 @@ class ReadFlow(ScreenBase):
         if signal is not None:
             article_id, kind = signal
             reader = self.reader
-            self.in_thread(lambda: reader.record_event(kind, article_id=article_id))
+
+            def job() -> str | None:
+                try:
+                    reader.record_event(kind, article_id=article_id)
+                except StoreError as error:
+                    return one_line(error)
+                return None
+
+            self.in_thread(job, self._background_write_failed)
+
+    def _background_write_failed(self, failure: str | None, what: str = "what you read") -> None:
+        """A write the reader did not ask for failed (disk full?): said once, not per key."""
+        if failure is not None and not self._mark_failure_said:
+            self._mark_failure_said = True
+            self.notify(f"Could not save {what}: {failure}", severity="warning", timeout=8)
 
     # --- full text ---
 

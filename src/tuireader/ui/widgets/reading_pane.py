@@ -6,9 +6,11 @@ from dataclasses import dataclass, replace
 from datetime import tzinfo
 from typing import ClassVar
 
+from markdown_it import MarkdownIt
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
@@ -17,7 +19,7 @@ from textual.widgets import Markdown, Static
 from tuireader.sanitize import clean_line, safe_link
 from tuireader.ui import keymap
 from tuireader.ui.links import make_parser
-from tuireader.ui.reading import ArticleDisplay
+from tuireader.ui.reading import ArticleDisplay, split_parts
 from tuireader.ui.timefmt import full_datetime, reading_time
 
 EMPTY_HINT = "Select an article and press enter to read it."
@@ -32,7 +34,7 @@ class ReadingPane(VerticalScroll, can_focus=True):
     ReadingPane {
         padding: 0 1;
         #article-header { padding: 1 1 0 1; border-bottom: solid $primary 50%; margin-bottom: 1; }
-        #article-body { padding: 0; margin: 0; }
+        #article-body, .article-more { padding: 0; margin: 0; }
         &.empty #article-body { display: none; }
     }
     """
@@ -65,30 +67,61 @@ class ReadingPane(VerticalScroll, can_focus=True):
         super().__init__(id=id, classes="empty")
         self._tz = tz
         self.shown: ArticleDisplay | None = None
+        #: Parts of the body not rendered yet (see ``split_parts``), first one first.
+        self._pending: list[str] = []
+        #: Link numbers of the document shown, shared by the parsers of its parts.
+        self._link_numbers: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(Text(EMPTY_HINT, style="dim"), id="article-header")
-        yield Markdown(id="article-body", open_links=False, parser_factory=make_parser)
+        yield Markdown(id="article-body", open_links=False, parser_factory=self._parser)
+
+    def _parser(self) -> MarkdownIt:
+        return make_parser(numbers=self._link_numbers)
 
     def show(self, display: ArticleDisplay | None) -> None:
         self.shown = display
         header = self.query_one("#article-header", Static)
-        body = self.query_one("#article-body", Markdown)
         self.set_class(display is None, "empty")
         self.scroll_home(animate=False, immediate=True)
         if display is None:
             header.update(Text(EMPTY_HINT, style="dim"))
-            body.update("")
+            self._render_body("")
             return
         header.update(self.header_text(display))
-        body.update(display.markdown)
+        self._render_body(display.markdown)
+
+    def _render_body(self, markdown: str) -> AwaitComplete:
+        """The first part of the body now; the next parts as the reader nears them."""
+        first, *self._pending = split_parts(markdown)
+        self._link_numbers = {}
+        self.query(".article-more").remove()
+        done = self.query_one("#article-body", Markdown).update(first)
+        if self._pending:
+            self.call_after_refresh(self._fill)
+        return done
+
+    @property
+    def rendering(self) -> bool:
+        """Whether parts of the article are still to come (it renders as it is read)."""
+        return bool(self._pending)
+
+    def _fill(self) -> None:
+        """Render the next part when the reader is within two screens of the end."""
+        if self._pending and self.max_scroll_y - self.scroll_y < 2 * max(self.size.height, 1):
+            part = self._pending.pop(0)
+            more = Markdown(
+                part, classes="article-more", open_links=False, parser_factory=self._parser
+            )
+            self.mount(more)
+            self.call_after_refresh(self._fill)
 
     async def replace_body(self, display: ArticleDisplay) -> None:
         """Show another text of the same article (its page arrived) without moving the reader."""
         scroll_y = self.scroll_y
         self.shown = display
         self.query_one("#article-header", Static).update(self.header_text(display))
-        await self.query_one("#article-body", Markdown).update(display.markdown)
+        await self._render_body(display.markdown)
         self.scroll_to(y=scroll_y, animate=False, immediate=True)
         self.call_after_refresh(self.scroll_to, y=scroll_y, animate=False, immediate=True)
 
@@ -147,11 +180,12 @@ class ReadingPane(VerticalScroll, can_focus=True):
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         if self.shown is not None and new_value > old_value:
+            self._fill()
             self.post_message(self.Scrolled(self.shown.article.id, self.at_end))
 
     @property
     def at_end(self) -> bool:
-        return self.scroll_y >= self.max_scroll_y
+        return self.scroll_y >= self.max_scroll_y and not self._pending
 
     def page_down(self) -> None:
         self.scroll_page_down(animate=False)
