@@ -12,13 +12,17 @@ from tuireader.sanitize import clean_line, safe_link
 from tuireader.ui.links import Link, article_links
 
 NO_TEXT = "*This article has no text in the feed.*"
+#: Longer articles paint before their links are numbered: the pane numbers them as it goes.
+LINKS_AT_ONCE = 100_000
 
 
 @dataclass(frozen=True, slots=True)
 class ArticleDisplay:
     article: Article
     markdown: str
-    links: tuple[Link, ...]
+    #: The numbered links; None for a long article, whose links the reading pane numbers
+    #: part by part as it renders them (numbering 50,000 links up front takes seconds).
+    links: tuple[Link, ...] | None
     words: int
     source: BodySource = BodySource.FEED
     body: Body | None = None
@@ -56,7 +60,7 @@ def prepare_article(
     return ArticleDisplay(
         article,
         markdown,
-        tuple(article_links(markdown)),
+        tuple(article_links(markdown)) if len(markdown) <= LINKS_AT_ONCE else None,
         word_count(markdown),
         source=body.source,
         body=body,

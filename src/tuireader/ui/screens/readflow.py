@@ -309,7 +309,8 @@ class ReadFlow(ScreenBase):
         if shown is None:
             self._needs_open(f"{number} opens its link {number}")
             return
-        link = next((link for link in shown.links if link.number == int(number)), None)
+        links = self.reader_pane.links
+        link = next((link for link in links if link.number == int(number)), None)
         if link is None:
             self.notify(f"This article has no link {number}.", severity="warning")
             return
@@ -320,7 +321,8 @@ class ReadFlow(ScreenBase):
         if shown is None:
             self._needs_open("L lists its links")
             return
-        if not shown.links:
+        links = self.reader_pane.links
+        if not links:
             self.notify("This article has no links.")
             return
 
@@ -328,7 +330,7 @@ class ReadFlow(ScreenBase):
             if url:
                 self.ctx.open_external(url)
 
-        self.app.push_screen(LinkPicker(shown.links), chosen)
+        self.app.push_screen(LinkPicker(links), chosen)
 
     # --- marks ---
 

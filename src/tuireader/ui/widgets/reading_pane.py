@@ -18,7 +18,7 @@ from textual.widgets import Markdown, Static
 
 from tuireader.sanitize import clean_line, safe_link
 from tuireader.ui import keymap
-from tuireader.ui.links import make_parser
+from tuireader.ui.links import Link, make_parser
 from tuireader.ui.reading import ArticleDisplay, split_parts
 from tuireader.ui.timefmt import full_datetime, reading_time
 
@@ -69,15 +69,25 @@ class ReadingPane(VerticalScroll, can_focus=True):
         self.shown: ArticleDisplay | None = None
         #: Parts of the body not rendered yet (see ``split_parts``), first one first.
         self._pending: list[str] = []
-        #: Link numbers of the document shown, shared by the parsers of its parts.
+        #: Link numbers of the document shown, shared by the parsers of its parts, and the
+        #: links numbered so far (all the reader can have seen of a long article).
         self._link_numbers: dict[str, int] = {}
+        self._links_seen: list[Link] = []
 
     def compose(self) -> ComposeResult:
         yield Static(Text(EMPTY_HINT, style="dim"), id="article-header")
         yield Markdown(id="article-body", open_links=False, parser_factory=self._parser)
 
     def _parser(self) -> MarkdownIt:
-        return make_parser(numbers=self._link_numbers)
+        return make_parser(self._links_seen, numbers=self._link_numbers)
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        """The shown article's numbered links: all of them, or for a long article those of
+        the parts rendered so far (the only numbers the reader has seen)."""
+        if self.shown is not None and self.shown.links is not None:
+            return self.shown.links
+        return tuple(self._links_seen)
 
     def show(self, display: ArticleDisplay | None) -> None:
         self.shown = display
@@ -95,6 +105,7 @@ class ReadingPane(VerticalScroll, can_focus=True):
         """The first part of the body now; the next parts as the reader nears them."""
         first, *self._pending = split_parts(markdown)
         self._link_numbers = {}
+        self._links_seen = []
         self.query(".article-more").remove()
         done = self.query_one("#article-body", Markdown).update(first)
         if self._pending:
