@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import ClassVar
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -26,9 +25,9 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from tuireader.models import ArticleSummary
-from tuireader.sanitize import clean_line
 from tuireader.ui import keymap
-from tuireader.ui.timefmt import relative_date
+from tuireader.ui.widgets import article_rows as rows
+from tuireader.ui.widgets.article_rows import RowNote
 
 #: Rows fetched beyond the visible ones, above and below, so small moves need no fetch.
 WINDOW_MARGIN = 60
@@ -40,14 +39,6 @@ ROW_CACHE_LIMIT = 2_000
 ROW_HEIGHT = 2
 
 RowFetcher = Callable[[list[int]], list[ArticleSummary]]
-
-
-@dataclass(frozen=True, slots=True)
-class RowNote:
-    """Extra words for a row's second line (For you: why it is there, other sources)."""
-
-    why: str = ""
-    more_sources: int = 0
 
 
 class ArticleList(ScrollView, can_focus=True):
@@ -371,37 +362,10 @@ class ArticleList(ScrollView, can_focus=True):
         return strip
 
     def title_line(self, summary: ArticleSummary, width: int) -> Text:
-        """``● Title of the article…  ★♥``, built as Text so feed text is never markup."""
-        mark_style = self._style("article-list--mark")
-        title_style = self._style("article-list--read" if summary.read else "article-list--unread")
-        marks = ("★" if summary.starred else "") + ("♥" if summary.recommended else "")
-        text = Text(no_wrap=True, end="")
-        text.append("● " if not summary.read else "  ", style=mark_style)
-        title = Text(clean_line(summary.title) or "(untitled)", style=title_style)
-        title.truncate(max(4, width - 2 - (len(marks) + 1 if marks else 0)), overflow="ellipsis")
-        text.append_text(title)
-        if marks:
-            text.append(" " + marks, style=mark_style)
-        return text
+        return rows.title_line(summary, width, self._style)
 
     def meta_line(self, summary: ArticleSummary, note: RowNote | None, width: int) -> Text:
-        """``  Feed · 3h``, or in For you ``  why it is here · 3h · Feed · +2 more sources``."""
-        meta_style = self._style("article-list--meta")
-        feed = clean_line(summary.feed_title)
-        why = clean_line(note.why) if note is not None else ""
-        age = relative_date(summary.published, self._now(), self._tz)
-        # For you rows lead with why they are there; the feed is said once.
-        parts = [why or feed, age] if not why or feed in why else [why, age, feed]
-        parts = [part for part in parts if part]
-        if note is not None and note.more_sources:
-            parts.append(f"+{note.more_sources} more source{'s' if note.more_sources > 1 else ''}")
-        if why:
-            # The reason has the whole line: the other parts follow only while they fit.
-            while len(parts) > 1 and cell_len("  " + " · ".join(parts)) > width:
-                parts.pop()
-        text = Text("  " + " · ".join(parts), style=meta_style, no_wrap=True, end="")
-        text.truncate(width, overflow="ellipsis")
-        return text
+        return rows.meta_line(summary, note, width, self._now(), self._tz, self._style)
 
     def _id_at(self, index: int) -> int | None:
         return self._ids[index] if 0 <= index < len(self._ids) else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -38,26 +39,26 @@ class RefreshProgress:
         if outcome.kind is OutcomeKind.FAILED:
             self.failed.append(outcome)
 
-    def text(self) -> Text:
+    def text(self, failed_style: Style | str = "bold") -> Text:
         text = Text("⟳ Refreshing ", style="bold")
         text.append(f"{self.done}/{self.total} feeds")
         text.append(f" · {self.new_articles} new · {format_bytes(self.bytes_downloaded)}")
         if self.failed:
-            text.append(f" · {len(self.failed)} failed", style="bold red")
+            text.append(f" · {len(self.failed)} failed", style=failed_style)
         return text
 
-    def done_text(self) -> Text:
+    def done_text(self, failed_style: Style | str = "bold") -> Text:
         """``Last refresh: 12 feeds · 3 new · 48 KB``, kept on the status line afterwards."""
         text = Text("Last refresh: ", style="bold")
-        text.append(f"{self.done} feed{'s' if self.done != 1 else ''} · {self.new_articles} new")
+        text.append(f"{plural(self.done, 'feed')} · {self.new_articles:,} new")
         text.append(f" · {format_bytes(self.bytes_downloaded)}")
         if self.failed:
-            text.append(f" · {len(self.failed)} failed", style="bold red")
+            text.append(f" · {len(self.failed)} failed", style=failed_style)
         return text
 
     def summary(self) -> str:
         line = (
-            f"Refreshed {self.done} feed{'s' if self.done != 1 else ''}: {self.new_articles} new, "
+            f"Refreshed {plural(self.done, 'feed')}: {self.new_articles:,} new, "
             f"{format_bytes(self.bytes_downloaded)}"
         )
         if self.failed:
@@ -79,12 +80,17 @@ class StatusLine(Static):
         self._pages = 0
         self._page_bytes = 0
 
+    def _failed_style(self) -> Style:
+        """Bold in the theme's error colour."""
+        colour = self.app.theme_variables.get("error")
+        return Style(bold=True, color=colour) if colour else Style(bold=True)
+
     def refreshing(self, progress: RefreshProgress) -> None:
-        self._refresh = progress.text()
+        self._refresh = progress.text(self._failed_style())
         self._show()
 
     def refreshed(self, progress: RefreshProgress) -> None:
-        self._refresh = progress.done_text()
+        self._refresh = progress.done_text(self._failed_style())
         self._show()
 
     def page_fetched(self, bytes_downloaded: int) -> None:
@@ -108,10 +114,7 @@ class StatusLine(Static):
         if self._pages:
             if text:
                 text.append("  ·  ")
-            text.append(
-                f"{self._pages} page{'s' if self._pages != 1 else ''} · "
-                f"{format_bytes(self._page_bytes)}"
-            )
+            text.append(f"{plural(self._pages, 'page')} · {format_bytes(self._page_bytes)}")
         text.append("  ·  images are never downloaded", style="dim")
         return text
 
