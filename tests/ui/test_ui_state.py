@@ -532,3 +532,72 @@ async def test_a_huge_article_renders_in_parts_and_j_is_handled_meanwhile(
         await settle(pilot)
         assert pane.shown is not None and pane.shown.article.title == "Short"
         assert not pane.rendering
+
+
+async def test_link_picker_moves_with_j_k_opens_by_digit_and_copies(
+    reader: Reader, app_factory: AppFactory, opened: list[str]
+) -> None:
+    from datetime import timedelta
+
+    from uihelpers import FIXED_NOW
+
+    from tuireader.models import ParsedEntry, ParsedFeed
+
+    feed = reader.store.add_feed("https://links.example/feed")
+    html = "".join(f"<p><a href='https://links.example/{n}'>link {n}</a></p>" for n in range(1, 4))
+    entry = ParsedEntry(
+        title="Links", guid="l", published=FIXED_NOW + timedelta(minutes=1), content_html=html
+    )
+    reader.store.store_feed(
+        feed.id,
+        ParsedFeed(title="Links", entries=(entry,)),
+        body_hash=None,
+        etag=None,
+        last_modified=None,
+        bytes_downloaded=0,
+    )
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        assert screen.sidebar.select_key(f"feed-{feed.id}")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("L")
+        await settle(pilot)
+        assert isinstance(app.screen, LinkPicker)
+        await pilot.press("j", "j", "k", "y")
+        assert app.clipboard == "https://links.example/2"
+        await pilot.press("3")
+        await settle(pilot)
+        assert opened[-1] == "https://links.example/3"
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_for_you_does_not_float_undated_or_untitled_articles(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    from tuireader.models import ParsedEntry, ParsedFeed
+    from tuireader.ui import data
+
+    feed = reader.store.add_feed("https://bare.example/feed")
+    entries = (
+        ParsedEntry(title="", guid="u1", content_html="<p>No title, no date.</p>"),
+        ParsedEntry(title="Undated", guid="u2", content_html="<p>No date.</p>"),
+    )
+    reader.store.store_feed(
+        feed.id,
+        ParsedFeed(title="Bare", entries=entries),
+        body_hash=None,
+        etag=None,
+        last_modified=None,
+        bytes_downloaded=0,
+    )
+    bare = set(reader.store.article_ids(reader_query().__class__(feed_id=feed.id)))
+    contents = data.for_you_contents(reader.make_for_you())
+    ranked = [i for i in contents.ids if i in bare]
+    assert ranked, "For you lists the new bare articles"
+    # ... after every dated, titled article
+    first_bare = min(contents.ids.index(i) for i in ranked)
+    assert all(i in bare for i in contents.ids[first_bare:])
