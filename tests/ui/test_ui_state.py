@@ -463,24 +463,27 @@ async def test_periodic_refresh_fetches_due_feeds_and_skips_backed_off_ones(
     assert reader.store.get_feed(due.id).total == 1
 
 
-def add_huge_article(reader: Reader) -> tuple[int, int]:
-    """A feed whose newest article has 1 MB of text and 50,000 links, then a short one."""
+def add_huge_article(
+    reader: Reader, *, paragraphs: int = 50_000, link: bool = True, words: int = 3
+) -> tuple[int, int]:
+    """A feed whose newest article is long (by default 50,000 paragraphs, each with a
+    link: some 7 MB of HTML), then a short one. Returns the feed and the HTML's size."""
     from datetime import timedelta
 
     from uihelpers import FIXED_NOW
 
     from tuireader.models import ParsedEntry, ParsedFeed
 
-    paragraphs = "".join(
-        f"<p>Paragraph {n}: <a href='https://x.example/{n}'>link {n}</a> "
-        + "and some words to read " * 3
+    html = "".join(
+        f"<p>Paragraph {n}: "
+        + (f"<a href='https://x.example/{n}'>link {n}</a> " if link else "")
+        + "and some words to read " * words
         + "</p>"
-        for n in range(50_000)
+        for n in range(paragraphs)
     )
-    assert len(paragraphs) > 2**20
-    feed = reader.store.add_feed("https://huge.example/feed")
+    feed = reader.store.add_feed(f"https://huge.example/{paragraphs}-{link}-{words}")
     entries = (
-        ParsedEntry(title="Huge", guid="huge", published=FIXED_NOW, content_html=paragraphs),
+        ParsedEntry(title="Huge", guid="huge", published=FIXED_NOW, content_html=html),
         ParsedEntry(
             title="Short",
             guid="short",
@@ -496,7 +499,7 @@ def add_huge_article(reader: Reader) -> tuple[int, int]:
         last_modified=None,
         bytes_downloaded=0,
     )
-    return feed.id, len(paragraphs)
+    return feed.id, len(html)
 
 
 async def test_a_huge_article_renders_in_parts_and_j_is_handled_meanwhile(
@@ -504,7 +507,8 @@ async def test_a_huge_article_renders_in_parts_and_j_is_handled_meanwhile(
 ) -> None:
     from textual.widgets import Markdown
 
-    feed_id, _ = add_huge_article(reader)
+    feed_id, size = add_huge_article(reader)
+    assert size > 2**20
     app = app_factory(reader)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)

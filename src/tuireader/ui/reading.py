@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tuireader.core import Reader
 from tuireader.fulltext import Body, BodySource, best_body
@@ -32,6 +32,11 @@ class ArticleDisplay:
     wants_page: bool = False
     #: Why For you listed it ("" when opened elsewhere), shown in the header.
     why: str = ""
+    #: The Markdown in parts to render one after the other (``split_parts``), split in
+    #: the worker so a long article costs the event loop nothing before its first part.
+    parts: tuple[str, ...] = ()
+    #: Only the head of a long article, shown while the rest is converted.
+    head: bool = False
 
     @property
     def from_page(self) -> bool:
@@ -66,6 +71,7 @@ def prepare_article(
         body=body,
         note=source_note(body, wants_page=wants_page, page_cached=bool(page and page.markdown)),
         wants_page=wants_page,
+        parts=tuple(split_parts(markdown)),
     )
 
 
@@ -83,26 +89,30 @@ def source_note(body: Body, *, wants_page: bool = False, page_cached: bool = Fal
 #: Characters of Markdown rendered at a time: the first part paints at once, the next ones
 #: as the reader scrolls towards them, so a 1 MB article never freezes the app.
 PART_CHARS = 12_000
+#: ... and blocks (paragraphs) at most: each is a widget whose styles cost ~1 ms to apply.
+PART_BLOCKS = 20
 
 
-def split_parts(markdown: str, size: int = PART_CHARS) -> list[str]:
-    """``markdown`` in parts of about ``size`` characters, each ending between blocks.
+def split_parts(markdown: str, size: int = PART_CHARS, blocks: int = PART_BLOCKS) -> list[str]:
+    """``markdown`` in parts of about ``size`` characters or ``blocks`` blocks, each
+    ending between blocks.
 
-    A part ends at a blank line outside a code fence once it is ``size`` long; a run of
-    text with no blank line is cut at a line end past ``size`` (and a single huge line at
-    a space), so no part is much longer than ``size`` whatever the document.
+    A part ends at a blank line outside a code fence once it is ``size`` long or holds
+    ``blocks`` blocks; a run of text with no blank line is cut at a line end past ``size``
+    (and a single huge line at a space), so no part is much longer than ``size``.
     """
     parts: list[str] = []
     lines: list[str] = []
     length = 0
+    count = 0
     fence: str | None = None
 
     def cut() -> None:
-        nonlocal length
+        nonlocal length, count
         if lines:
             parts.append("".join(lines))
             lines.clear()
-            length = 0
+            length = count = 0
 
     for line in markdown.splitlines(keepends=True):
         while len(line) > 4 * size:
@@ -117,7 +127,37 @@ def split_parts(markdown: str, size: int = PART_CHARS) -> list[str]:
             fence = None if fence == marker else (fence or marker)
         lines.append(line)
         length += len(line)
-        if fence is None and length >= size and (not stripped.strip() or length >= 4 * size):
+        blank = not stripped.strip()
+        count += blank
+        if fence is None and (
+            (blank and (length >= size or count >= blocks)) or length >= 4 * size
+        ):
             cut()
     cut()
     return parts or [""]
+
+
+#: A feed text longer than twice this is converted in two steps: its head, to paint at
+#: once, then the whole (HTML to Markdown runs at some 2 MB a second).
+HEAD_HTML = 40_000
+
+
+def prepare_head(reader: Reader, article_id: int) -> ArticleDisplay | None:
+    """The first blocks of a long feed article, or None when the article is not long or
+    its text comes from a cached page (call it from a thread)."""
+    article = reader.article(article_id)
+    if article is None or reader.full_text(article.id) is not None:
+        return None
+    html = article.content_html or article.summary_html or ""
+    if len(html) <= 2 * HEAD_HTML:
+        return None
+    cut = html.find("</p>", HEAD_HTML)
+    if cut < 0:
+        return None
+    head = replace(article, content_html=html[: cut + 4], summary_html=None)
+    markdown = best_body(head, None).markdown.strip()
+    # The last part may end mid-way through what the whole text has there: leave it out.
+    parts = split_parts(markdown)
+    return ArticleDisplay(
+        article, markdown, None, word_count(markdown), parts=tuple(parts[:-1] or parts), head=True
+    )

@@ -13,14 +13,15 @@ from dataclasses import replace
 from rich.text import Text
 from textual import on, work
 from textual.timer import Timer
+from textual.worker import get_current_worker
 
 from tuireader.humanize import format_bytes
 from tuireader.models import ArticleSummary, FeedError, FullTextMode
 from tuireader.sanitize import clean_line, safe_link
 from tuireader.store import StoreError
 from tuireader.ui.read_signals import ReadSignal, ReadTracker
-from tuireader.ui.reading import ArticleDisplay, prepare_article
-from tuireader.ui.screens.base import ScreenBase, one_line
+from tuireader.ui.reading import ArticleDisplay, prepare_article, prepare_head
+from tuireader.ui.screens.base import Done, ScreenBase, one_line
 from tuireader.ui.screens.prompts import LinkPicker
 from tuireader.ui.views import ViewKind
 from tuireader.ui.widgets.article_list import ArticleList
@@ -84,6 +85,9 @@ class ReadFlow(ScreenBase):
         reader = self.reader
 
         def job() -> tuple[ArticleDisplay, str | None]:
+            head = prepare_head(reader, article_id)
+            if head is not None and not get_current_worker().is_cancelled:
+                self.post_message(Done(self._head_loaded, head))
             display = prepare_article(reader, article_id)
             if display is None:
                 raise StoreError("that article is gone (its feed was removed?)")
@@ -105,7 +109,11 @@ class ReadFlow(ScreenBase):
         if display.article.id != self.open_id:
             return
         display = replace(display, why=self._why(display.article.id))
-        self.reader_pane.show(display)
+        shown = self.reader_pane.shown
+        if shown is not None and shown.head and shown.article.id == display.article.id:
+            self.reader_pane.extend(display)
+        else:
+            self.reader_pane.show(display)
         self._tracker.loaded(display.article.id, display.words)
         if display.wants_page:
             self._fetch_page(display.article.id)
@@ -121,6 +129,14 @@ class ReadFlow(ScreenBase):
             self._read_timer = self.set_timer(
                 max(config.mark_read_delay, 0.01), lambda: self._mark_read_later(article_id)
             )
+
+    def _head_loaded(self, display: ArticleDisplay) -> None:
+        """A long article's head: on screen at once, the rest follows (``extend``)."""
+        shown = self.reader_pane.shown
+        if display.article.id == self.open_id and (
+            shown is None or shown.article.id != display.article.id
+        ):
+            self.reader_pane.show(replace(display, why=self._why(display.article.id)))
 
     def close_article(self) -> None:
         """Leave the open article: the reading pane empties (it shows only the current one)."""

@@ -73,6 +73,8 @@ class ReadingPane(VerticalScroll, can_focus=True):
         #: links numbered so far (all the reader can have seen of a long article).
         self._link_numbers: dict[str, int] = {}
         self._links_seen: list[Link] = []
+        #: The parts rendered so far, in order.
+        self._rendered: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Static(Text(EMPTY_HINT, style="dim"), id="article-header")
@@ -96,14 +98,16 @@ class ReadingPane(VerticalScroll, can_focus=True):
         self.scroll_home(animate=False, immediate=True)
         if display is None:
             header.update(Text(EMPTY_HINT, style="dim"))
-            self._render_body("")
+            self._render_body(None)
             return
         header.update(self.header_text(display))
-        self._render_body(display.markdown)
+        self._render_body(display)
 
-    def _render_body(self, markdown: str) -> AwaitComplete:
+    def _render_body(self, display: ArticleDisplay | None) -> AwaitComplete:
         """The first part of the body now; the next parts as the reader nears them."""
-        first, *self._pending = split_parts(markdown)
+        parts = split_parts(display.markdown) if display and not display.parts else None
+        first, *self._pending = parts or (display.parts if display else ("",))
+        self._rendered = [first]
         self._link_numbers = {}
         self._links_seen = []
         self.query(".article-more").remove()
@@ -121,18 +125,34 @@ class ReadingPane(VerticalScroll, can_focus=True):
         """Render the next part when the reader is within two screens of the end."""
         if self._pending and self.max_scroll_y - self.scroll_y < 2 * max(self.size.height, 1):
             part = self._pending.pop(0)
+            self._rendered.append(part)
             more = Markdown(
                 part, classes="article-more", open_links=False, parser_factory=self._parser
             )
             self.mount(more)
             self.call_after_refresh(self._fill)
 
+    def extend(self, display: ArticleDisplay) -> None:
+        """The whole of an article whose head is shown: render on where the head ends.
+
+        The parts already rendered stay (and the reader's place); should they not begin
+        the whole text after all, the whole text is shown from the top instead.
+        """
+        done = len(self._rendered)
+        if self.shown is None or list(display.parts[:done]) != self._rendered:
+            self.show(display)
+            return
+        self.shown = display
+        self.query_one("#article-header", Static).update(self.header_text(display))
+        self._pending = list(display.parts[done:])
+        self._fill()
+
     async def replace_body(self, display: ArticleDisplay) -> None:
         """Show another text of the same article (its page arrived) without moving the reader."""
         scroll_y = self.scroll_y
         self.shown = display
         self.query_one("#article-header", Static).update(self.header_text(display))
-        await self._render_body(display.markdown)
+        await self._render_body(display)
         self.scroll_to(y=scroll_y, animate=False, immediate=True)
         self.call_after_refresh(self.scroll_to, y=scroll_y, animate=False, immediate=True)
 
@@ -196,7 +216,8 @@ class ReadingPane(VerticalScroll, can_focus=True):
 
     @property
     def at_end(self) -> bool:
-        return self.scroll_y >= self.max_scroll_y and not self._pending
+        still_coming = self._pending or (self.shown is not None and self.shown.head)
+        return self.scroll_y >= self.max_scroll_y and not still_coming
 
     def page_down(self) -> None:
         self.scroll_page_down(animate=False)
