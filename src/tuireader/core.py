@@ -530,9 +530,7 @@ class Reader:
         _on_server(self.store, "unsubscribe", feed_id)
         return self.store.remove_feed(feed_id)
 
-    def set_read(
-        self, ids: Sequence[int], read: bool = True, *, opened: bool = False
-    ) -> list[int]:
+    def set_read(self, ids: Sequence[int], read: bool = True, *, opened: bool = False) -> list[int]:
         """Mark these articles (un)read; returns the ids that changed (``opened``: the
         reader read it, as the app's delayed mark says, not a skip)."""
         return self.store.set_read(list(ids), read, opened=opened)

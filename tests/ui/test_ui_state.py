@@ -329,13 +329,13 @@ async def test_saved_search_rename_and_delete(reader: Reader, app_factory: AppFa
         app.screen.query_one("#field-name", Input).value = "Boats"
         await pilot.press("enter")
         await settle(pilot)
-        assert reader.store.saved_search_entries() == [("Boats", "ferry")]
+        assert [(s.name, s.query) for s in reader.store.named_searches()] == [("Boats", "ferry")]
         await pilot.press("d")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
         await settle(pilot)
-        assert reader.store.saved_search_entries() == []
+        assert reader.store.named_searches() == []
         assert screen.view == SMART_VIEWS[0]
 
 

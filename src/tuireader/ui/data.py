@@ -44,7 +44,8 @@ def load_sidebar(store: Reader, now: datetime, tz: tzinfo | None) -> SidebarData
         ViewKind.STARRED.value: store.count_articles(ArticleQuery(starred_only=True)),
         ViewKind.RECOMMENDED.value: store.count_articles(ArticleQuery(recommended_only=True)),
     }
-    return SidebarData(tuple(feeds), counts, tuple(store.saved_search_entries()))
+    searches = tuple((saved.name, saved.query) for saved in store.saved_searches())
+    return SidebarData(tuple(feeds), counts, searches)
 
 
 def store_sort(sort: str) -> Sort:

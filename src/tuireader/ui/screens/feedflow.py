@@ -12,7 +12,7 @@ from textual import work
 from tuireader.core import ImportReport, SubscribeError, normalise_subscription_url
 from tuireader.models import FeedError, RefreshOutcome
 from tuireader.sanitize import clean_line
-from tuireader.store import StoreError
+from tuireader.store import SavedSearch, StoreError
 from tuireader.ui import data
 from tuireader.ui.screens.base import ScreenBase, one_line
 from tuireader.ui.screens.prompts import ConfirmScreen, Field, FormScreen
@@ -288,8 +288,8 @@ class FeedFlow(ScreenBase):
             entered,
         )
 
-    def _renamed(self, _: None) -> None:
-        self.notify("Renamed the saved search.")
+    def _renamed(self, saved: SavedSearch) -> None:
+        self.notify(f"Renamed the saved search to {saved.name!r}.")
         self.load_sidebar()
 
     # --- import ---
