@@ -3,7 +3,8 @@
 Its state (see ``ScreenBase``) flows down to the widgets; the widgets send dataclass
 messages up. The flows live beside the pane they serve: ``feedflow`` (the sidebar, feeds,
 refreshes, welcome), ``viewflow`` (the list: views, order, search, outside changes),
-``readflow`` (the current article, its text and marks) and ``foryouflow``.
+``readflow`` (the current article and its marks) on ``textflow`` (its text and links),
+and ``foryouflow``.
 """
 
 from __future__ import annotations
