@@ -86,10 +86,19 @@ def view_ids(
 
 def for_you_contents(for_you: ForYou, *, limit: int = FOR_YOU_LIMIT) -> ViewContents:
     """The ranked For you list, each row with why it is there and its other sources."""
-    items = for_you.rank(limit=limit)
+    ranked = for_you.rank(limit=limit)
+    # An article with no date (or no title) says too little to lead the list: it keeps
+    # its rank among its kind, after the others (issue 15, point 4).
+    items = [i for i in ranked if _complete(i.article)] + [
+        i for i in ranked if not _complete(i.article)
+    ]
     ids = [item.article.id for item in items]
     notes = {item.article.id: RowNote(item.why, len(item.duplicates)) for item in items}
     return ViewContents(ArticleQuery(ids=tuple(ids)), ids, [i.article for i in items], notes)
+
+
+def _complete(article: ArticleSummary) -> bool:
+    return article.published is not None and bool(article.title.strip())
 
 
 def load_view(
