@@ -605,3 +605,21 @@ async def test_for_you_does_not_float_undated_or_untitled_articles(
     # ... after every dated, titled article
     first_bare = min(contents.ids.index(i) for i in ranked)
     assert all(i in bare for i in contents.ids[first_bare:])
+
+
+async def test_h_then_j_typed_fast_move_in_the_list(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        opened = screen.articles.current_id
+        app.post_message(events.Key("h", "h"))  # both queued before either is handled
+        app.post_message(events.Key("j", "j"))
+        await settle(pilot)
+        assert screen.articles.has_focus
+        assert screen.articles.cursor == 1 and screen.articles.current_id != opened
+        assert screen.reader_pane.shown is None  # moved off the open article: not opened

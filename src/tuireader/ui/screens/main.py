@@ -94,16 +94,18 @@ class MainScreen(FeedFlow, ReadFlow, ViewFlow, ForYouFlow, ScreenBase):
     # --- moving ---
 
     def action_back(self) -> None:
+        """Focus moves now (``set_focus``), not after keys already typed: ``h`` then ``j``
+        typed fast moves in the list, as it would typed slowly."""
         if self.has_class("reading") and (self.has_class("narrow") or self.reader_pane.has_focus):
             # Back to the list; the article stays the current one (and open in wide mode).
             self.remove_class("reading")
             if self.has_class("narrow"):
                 self.close_article()
-            self.articles.focus()
+            self.set_focus(self.articles)
         elif self.articles.has_focus:
-            self.sidebar.focus()
+            self.set_focus(self.sidebar)
         elif self.reader_pane.has_focus:
-            self.articles.focus()
+            self.set_focus(self.articles)
 
     def action_page_down(self) -> None:
         pane = self.reader_pane
@@ -134,7 +136,7 @@ class MainScreen(FeedFlow, ReadFlow, ViewFlow, ForYouFlow, ScreenBase):
             self.notify("No more feeds that way." if self._has_feeds else "No feeds yet.")
             return
         self.close_article()
-        self.articles.focus()
+        self.set_focus(self.articles)
 
     def action_next_unread(self) -> None:
         self._find_unread(1)

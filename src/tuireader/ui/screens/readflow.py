@@ -56,7 +56,7 @@ class ReadFlow(TextFlow):
         self._record(self._tracker.start(article_id))
         self.add_class("reading")
         if focus:
-            self.reader_pane.focus()
+            self.set_focus(self.reader_pane)  # now: keys typed next are the reader's
         mark_read = self.reader.config.mark_read == "on_open"
         reader = self.reader
 
