@@ -16,6 +16,7 @@ from tuireader.store import SavedSearch, StoreError
 from tuireader.ui import data
 from tuireader.ui.screens.base import ScreenBase, one_line
 from tuireader.ui.screens.prompts import ConfirmScreen, Field, FormScreen
+from tuireader.ui.screens.sync_form import open_sync_form, start_sync  # [sync]
 from tuireader.ui.screens.welcome import WelcomeChoice, WelcomeScreen
 from tuireader.ui.timefmt import relative_date
 from tuireader.ui.views import SMART_VIEWS, View, ViewKind
@@ -91,7 +92,17 @@ class FeedFlow(ScreenBase):
             self.notify("R refreshes the selected feed or folder; ctrl+r refreshes all.")
 
     def action_refresh_all(self) -> None:
-        self.refresh_feeds(None)
+        self._sync_or_refresh()  # [sync] with an account, ctrl+r syncs
+
+    def _sync_or_refresh(self) -> None:  # [sync]
+        def synced() -> None:
+            self.load_view(keep_position=True)
+            self.load_sidebar()
+
+        start_sync(self, refresh=self.refresh_feeds, show=self.status_line.synced, done=synced)
+
+    def action_sync_setup(self) -> None:  # [sync] the command palette's "Sync with a server"
+        open_sync_form(self, lambda _account: self._sync_or_refresh())
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def refresh_feeds(
@@ -346,6 +357,8 @@ class FeedFlow(ScreenBase):
         elif choice == "demo":
             reader = self.reader
             self.in_thread(lambda: len(reader.load_demo()), self._demo_loaded, group="import")
+        elif choice == "sync":  # [sync]
+            self.action_sync_setup()
         elif choice == "quit":
             self.app.exit(0)
 

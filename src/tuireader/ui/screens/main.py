@@ -25,6 +25,7 @@ from tuireader.ui.screens.feedflow import FeedFlow
 from tuireader.ui.screens.foryouflow import ForYouFlow
 from tuireader.ui.screens.help import HelpScreen
 from tuireader.ui.screens.readflow import ReadFlow
+from tuireader.ui.screens.sync_form import show_sync_status  # [sync]
 from tuireader.ui.screens.viewflow import ViewFlow
 from tuireader.ui.views import ViewKind
 from tuireader.ui.widgets.article_list import ArticleList
@@ -70,6 +71,7 @@ class MainScreen(FeedFlow, ReadFlow, ViewFlow, ForYouFlow, ScreenBase):
         self.load_view()
         self.load_sidebar(first=True)
         self.watch_library()
+        show_sync_status(self, self.status_line.synced)  # [sync]
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "narrow")

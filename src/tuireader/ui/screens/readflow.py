@@ -19,6 +19,7 @@ from tuireader.store import StoreError
 from tuireader.ui.read_signals import ReadSignal, ReadTracker
 from tuireader.ui.reading import ArticleDisplay, prepare_article, prepare_head
 from tuireader.ui.screens.base import Done, one_line
+from tuireader.ui.screens.sync_form import show_sync_status  # [sync]
 from tuireader.ui.screens.textflow import TextFlow
 from tuireader.ui.widgets.article_list import ArticleList
 from tuireader.ui.widgets.reading_pane import ReadingPane
@@ -236,6 +237,7 @@ class ReadFlow(TextFlow):
         if shown is not None and shown.article.id in ids:
             self.reader_pane.shown = replace(shown, article=replace(shown.article, read=read))
         self.load_sidebar()
+        show_sync_status(self, self.status_line.synced)  # [sync] queued changes
 
     def _set_flag(self, article_id: int, flag: str, value: bool) -> None:
         reader = self.reader
@@ -253,3 +255,4 @@ class ReadFlow(TextFlow):
                 article = replace(article, recommend_count=int(value))
             self.reader_pane.refresh_header(replace(shown, article=article))
         self.load_sidebar()
+        show_sync_status(self, self.status_line.synced)  # [sync] queued changes
