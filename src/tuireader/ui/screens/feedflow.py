@@ -216,16 +216,21 @@ class FeedFlow(ScreenBase):
         question = Text("Remove ")
         question.append(clean_line(feed.title), style="bold")
         question.append(f" and its {feed.total} articles?")
-        reader, removed_id = self.reader, feed.id
+        removed_id = feed.id
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.in_thread(
-                    lambda: reader.remove_feed(removed_id),
-                    lambda gone: self._gone(f"Removed {clean_line(gone.title)}."),
-                )
+                self._remove_feed(removed_id)
 
         self.app.push_screen(ConfirmScreen(question), answered)
+
+    def _remove_feed(self, feed_id: int) -> None:
+        """Unsubscribe (through Reader: on the sync server too) and go back to a view."""
+        reader = self.reader
+        self.in_thread(
+            lambda: reader.remove_feed(feed_id),
+            lambda gone: self._gone(f"Removed {clean_line(gone.title)}."),
+        )
 
     def _gone(self, line: str) -> None:
         """The view's feed or saved search is gone: back to the first view."""
@@ -245,15 +250,11 @@ class FeedFlow(ScreenBase):
         if feed is None:
             self._needs_feed("edit (or a saved search to rename)")
             return
-        reader, edited_id = self.reader, feed.id
+        edited_id = feed.id
 
         def entered(result: dict[str, str] | None) -> None:
             if result is not None:
-                title, folder = result["title"], result["folder"]
-                self.in_thread(
-                    lambda: reader.update_feed(edited_id, title=title, folder=folder),
-                    lambda _: self.load_sidebar(),
-                )
+                self._edit_feed(edited_id, result["title"], result["folder"])
 
         self.app.push_screen(
             FormScreen(
@@ -265,6 +266,14 @@ class FeedFlow(ScreenBase):
                 submit="Save",
             ),
             entered,
+        )
+
+    def _edit_feed(self, feed_id: int, title: str, folder: str) -> None:
+        """Rename or move a feed (through Reader: on the sync server too)."""
+        reader = self.reader
+        self.in_thread(
+            lambda: reader.update_feed(feed_id, title=title, folder=folder),
+            lambda _: self.load_sidebar(),
         )
 
     # --- saved searches ---
