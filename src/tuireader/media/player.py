@@ -39,7 +39,8 @@ class Playback:
     #: Last position mpv reported (seconds), None when the player is not mpv.
     position: float | None = None
     duration: float | None = None
-    #: The first position mpv reported once playing: where playback really started.
+    #: Where playback really started, as mpv answered once playing (best effort: None when
+    #: mpv restarted before the IPC connection was up).
     started_at: float | None = None
     #: mpv said the file ended (not quit, not an error).
     reached_end: bool = False
