@@ -171,7 +171,7 @@ def cmd_stats(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
             out,
         )
         return 0
-    from tuireader.cli.plots import stats_report
+    from tuireader.statsplot import stats_report
 
     out.write(stats_report(stats, width=args.width, color=out.isatty()))
     return 0

@@ -1,0 +1,75 @@
+"""The reading stats screen: the same plots as ``tuireader stats``, computed off the loop."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tuireader.core import Reader
+
+#: The periods ``w`` cycles through, in days.
+PERIODS = (30, 7, 90)
+
+
+class StatsScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "close", "Close"),
+        Binding("w", "period", "Period"),
+        Binding("j,down", "scroll('down')", "Scroll down", show=False),
+        Binding("k,up", "scroll('up')", "Scroll up", show=False),
+        Binding("space,pagedown", "scroll('page_down')", "Page down", show=False),
+        Binding("b,minus,pageup", "scroll('page_up')", "Page up", show=False),
+    ]
+
+    def __init__(self, reader: Reader) -> None:
+        super().__init__(classes="dialog")
+        self._reader = reader
+        self._period = 0
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog-box stats") as box:
+            box.border_title = "Reading stats"
+            box.border_subtitle = "w changes the period · escape closes"
+            yield Static("Counting…", id="stats-report")
+
+    def on_mount(self) -> None:
+        self._load(PERIODS[self._period], self.size.width)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _load(self, days: int, width: int) -> None:
+        """Read the log and draw the plots in a thread (plotext is pure Python)."""
+        from tuireader.stats import reading_stats
+        from tuireader.statsplot import stats_report
+
+        report = stats_report(
+            reading_stats(self._reader.store, days=days), width=max(40, width - 8), color=True
+        )
+        self.app.call_from_thread(self._show, report)
+
+    def _show(self, report: str) -> None:
+        # plotext's output is ANSI; feed titles in it were cleaned of escapes before plotting.
+        self.query_one("#stats-report", Static).update(Text.from_ansi(report))
+
+    def action_period(self) -> None:
+        self._period = (self._period + 1) % len(PERIODS)
+        self.query_one("#stats-report", Static).update("Counting…")
+        self._load(PERIODS[self._period], self.size.width)
+
+    def action_scroll(self, where: str) -> None:
+        box = self.query_one(VerticalScroll)
+        {
+            "down": box.scroll_down,
+            "up": box.scroll_up,
+            "page_down": box.scroll_page_down,
+            "page_up": box.scroll_page_up,
+        }[where](animate=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
