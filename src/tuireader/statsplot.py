@@ -77,7 +77,7 @@ def _bars(
     figure.draw(figure.bar(labels, values, orientation="h" if horizontal else "v"))
     figure.title(title)
     figure.theme("colorless")
-    text: str = figure.build()
+    text = str(figure.build())  # a plotext matrix; its str() is the ANSI text
     if not color:
         text = plotext.uncolorize(text)
     return text

@@ -290,6 +290,14 @@ ACTIONS: tuple[KeyAction, ...] = (
         show=True,
         help="Show every key",
     ),
+    KeyAction(
+        "stats",
+        "ctrl+t",
+        "show_stats",
+        "Reading stats",
+        "screen",
+        help="Articles opened per day and feed, reading time, bytes fetched and saved",
+    ),
     KeyAction("quit", "q", "app.quit", "Quit", "screen", show=True, help="Leave tuireader"),
 )
 

@@ -170,6 +170,11 @@ class MainScreen(FeedFlow, ReadFlow, ViewFlow, ForYouFlow, ScreenBase):
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.ctx.keymap))
 
+    def action_show_stats(self) -> None:
+        from tuireader.ui.screens.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen(self.reader))
+
     # --- errors ---
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
