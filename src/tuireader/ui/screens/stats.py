@@ -40,7 +40,12 @@ class StatsScreen(ModalScreen[None]):
             yield Static("Counting…", id="stats-report")
 
     def on_mount(self) -> None:
-        self._load(PERIODS[self._period], self.size.width)
+        # Once laid out, the box's own width sizes the plots (they must not wrap).
+        self.call_after_refresh(self._load_period)
+
+    def _load_period(self) -> None:
+        width = self.query_one(VerticalScroll).scrollable_content_region.width
+        self._load(PERIODS[self._period], width)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _load(self, days: int, width: int) -> None:
@@ -49,7 +54,7 @@ class StatsScreen(ModalScreen[None]):
         from tuireader.statsplot import stats_report
 
         report = stats_report(
-            reading_stats(self._reader.store, days=days), width=max(40, width - 8), color=True
+            reading_stats(self._reader.store, days=days), width=max(40, width - 2), color=True
         )
         self.app.call_from_thread(self._show, report)
 
@@ -60,7 +65,7 @@ class StatsScreen(ModalScreen[None]):
     def action_period(self) -> None:
         self._period = (self._period + 1) % len(PERIODS)
         self.query_one("#stats-report", Static).update("Counting…")
-        self._load(PERIODS[self._period], self.size.width)
+        self._load_period()
 
     def action_scroll(self, where: str) -> None:
         box = self.query_one(VerticalScroll)
