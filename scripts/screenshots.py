@@ -93,6 +93,7 @@ async def main() -> None:
     await shoot("narrow", (80, 30), keys("enter"), demo=True)
     await shoot("help", (140, 40), keys("question_mark"), demo=True)
     await shoot("welcome", (140, 40), nothing, demo=False)
+    await shoot("stats", (140, 40), keys("ctrl+t"), demo=True, history=some_reading)
 
 
 if __name__ == "__main__":
