@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from textual.widgets import Static
-from tuireader.ui.screens.stats import StatsScreen
 from uihelpers import AppFactory, settle
 
 from tuireader.core import Reader
 from tuireader.store import ArticleQuery
+from tuireader.ui.screens.stats import StatsScreen
 
 
 async def test_ctrl_t_shows_what_was_read(reader: Reader, app_factory: AppFactory) -> None:
