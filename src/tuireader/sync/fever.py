@@ -21,6 +21,7 @@ from tuireader.sync.types import (
     RemoteItem,
     SyncError,
     UnsupportedError,
+    usable_items,
 )
 
 #: A stream that keeps going past this many pages (50 items each) is cut off.
@@ -107,26 +108,9 @@ class FeverClient:
             raw_items = data.get("items")
             if not isinstance(raw_items, list):
                 raise SyncError("the server sent an item list without items")
-            items: list[RemoteItem] = []
-            seen: set[str] = set()
-            without_id = duplicates = 0
-            newest = since
-            for raw in raw_items:
-                remote = _id(raw.get("id")) if isinstance(raw, dict) else None
-                if remote is None:
-                    without_id += 1
-                    continue
-                if remote in seen:
-                    duplicates += 1
-                    continue
-                seen.add(remote)
-                newest = max(newest, int(remote))
-                items.append(_item(remote, raw))
-            notes = []
-            if without_id:
-                notes.append(f"skipped {without_id} articles the server sent without an id")
-            if duplicates:
-                notes.append(f"skipped {duplicates} articles the server sent twice")
+            usable, notes = usable_items(raw_items, _id, set())
+            items = [_item(remote, raw) for remote, raw in usable]
+            newest = max([since, *(int(remote) for remote, _raw in usable)])
             if raw_items and newest <= since:
                 raise SyncError("the server keeps sending the same articles (since_id ignored)")
             more = bool(raw_items)

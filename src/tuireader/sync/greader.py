@@ -26,6 +26,7 @@ from tuireader.sync.types import (
     RemoteFeed,
     RemoteItem,
     SyncError,
+    usable_items,
 )
 
 T = TypeVar("T")
@@ -256,24 +257,9 @@ class GReaderClient:
             raw_items = page.get("items")
             if not isinstance(raw_items, list):
                 raise SyncError("the server sent a stream without items")
-            items: list[RemoteItem] = []
-            without_id = duplicates = 0
-            for raw in raw_items:
-                remote = item_id(raw.get("id")) if isinstance(raw, dict) else None
-                if remote is None:
-                    without_id += 1
-                    continue
-                if remote in seen:
-                    duplicates += 1
-                    continue
-                seen.add(remote)
-                items.append(_item(remote, raw))
-                newest = max(newest, _crawl_seconds(raw))
-            notes = []
-            if without_id:
-                notes.append(f"skipped {without_id} articles the server sent without an id")
-            if duplicates:
-                notes.append(f"skipped {duplicates} articles the server sent twice")
+            usable, notes = usable_items(raw_items, item_id, seen)
+            items = [_item(remote, raw) for remote, raw in usable]
+            newest = max([newest, *(_crawl_seconds(raw) for _remote, raw in usable)])
             next_c = page.get("continuation")
             more = isinstance(next_c, str) and bool(next_c) and next_c != continuation
             yield ItemPage(tuple(items), str(newest) if newest else cursor, more, tuple(notes))

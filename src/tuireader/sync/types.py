@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class SyncKind(StrEnum):
@@ -144,3 +144,27 @@ class SyncClient(Protocol):
     ) -> None: ...
 
     def close(self) -> None: ...
+
+
+def usable_items(
+    raw_items: list[Any], id_of: Callable[[object], str | None], seen: set[str]
+) -> tuple[list[tuple[str, dict[str, Any]]], tuple[str, ...]]:
+    """The items that have an id and were not sent before (``seen`` grows), with their ids,
+    and one note each for the items skipped without an id or sent twice."""
+    usable: list[tuple[str, dict[str, Any]]] = []
+    without_id = duplicates = 0
+    for raw in raw_items:
+        remote = id_of(raw.get("id")) if isinstance(raw, dict) else None
+        if remote is None:
+            without_id += 1
+        elif remote in seen:
+            duplicates += 1
+        else:
+            seen.add(remote)
+            usable.append((remote, raw))
+    notes = []
+    if without_id:
+        notes.append(f"skipped {without_id} articles the server sent without an id")
+    if duplicates:
+        notes.append(f"skipped {duplicates} articles the server sent twice")
+    return usable, tuple(notes)
