@@ -241,7 +241,7 @@ def test_saved_searches_are_kept_once_in_order(store: Store) -> None:
     store.save_search("fibre cable")
     store.save_search("  heat \x1b[2Jpumps ")
     assert store.save_search("fibre cable") == ["fibre cable", "heat pumps"]
-    store.delete_search("fibre cable")
+    store.delete_saved_search("fibre cable")  # a saved search is named by its query
     assert store.saved_searches() == ["heat pumps"]
 
 

@@ -432,9 +432,6 @@ class Reader:
     def article(self, article_id: int) -> Article | None:
         return self.store.get_article(article_id)
 
-    def search(self, text: str, *, limit: int = 100) -> list[ArticleSummary]:
-        return self.store.summaries(self.store.search_ids(text, limit=limit))
-
     def search_query(
         self, query: str, *, limit: int | None = None, relevance: bool = True
     ) -> list[int]:

@@ -169,11 +169,3 @@ def sync_instead_of_fetching(reader: Reader, out: TextIO) -> tuple[list[int], bo
     write_summary(summary, out)
     synced = reader.store.sync_feed_ids()
     return [f.id for f in reader.feeds() if f.id not in synced], summary.ok
-
-
-def server_call(what: str, call: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run an accounts.* function, turning its errors into one line."""
-    try:
-        return call(*args, **kwargs)
-    except SyncError as error:
-        raise CliError(f"{what} on the server failed: {error}") from error

@@ -120,15 +120,6 @@ class EnclosuresMixin(StoreBase):
             )
         return True
 
-    def record_download_progress(
-        self, article_id: int, url: str, done: int, total: int | None
-    ) -> None:
-        with self.db.write() as conn:
-            conn.execute(
-                "UPDATE enclosure_state SET bytes = ?, total = ? WHERE article_id = ? AND url = ?",
-                (done, total, article_id, url),
-            )
-
     def finish_download(
         self, article_id: int, url: str, *, path: str, done: int, total: int | None
     ) -> None:
@@ -197,11 +188,6 @@ class EnclosuresMixin(StoreBase):
     def set_auto_download(self, feed_id: int, on: bool) -> None:
         with self.db.write() as conn:
             conn.execute("UPDATE feeds SET auto_download = ? WHERE id = ?", (int(on), feed_id))
-
-    def auto_download_feed_ids(self) -> set[int]:
-        with self.db.read() as conn:
-            rows = conn.execute("SELECT id FROM feeds WHERE auto_download = 1").fetchall()
-        return {row[0] for row in rows}
 
     def new_episode_ids(self, *, after_id: int) -> list[int]:
         """Articles stored after ``after_id`` in auto-download feeds that have enclosures."""

@@ -49,10 +49,6 @@ class SavedSearchesMixin(StoreBase):
                 )
         return self.saved_searches()
 
-    def delete_search(self, query: str) -> None:
-        with self.db.write() as conn:
-            conn.execute("DELETE FROM saved_searches WHERE query = ?", (query,))
-
     def rename_saved_search(self, name: str, new_name: str) -> SavedSearch:
         """Give a saved search another name; its query stays as it was."""
         new = clean_line(new_name)[:MAX_QUERY]

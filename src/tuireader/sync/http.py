@@ -64,12 +64,6 @@ def check_url(url: str, *, insecure_http: bool = False) -> str:
     return url
 
 
-def redact(url: str) -> str:
-    """A URL fit for messages: scheme, host and path only."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
-
-
 @dataclass(slots=True)
 class Traffic:
     requests: int = 0
