@@ -180,3 +180,17 @@ def test_refresh_notify_flag_runs_without_a_terminal(http_server: LoopbackServer
     code, text = run("add", http_server.url("/pod.xml"))
     code, text = run("refresh", "--notify")
     assert code == 0
+
+
+def test_streamed_json_with_enclosures_is_what_print_json_prints() -> None:
+    """Rows without enclosures stay on the fast path; rows with them too come out exactly."""
+    from tuireader.cli.output import print_json, print_json_items
+
+    rows = [
+        {"id": 1, "title": "No episode \u00e9", "enclosures": [], "published": None},
+        {"id": 2, "enclosures": [{"url": "https://x/e.mp3", "type": None, "length": 3}]},
+    ]
+    whole, streamed = io.StringIO(), io.StringIO()
+    print_json(rows, whole)
+    print_json_items(iter(rows), streamed)
+    assert streamed.getvalue() == whole.getvalue()
