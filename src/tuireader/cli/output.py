@@ -90,7 +90,8 @@ def _item_json(item: object) -> str:
 
     A flat object (every article row; an empty list, such as no enclosures, counts as
     flat) is put together from its encoded values: the standard encoder falls back to
-    pure Python whenever ``indent`` is set, which made it most of the CPU time of a 100,000-article listing (bench/cli_bench.py).
+    pure Python whenever ``indent`` is set, which made it most of the CPU time of a
+    100,000-article listing (bench/cli_bench.py).
     """
     if (
         isinstance(item, dict)
