@@ -11,10 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tuireader.ui.keymap import ACTIONS, LINK_KEYS, keys_for
+from tuireader.ui.screens.dialog import SCROLL_BINDINGS, ScrollingDialog
 
 #: Most used first: moving and reading, then the keys that work everywhere.
 SCOPE_TITLES = {
@@ -41,17 +41,14 @@ def help_table(keymap: Mapping[str, str]) -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(ScrollingDialog):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "close", "Close"),
-        Binding("j,down", "scroll('down')", "Scroll down", show=False),
-        Binding("k,up", "scroll('up')", "Scroll up", show=False),
-        Binding("space,pagedown", "scroll('page_down')", "Page down", show=False),
-        Binding("b,minus,pageup", "scroll('page_up')", "Page up", show=False),
+        *SCROLL_BINDINGS,
     ]
 
     def __init__(self, keymap: Mapping[str, str]) -> None:
-        super().__init__(classes="dialog")
+        super().__init__()
         self._keymap = keymap
 
     def compose(self) -> ComposeResult:
@@ -62,15 +59,3 @@ class HelpScreen(ModalScreen[None]):
                 "j/k scroll for more · escape closes · config.toml [keys] rebinds"
             )
             yield Static(help_table(self._keymap))
-
-    def action_scroll(self, where: str) -> None:
-        box = self.query_one(VerticalScroll)
-        {
-            "down": box.scroll_down,
-            "up": box.scroll_up,
-            "page_down": box.scroll_page_down,
-            "page_up": box.scroll_page_up,
-        }[where](animate=False)
-
-    def action_close(self) -> None:
-        self.dismiss(None)

@@ -9,27 +9,24 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tuireader.core import Reader
+from tuireader.ui.screens.dialog import SCROLL_BINDINGS, ScrollingDialog
 
 #: The periods ``w`` cycles through, in days.
 PERIODS = (30, 7, 90)
 
 
-class StatsScreen(ModalScreen[None]):
+class StatsScreen(ScrollingDialog):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Close"),
         Binding("w", "period", "Period"),
-        Binding("j,down", "scroll('down')", "Scroll down", show=False),
-        Binding("k,up", "scroll('up')", "Scroll up", show=False),
-        Binding("space,pagedown", "scroll('page_down')", "Page down", show=False),
-        Binding("b,minus,pageup", "scroll('page_up')", "Page up", show=False),
+        *SCROLL_BINDINGS,
     ]
 
     def __init__(self, reader: Reader) -> None:
-        super().__init__(classes="dialog")
+        super().__init__()
         self._reader = reader
         self._period = 0
 
@@ -66,15 +63,3 @@ class StatsScreen(ModalScreen[None]):
         self._period = (self._period + 1) % len(PERIODS)
         self.query_one("#stats-report", Static).update("Counting…")
         self._load_period()
-
-    def action_scroll(self, where: str) -> None:
-        box = self.query_one(VerticalScroll)
-        {
-            "down": box.scroll_down,
-            "up": box.scroll_up,
-            "page_down": box.scroll_page_down,
-            "page_up": box.scroll_page_up,
-        }[where](animate=False)
-
-    def action_close(self) -> None:
-        self.dismiss(None)

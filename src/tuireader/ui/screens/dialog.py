@@ -1,0 +1,38 @@
+"""A modal page of text the reader scrolls with the reading keys and closes with escape."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+
+#: The keys that scroll a dialog: the reading pane's, so nothing new to learn.
+SCROLL_BINDINGS: list[BindingType] = [
+    Binding("j,down", "scroll('down')", "Scroll down", show=False),
+    Binding("k,up", "scroll('up')", "Scroll up", show=False),
+    Binding("space,pagedown", "scroll('page_down')", "Page down", show=False),
+    Binding("b,minus,pageup", "scroll('page_up')", "Page up", show=False),
+]
+
+
+class ScrollingDialog(ModalScreen[None]):
+    """Subclasses compose one ``VerticalScroll`` and add their own close keys."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close"), *SCROLL_BINDINGS]
+
+    def __init__(self) -> None:
+        super().__init__(classes="dialog")
+
+    def action_scroll(self, where: str) -> None:
+        box = self.query_one(VerticalScroll)
+        {
+            "down": box.scroll_down,
+            "up": box.scroll_up,
+            "page_down": box.scroll_page_down,
+            "page_up": box.scroll_page_up,
+        }[where](animate=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
