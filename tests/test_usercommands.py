@@ -101,7 +101,10 @@ def test_config_commands_and_the_pipe_command(tmp_path: Path) -> None:
     assert main(["--db", db, "pipe", str(found.id), "S"], out=io.StringIO()) == 0
     payload = json.loads(target.read_text())
     assert payload["title"] == found.title and "Hello from the body" in payload["text"]
-    assert payload["enclosures"] == ["https://c.example/1.mp3"]
+    # The same shape as `list articles --json`, so one jq filter reads both.
+    assert payload["enclosures"] == [
+        {"url": "https://c.example/1.mp3", "type": "audio/mpeg", "length": None}
+    ]
 
     text_target = tmp_path / "piped.txt"
     assert main(["--db", db, "pipe", str(found.id), f"tee {text_target}"], out=io.StringIO()) == 0

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from tuireader.models import Article
 from tuireader.sanitize import clean_line
+from tuireader.store.db import to_db_time
 
 if TYPE_CHECKING:
     from tuireader.core import Reader
@@ -99,8 +100,10 @@ def article_json_payload(article: Article, text: str, tags: list[str] | None = N
             "title": article.title,
             "link": article.link,
             "author": article.author,
-            "published": article.published.isoformat() if article.published else None,
-            "enclosures": [e.url for e in article.enclosures],
+            "published": to_db_time(article.published),
+            "enclosures": [
+                {"url": e.url, "type": e.type, "length": e.length} for e in article.enclosures
+            ],
             "tags": tags or [],
             "text": text,
         },
