@@ -657,6 +657,13 @@ class Reader:
         else:
             self.store.set_recommended(article_id, value)
 
+    def set_flag_many(self, ids: Sequence[int], flag: str, value: bool) -> list[int]:
+        """``set_flag`` on several articles in one transaction (the app's selection);
+        returns the ids that changed."""
+        if flag not in ("starred", "recommended"):
+            raise ValueError(f"unknown flag {flag!r}")
+        return self.store.set_flag_many(list(ids), flag, value)
+
     def record_event(self, kind: str, *, article_id: int) -> None:
         self.store.record_event(kind, article_id=article_id)
 

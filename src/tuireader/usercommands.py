@@ -6,13 +6,15 @@
     P = "lp"                                        # the article as text on stdin
     W = 'wallabag-add "$TUIREADER_URL"'             # the shell expands the variable
     J = { run = "jq .title", json = true }          # the article as JSON on stdin
+    C = { run = "wc -w", terminal = false }         # no terminal: the output's last line
 
 The article reaches the program on stdin and in ``TUIREADER_URL``, ``TUIREADER_TITLE``,
 ``TUIREADER_FEED``, ``TUIREADER_ENCLOSURE`` (its first attachment) and ``TUIREADER_ID``.
 Feed text is never put into the command line: a command with no shell syntax runs directly
 (``shlex.split``); one that uses ``$``, pipes or redirections runs under ``sh -c`` with
 the command string exactly as the user wrote it, and the shell reads the values from the
-environment. The app runs commands with itself suspended, so terminal programs work.
+environment. The app runs commands with itself suspended, so terminal programs work;
+one with ``terminal = false`` runs in the background and its output's last line is shown.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ class UserCommand:
     key: str
     run: str
     json: bool = False
+    #: Runs on the terminal (the app suspended); False: in the background, output captured.
+    terminal: bool = True
 
 
 def load_commands(raw: Mapping[str, Any]) -> tuple[dict[str, UserCommand], tuple[str, ...]]:
@@ -60,14 +64,17 @@ def load_commands(raw: Mapping[str, Any]) -> tuple[dict[str, UserCommand], tuple
             or not isinstance(value.get("run"), str)
             or not value["run"].strip()
             or not isinstance(value.get("json", False), bool)
-            or set(value) - {"run", "json"}
+            or not isinstance(value.get("terminal", True), bool)
+            or set(value) - {"run", "json", "terminal"}
         ):
             problems.append(
                 f"command {clean_line(key)!r} skipped: use a command line or "
-                '{ run = "...", json = true }'
+                '{ run = "...", json = true, terminal = false }'
             )
             continue
-        commands[key] = UserCommand(key, value["run"], value.get("json", False))
+        commands[key] = UserCommand(
+            key, value["run"], value.get("json", False), value.get("terminal", True)
+        )
     return commands, tuple(problems)
 
 
@@ -151,15 +158,24 @@ def pipe_article(reader: Reader, article_id: int, command: str, *, as_json: bool
     """Run a ``[commands]`` key's command, or a command line, on one article: what
     ``tuireader pipe`` does and what the app's bound keys, ``!`` and ``|`` will call (in a
     worker, with the app suspended). Raises :class:`CommandError` (one line)."""
+    commands, _ = load_commands(reader.config.commands)
+    bound = commands.get(command)
+    line = bound.run if bound is not None else command
+    article, text = article_input(
+        reader, article_id, as_json=as_json or (bound is not None and bound.json)
+    )
+    run_command(line, article, text)
+
+
+def article_input(reader: Reader, article_id: int, *, as_json: bool) -> tuple[Article, str]:
+    """The article and what a command gets on stdin: its text, or JSON. Reads the store:
+    call it off the event loop. Raises :class:`CommandError` when the article is gone."""
     from tuireader.articletext import article_as_text
 
     article = reader.article(article_id)
     if article is None:
         raise CommandError(f"no article with id {article_id}")
-    commands, _ = load_commands(reader.config.commands)
-    bound = commands.get(command)
-    line = bound.run if bound is not None else command
     text = article_as_text(reader, article)
-    if as_json or (bound is not None and bound.json):
+    if as_json:
         text = article_json_payload(article, text, reader.store.article_tags(article.id))
-    run_command(line, article, text)
+    return article, text

@@ -18,7 +18,8 @@ def readme_keys() -> set[str]:
     table = text.split("## Keys", 1)[1].split("\n\n", 2)[1]
     keys: set[str] = set()
     for line in table.splitlines():
-        cells = [c.strip() for c in line.strip("|").split("|")]
+        # "\\|" is a | inside a cell (the pipe key).
+        cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line.strip("|"))]
         for cell in cells[0::2]:  # the key columns
             cell = cell.replace("`1`..`9`", "`1…9`")
             keys.update(re.findall(r"`([^`]+)`", cell))

@@ -142,6 +142,34 @@ class StateMixin(StoreBase):
                 queue_for_sync(conn, [article_id], "star" if on else "unstar", now)
         return True
 
+    def set_flag_many(self, ids: list[int], column: str, on: bool) -> list[int]:
+        """Star (``starred``) or recommend (``recommended``) several articles, or take it
+        back, in one transaction; returns the ids that changed."""
+        kinds = {"starred": ("star", "unstar"), "recommended": ("recommend", "unrecommend")}
+        kind = kinds[column][0 if on else 1]
+        now = to_db_time(self.now())
+        changed: list[tuple[int, int]] = []
+        with self.db.write() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(
+                    f"SELECT id, feed_id FROM articles WHERE id IN ({marks}) AND {column} = ?",
+                    (*chunk, int(not on)),
+                ).fetchall()
+                changed.extend((row[0], row[1]) for row in rows)
+            conn.executemany(
+                f"UPDATE articles SET {column} = ?, {column}_at = ? WHERE id = ?",
+                [(int(on), now if on else None, article_id) for article_id, _ in changed],
+            )
+            conn.executemany(
+                "INSERT INTO events (article_id, feed_id, kind, at) VALUES (?, ?, ?, ?)",
+                [(article_id, feed_id, kind, now) for article_id, feed_id in changed],
+            )
+            if column == "starred" and changed:  # "recommended" stays local
+                queue_for_sync(conn, [i for i, _ in changed], "star" if on else "unstar", now)
+        return [article_id for article_id, _ in changed]
+
     def record_event(
         self, kind: str, *, article_id: int | None = None, feed_id: int | None = None
     ) -> None:

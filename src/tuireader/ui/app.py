@@ -21,6 +21,7 @@ from tuireader.ui.browser import browser_command
 from tuireader.ui.commands import ReaderCommands
 from tuireader.ui.context import AppContext
 from tuireader.ui.keymap import check_keymap
+from tuireader.ui.screens.commandflow import UserCommandsProvider
 from tuireader.ui.screens.main import MainScreen
 from tuireader.ui.screens.sync_form import SyncCommands  # [sync]
 
@@ -35,7 +36,11 @@ class TuiReaderApp(App[int]):
 
     CSS_PATH = "tuireader.tcss"
     TITLE = "tuireader"
-    COMMANDS: ClassVar = App.COMMANDS | {ReaderCommands, SyncCommands}  # [sync]
+    COMMANDS: ClassVar = App.COMMANDS | {
+        ReaderCommands,
+        SyncCommands,  # [sync]
+        UserCommandsProvider,  # [keys] config.toml [commands]
+    }
 
     def __init__(
         self,
@@ -115,6 +120,16 @@ class TuiReaderApp(App[int]):
             event.stop()
             event.prevent_default()
             focused._forward_event(events.Key(event.key, event.character))
+            return
+        # [keys] sequences (gg, zz), [commands] keys and escape's selection, before bindings.
+        screen = self.screen
+        if (
+            not isinstance(focused, Input)
+            and isinstance(screen, MainScreen)
+            and await screen.before_bindings(event.key)
+        ):
+            event.stop()
+            event.prevent_default()
 
     def _theme_changed(self, theme: Theme) -> None:
         if theme.name != self.reader.config.theme:

@@ -298,6 +298,80 @@ ACTIONS: tuple[KeyAction, ...] = (
         "screen",
         help="Articles opened per day and feed, reading time, bytes fetched and saved",
     ),
+    # [keys engineer] vim motions, the sidebar, multi-select and commands (issue 10).
+    # A key written with spaces ("g g") is a sequence: typed one key after the other.
+    KeyAction(
+        "top",
+        "g g",
+        "top",
+        "First article / top",
+        "screen",
+        help="Go to the list's first article, or the top of the article being read",
+    ),
+    KeyAction(
+        "bottom",
+        "G",
+        "bottom",
+        "Last article / bottom",
+        "screen",
+        help="Go to the list's last article, or the end of the article being read",
+    ),
+    KeyAction(
+        "half_down",
+        "ctrl+d",
+        "half_page(1)",
+        "Half a page down",
+        "screen",
+        help="Move half a screen down the list, or scroll the article half a screen",
+    ),
+    KeyAction(
+        "half_up",
+        "ctrl+u",
+        "half_page(-1)",
+        "Half a page up",
+        "screen",
+        help="Move half a screen up the list, or scroll the article half a screen",
+    ),
+    KeyAction(
+        "centre",
+        "z z",
+        "centre",
+        "Centre the current row",
+        "screen",
+        help="Scroll the list so the current article sits in its middle",
+    ),
+    KeyAction(
+        "toggle_sidebar",
+        "w",
+        "toggle_sidebar",
+        "Hide / show feeds pane",
+        "screen",
+        help="Hide the feeds pane to widen the list and the article (kept across restarts)",
+    ),
+    KeyAction(
+        "select",
+        "v",
+        "toggle_select",
+        "Select article (several)",
+        "screen",
+        help="Select the current article and move on; s, m, r and | then act on all selected",
+    ),
+    KeyAction(
+        "run_command",
+        "exclamation_mark",
+        "run_command",
+        "Run a command",
+        "screen",
+        help="Type a command to run (the current article's URL, title... in TUIREADER_*)",
+    ),
+    KeyAction(
+        "pipe",
+        "vertical_line",
+        "pipe_article",
+        "Pipe article to a command",
+        "screen",
+        help="Type a command that gets the current (or selected) article on its stdin",
+    ),
     KeyAction("quit", "q", "app.quit", "Quit", "screen", show=True, help="Leave tuireader"),
 )
 
@@ -335,7 +409,20 @@ def keys_for(action: KeyAction, keymap: Mapping[str, str]) -> str:
 
 
 def _display(key: str) -> str:
-    return {"slash": "/", "question_mark": "?", "space": "space", "minus": "-"}.get(key, key)
+    if " " in key:  # a sequence: "g g" is typed gg
+        return "".join(_display(part) for part in key.split())
+    return KEY_NAMES.get(key, key)
+
+
+#: Textual's names of keys people write as the character.
+KEY_NAMES = {
+    "slash": "/",
+    "question_mark": "?",
+    "space": "space",
+    "minus": "-",
+    "exclamation_mark": "!",
+    "vertical_line": "|",
+}
 
 
 def palette_actions() -> Iterable[KeyAction]:

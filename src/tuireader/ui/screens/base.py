@@ -62,6 +62,8 @@ class ScreenBase(Screen[None]):
     current_id: reactive[int | None] = reactive(None, init=False)
     #: The current article when it is open in the reading pane, else None.
     open_id: reactive[int | None] = reactive(None, init=False)
+    #: The feeds pane is hidden (w), the list and the article wider (kept across restarts).
+    sidebar_hidden: reactive[bool] = reactive(False, init=False)
 
     def __init__(self, context: AppContext) -> None:
         super().__init__()
@@ -177,6 +179,10 @@ class ScreenBase(Screen[None]):
         raise NotImplementedError
 
     def empty_message(self) -> str:
+        raise NotImplementedError
+
+    def _save_state(self) -> None:
+        """Keep the view, order, filter and panes for the next start (``ViewFlow``)."""
         raise NotImplementedError
 
     def view_loaded(

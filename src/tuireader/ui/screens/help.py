@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from rich.table import Table
@@ -25,7 +25,7 @@ SCOPE_TITLES = {
 }
 
 
-def help_table(keymap: Mapping[str, str]) -> Table:
+def help_table(keymap: Mapping[str, str], commands: Sequence[tuple[str, Text]] = ()) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(justify="right", style="bold", no_wrap=True)
     table.add_column()
@@ -38,6 +38,10 @@ def help_table(keymap: Mapping[str, str]) -> Table:
             table.add_row(Text(f"{LINK_KEYS[0]}…{LINK_KEYS[-1]}"), Text("Open numbered link"))
             table.add_row(Text("ctrl+p"), Text("Command palette (themes too)"))
         table.add_row("", "")
+    if commands:
+        table.add_row("", Text("Your commands (config.toml [commands])", style="bold underline"))
+        for key, line in commands:
+            table.add_row(Text(key), line)
     return table
 
 
@@ -47,9 +51,12 @@ class HelpScreen(ScrollingDialog):
         *SCROLL_BINDINGS,
     ]
 
-    def __init__(self, keymap: Mapping[str, str]) -> None:
+    def __init__(
+        self, keymap: Mapping[str, str], commands: Sequence[tuple[str, Text]] = ()
+    ) -> None:
         super().__init__()
         self._keymap = keymap
+        self._commands = tuple(commands)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box help") as box:
@@ -58,4 +65,4 @@ class HelpScreen(ScrollingDialog):
             box.border_subtitle = Content(
                 "j/k scroll for more · escape closes · config.toml [keys] rebinds"
             )
-            yield Static(help_table(self._keymap))
+            yield Static(help_table(self._keymap, self._commands))

@@ -21,9 +21,11 @@ from tuireader.ui import data, keymap
 from tuireader.ui.context import AppContext
 from tuireader.ui.read_signals import ReadTracker
 from tuireader.ui.screens.base import ScreenBase, one_line
+from tuireader.ui.screens.commandflow import CommandFlow, command_rows  # [keys]
 from tuireader.ui.screens.feedflow import FeedFlow
 from tuireader.ui.screens.foryouflow import ForYouFlow
 from tuireader.ui.screens.help import HelpScreen
+from tuireader.ui.screens.motionflow import MotionFlow  # [keys]
 from tuireader.ui.screens.readflow import ReadFlow
 from tuireader.ui.screens.sync_form import show_sync_status  # [sync]
 from tuireader.ui.screens.viewflow import ViewFlow
@@ -43,7 +45,7 @@ MEDIUM_WIDTH = 130
 ARTICLE_ACTIONS = {"open_browser", "toggle_read", "star", "recommend", "copy_link"}
 
 
-class MainScreen(FeedFlow, ReadFlow, ViewFlow, ForYouFlow, ScreenBase):
+class MainScreen(CommandFlow, MotionFlow, FeedFlow, ReadFlow, ViewFlow, ForYouFlow, ScreenBase):
     BINDINGS: ClassVar[list[BindingType]] = [*keymap.bindings("screen"), *keymap.link_bindings()]
 
     def __init__(self, context: AppContext) -> None:
@@ -57,7 +59,11 @@ class MainScreen(FeedFlow, ReadFlow, ViewFlow, ForYouFlow, ScreenBase):
             yield Sidebar(id="sidebar")
             with Vertical(id="list-pane"):
                 yield ListTitle(id="list-title").data_bind(
-                    MainScreen.view, MainScreen.sort, MainScreen.unread_only, MainScreen.count
+                    MainScreen.view,
+                    MainScreen.sort,
+                    MainScreen.unread_only,
+                    MainScreen.count,
+                    selected=MainScreen.selected_count,  # [keys] v
                 )
                 yield SearchBar(id="search")
                 yield ArticleList(ctx.reader.summaries, ctx.now, tz=ctx.tz, id="articles")
@@ -104,7 +110,7 @@ class MainScreen(FeedFlow, ReadFlow, ViewFlow, ForYouFlow, ScreenBase):
             if self.has_class("narrow"):
                 self.close_article()
             self.set_focus(self.articles)
-        elif self.articles.has_focus:
+        elif self.articles.has_focus and not self.sidebar_hidden:
             self.set_focus(self.sidebar)
         elif self.reader_pane.has_focus:
             self.set_focus(self.articles)
@@ -158,7 +164,7 @@ class MainScreen(FeedFlow, ReadFlow, ViewFlow, ForYouFlow, ScreenBase):
             if generation != self._generation:
                 return
             if index is None:
-                self.notify("No more unread articles in this view.")
+                self.unread_elsewhere(step)  # [keys] on into the next feed
                 return
             focus = self.reader_pane.has_focus or self.has_class("narrow")
             self.open_article(ids[index], focus=focus)
@@ -168,7 +174,7 @@ class MainScreen(FeedFlow, ReadFlow, ViewFlow, ForYouFlow, ScreenBase):
         )
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.ctx.keymap))
+        self.app.push_screen(HelpScreen(self.ctx.keymap, command_rows(self.user_commands)))
 
     def action_show_stats(self) -> None:
         from tuireader.ui.screens.stats import StatsScreen

@@ -157,6 +157,7 @@ class ViewFlow(ScreenBase):
         if sort in SEARCH_ORDERS and (sort != "relevance" or self.view.kind is ViewKind.SEARCH):
             self.sort = sort
         self.unread_only = state.get("unread_only") is True
+        self.sidebar_hidden = state.get("sidebar_hidden") is True
 
     def watch_view(self) -> None:
         self._save_state()
@@ -170,7 +171,12 @@ class ViewFlow(ScreenBase):
     def _save_state(self) -> None:
         if not self.is_mounted:
             return
-        state = {"view": asdict(self.view), "sort": self.sort, "unread_only": self.unread_only}
+        state = {
+            "view": asdict(self.view),
+            "sort": self.sort,
+            "unread_only": self.unread_only,
+            "sidebar_hidden": self.sidebar_hidden,
+        }
         reader = self.reader
         self.in_thread(lambda: reader.save_app_state(state), group="app-state", exclusive=True)
 

@@ -7,7 +7,7 @@ and the widget count never grows with the view.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import ClassVar
@@ -58,6 +58,7 @@ class ArticleList(ScrollView, can_focus=True):
         "article-list--read",
         "article-list--meta",
         "article-list--mark",
+        "article-list--selected",
     }
 
     DEFAULT_CSS = """
@@ -72,6 +73,7 @@ class ArticleList(ScrollView, can_focus=True):
         & > .article-list--read { color: $text-muted; }
         & > .article-list--meta { color: $text-muted; }
         & > .article-list--mark { color: $warning; }
+        & > .article-list--selected { background: $accent 20%; color: $accent; }
     }
     """
 
@@ -115,6 +117,8 @@ class ArticleList(ScrollView, can_focus=True):
         self._reload = False
         self._style_cache: dict[str, Style] = {}
         self.empty_message = "No articles here."
+        #: The rows selected with v (the screen's selection, read when drawing).
+        self.selected: Collection[int] = ()
 
     # --- what the screen calls --------------------------------------------------------------
 
@@ -287,6 +291,21 @@ class ArticleList(ScrollView, can_focus=True):
     def action_page_up_list(self) -> None:
         self.cursor -= self._page_rows
 
+    def half_page(self, step: int) -> None:
+        """ctrl+d / ctrl+u: the cursor and the rows on screen move half a screen, as in vim."""
+        rows = max(1, self.scrollable_content_region.height // ROW_HEIGHT // 2)
+        self.scroll_to(y=self.scroll_y + step * rows * ROW_HEIGHT, animate=False, immediate=True)
+        self.cursor += step * rows
+
+    def centre_cursor(self) -> None:
+        """zz: scroll so the current row sits in the middle of the list."""
+        if self.cursor < 0:
+            return
+        height = self.scrollable_content_region.height
+        y = self.cursor * ROW_HEIGHT + ROW_HEIGHT // 2 - height // 2
+        self.scroll_to(y=max(0, y), animate=False, immediate=True)
+        self.refresh()
+
     def action_open(self) -> None:
         if self.current_id is not None:
             self.post_message(self.Opened(self.current_id))
@@ -338,6 +357,9 @@ class ArticleList(ScrollView, can_focus=True):
         article_id = self._ids[index]
         summary = self._rows.get(article_id)
         cursor: Style | None = None
+        selected = article_id in self.selected
+        if selected:
+            base = base + self._style("article-list--selected")
         if index == self.cursor:
             # Both lines of the row, the title's own background included (issue 15).
             cursor = self._style("article-list--cursor")
@@ -345,6 +367,15 @@ class ArticleList(ScrollView, can_focus=True):
         if summary is None:
             text = Text("  …" if part == 0 else "", style=self._style("article-list--meta"))
             return self._strip(text, width, base, cursor)
+        if selected:
+            # A bar before both lines of a selected row (seen without colours too).
+            mark = Text("▌", style=self._style("article-list--selected"), end="")
+            row_text = (
+                self.title_line(summary, width - 1)
+                if part == 0
+                else self.meta_line(summary, self._notes.get(article_id), width - 1)
+            )
+            return self._strip(Text.assemble(mark, row_text, end=""), width, base, cursor)
         if part == 0:
             return self._strip(self.title_line(summary, width), width, base, cursor)
         meta = self.meta_line(summary, self._notes.get(article_id), width)

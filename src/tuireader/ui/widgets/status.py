@@ -79,6 +79,10 @@ class StatusLine(Static):
         self._sync: Text | None = None  # [sync] account, last sync, queued changes
         self._pages = 0
         self._page_bytes = 0
+        #: The first key(s) of a sequence waiting for the next, with what may follow.
+        self._pending: Text | None = None
+        #: The last user command's outcome, one line.
+        self._command: Text | None = None
 
     def _failed_style(self) -> Style:
         """Bold in the theme's error colour."""
@@ -104,8 +108,34 @@ class StatusLine(Static):
         self._sync = text
         self._show()
 
+    def pending_keys(self, keys: str | None, hint: str = "") -> None:
+        """Show the keys of an unfinished sequence (``g…``), or stop showing them (None)."""
+        if keys is None:
+            if self._pending is not None:
+                self._pending = None
+                self._show()
+            return
+        self._pending = Text(f"{keys}…", style="bold reverse")
+        if hint:
+            self._pending.append(f" {hint} · escape cancels", style="dim")
+        self._show()
+
+    def command_done(self, line: str, *, failed: bool) -> None:
+        """A user command's outcome (its output's last line, or why it failed)."""
+        if failed:
+            self._command = Text("✗ " + line, style=self._failed_style())
+        else:
+            self._command = Text("✓ " + line)
+        self._show()
+
     def text(self) -> Text:
         text = Text()
+        if self._pending is not None:
+            text.append_text(self._pending)
+            text.append("  ·  ")
+        if self._command is not None:
+            text.append_text(self._command)
+            text.append("  ·  ")
         if self._sync is not None:  # [sync]
             text.append_text(self._sync)
             text.append("  ·  ")
@@ -134,10 +164,15 @@ class ListTitle(Widget):
     sort: reactive[str] = reactive("newest")
     unread_only: reactive[bool] = reactive(False)
     count: reactive[int | None] = reactive(None)
+    #: Rows selected with v.
+    selected: reactive[int] = reactive(0)
 
     def render(self) -> Text:
         view = self.view
         text = Text(view.label, style="bold", no_wrap=True, overflow="ellipsis", end="")
+        if self.selected:
+            # First after the label: what the next article key will act on.
+            text.append(f" · {self.selected} selected", style="bold reverse")
         hint = ""
         if view.kind is ViewKind.FOR_YOU:
             order, hint = "ranked for you", "x: less like this"

@@ -1,0 +1,250 @@
+"""The user's commands in the app: ``[commands]`` keys, ``!`` (run a typed command) and ``|``
+(pipe the current or selected articles to a typed command).
+
+What a command gets is read in a thread (:func:`commandrun.prepare`). A terminal command
+then runs with the app suspended (``App.suspend()``: the program has the terminal, the
+screen comes back after it); the event loop waits meanwhile, as Textual's own docs do,
+since nothing is drawn while another program owns the terminal. A ``terminal = false``
+command runs in a worker instead. Either way the outcome is one line in the status line.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+
+from rich.text import Text
+from textual.app import SuspendNotSupported
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+
+from tuireader.humanize import plural
+from tuireader.sanitize import clean_line
+from tuireader.ui import keymap
+from tuireader.ui.commandrun import Outcome, Prepared, prepare, run_in_background, run_on_terminal
+from tuireader.ui.keyseq import key_name
+from tuireader.ui.screens.prompts import Field, FormScreen
+from tuireader.ui.screens.selectflow import SelectFlow
+from tuireader.usercommands import CommandError, UserCommand, load_commands
+
+#: Keys Textual and the app keep whatever the keymap says.
+FIXED_KEYS = {
+    "tab": "Focus next",
+    "shift+tab": "Focus previous",
+    "ctrl+p": "Command palette",
+    "ctrl+q": "Quit",
+    "ctrl+c": "Copy",
+    "escape": "Back",
+    **{str(n): f"Open link {n}" for n in range(1, 10)},
+}
+
+
+def builtin_keys(keys: Mapping[str, str]) -> dict[str, str]:
+    """Every key the reader answers to now (``[keys]`` applied) -> what it does."""
+    taken = dict(FIXED_KEYS)
+    for action in keymap.ACTIONS:
+        for entry in keys.get(action.id, action.keys).split(","):
+            parts = entry.split()
+            if parts:
+                taken.setdefault(key_name(parts[0]), action.description)
+    for key, description in (("home", "First"), ("end", "Last")):
+        taken.setdefault(key, description)
+    return taken
+
+
+def bind_commands(
+    raw: Mapping[str, object], keys: Mapping[str, str]
+) -> tuple[dict[str, UserCommand], list[str]]:
+    """``[commands]`` by Textual key name, and the problem lines to show at start: one per
+    broken entry, and one naming every built-in key a command replaces (never fatal)."""
+    commands, problems = load_commands(raw)
+    bound = {key_name(key): command for key, command in commands.items()}
+    taken = builtin_keys(keys)
+    replaced = [
+        f"{clean_line(key)} ({taken[name]})"
+        for name, key in ((key_name(k), k) for k in commands)
+        if name in taken
+    ]
+    lines = list(problems)
+    if replaced:
+        lines.append(
+            "[commands] keys replace built-in keys: "
+            + ", ".join(replaced)
+            + " (rebind those in [keys] to keep them)"
+        )
+    return bound, lines
+
+
+class CommandFlow(SelectFlow):
+    _commands: dict[str, UserCommand] | None = None
+    _command_problems: list[str]
+
+    @property
+    def user_commands(self) -> dict[str, UserCommand]:
+        """``[commands]`` by key, as Textual names keys."""
+        if self._commands is None:
+            self._commands, self._command_problems = bind_commands(
+                self.reader.config.commands, self.ctx.keymap
+            )
+        return self._commands
+
+    def on_mount(self) -> None:
+        self.user_commands  # noqa: B018 (load them, with their problems)
+        for problem in self._command_problems:
+            self.notify(problem, severity="warning", timeout=10)
+
+    def key_command(self, key: str) -> bool:
+        command = self.user_commands.get(key)
+        if command is None:
+            return False
+        self.run_user_command(command)
+        return True
+
+    def run_user_command(self, command: UserCommand) -> None:
+        ids = self.target_ids()
+        if not ids:
+            self.notify(f"{command.key}: no article here to run {command.run!r} on.")
+            return
+        self._run(command.run, ids, as_json=command.json, terminal=command.terminal)
+
+    # --- ! and | ---
+
+    def action_run_command(self) -> None:
+        current = self.current_article_id()
+        self._ask(
+            "Run a command",
+            "TUIREADER_URL, TUIREADER_TITLE... are the current article's.",
+            lambda line: self._run(line, [current], stdin=False, wait=True),
+        )
+
+    def action_pipe_article(self) -> None:
+        ids = self.target_ids()
+        if not ids:
+            self.notify("| pipes an article to a command: no article here.")
+            return
+        what = plural(len(ids), "selected article") if self.selection else "the current article"
+        self._ask(
+            f"Pipe {what} to",
+            "The command gets the article's text on stdin.",
+            lambda line: self._run(line, list(ids), wait=True),
+        )
+
+    def _ask(self, title: str, label: str, then: Callable[[str], None]) -> None:
+        def done(values: dict[str, str] | None) -> None:
+            line = (values or {}).get("command", "").strip()
+            if line:
+                then(line)
+
+        self.app.push_screen(
+            FormScreen(title, [Field("command", label, placeholder="less")], submit="Run"),
+            done,
+        )
+
+    # --- running ---
+
+    def _run(
+        self,
+        line: str,
+        ids: list[int | None] | list[int],
+        *,
+        as_json: bool = False,
+        terminal: bool = True,
+        stdin: bool = True,
+        wait: bool = False,
+    ) -> None:
+        reader = self.reader
+        selected = bool(self.selection) and ids == list(self.selection)
+
+        def job() -> list[Prepared]:
+            return [prepare(reader, line, i, as_json=as_json, stdin=stdin) for i in ids]
+
+        def ready(prepared: list[Prepared]) -> None:
+            if terminal:
+                self._said([self._on_terminal(p, wait) for p in prepared], line, selected)
+            else:
+                self.in_thread(
+                    lambda: [run_in_background(p) for p in prepared],
+                    lambda outcomes: self._said(outcomes, line, selected),
+                    group="command",
+                )
+
+        def failed(error: CommandError) -> None:
+            self.status_line.command_done(str(error), failed=True)
+
+        def safe_job() -> list[Prepared] | CommandError:
+            try:
+                return job()
+            except CommandError as error:
+                return error
+
+        self.in_thread(
+            safe_job,
+            lambda result: failed(result) if isinstance(result, CommandError) else ready(result),
+            group="command",
+        )
+
+    def _on_terminal(self, prepared: Prepared, wait: bool) -> Outcome:
+        """The program has the terminal, the app suspended, until it exits."""
+        try:
+            with self.app.suspend():
+                return run_on_terminal(
+                    prepared, wait=wait, tty_in=sys.__stdin__, tty_out=sys.__stdout__
+                )
+        except SuspendNotSupported:
+            return run_on_terminal(prepared)  # no terminal to hand over (tests, web)
+
+    def _said(self, outcomes: list[Outcome], line: str, selected: bool) -> None:
+        failures = [o for o in outcomes if o.failed]
+        if failures:
+            self.status_line.command_done(failures[0].line, failed=True)
+        elif len(outcomes) > 1:
+            name = repr(clean_line(line)[:60])
+            self.status_line.command_done(
+                f"{name} ran on {plural(len(outcomes), 'article')}", failed=False
+            )
+        elif outcomes:
+            self.status_line.command_done(outcomes[0].line, failed=False)
+        if selected:
+            self.drop_selection()
+        self.refresh()
+
+
+def command_rows(commands: Mapping[str, UserCommand]) -> list[tuple[str, Text]]:
+    """The help screen's rows for ``[commands]``: key, and the command line as written."""
+    return [
+        (keymap.KEY_NAMES.get(key, key), Text(clean_line(c.run)[:60]))
+        for key, c in sorted(commands.items())
+    ]
+
+
+class UserCommandsProvider(Provider):
+    """The ``[commands]`` keys in the command palette: ``Command P: lp``."""
+
+    def _commands(self) -> list[tuple[str, UserCommand]]:
+        screen = self.screen
+        commands = screen.user_commands if isinstance(screen, CommandFlow) else {}
+        return [
+            (f"Command {keymap.KEY_NAMES.get(key, key)}: {clean_line(c.run)[:60]}", c)
+            for key, c in sorted(commands.items())
+        ]
+
+    async def _run(self, command: UserCommand) -> None:
+        screen = self.screen
+        if isinstance(screen, CommandFlow):
+            screen.run_user_command(command)
+
+    async def discover(self) -> Hits:
+        for name, command in self._commands():
+            yield DiscoveryHit(Content(name), lambda c=command: self._run(c), text=name)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, command in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(name),
+                    lambda c=command: self._run(c),
+                    text=name,
+                )
