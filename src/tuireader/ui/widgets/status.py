@@ -130,12 +130,6 @@ class StatusLine(Static):
 
     def text(self) -> Text:
         text = Text()
-        if self._pending is not None:
-            text.append_text(self._pending)
-            text.append("  ·  ")
-        if self._command is not None:
-            text.append_text(self._command)
-            text.append("  ·  ")
         if self._sync is not None:  # [sync]
             text.append_text(self._sync)
             text.append("  ·  ")
@@ -145,6 +139,11 @@ class StatusLine(Static):
             if text:
                 text.append("  ·  ")
             text.append(f"{plural(self._pages, 'page')} · {format_bytes(self._page_bytes)}")
+        for said in (self._command, self._pending):  # [keys]
+            if said is not None:
+                if text:
+                    text.append("  ·  ")
+                text.append_text(said)
         text.append("  ·  images are never downloaded", style="dim")
         return text
 
