@@ -94,6 +94,8 @@ async def main() -> None:
     await shoot("help", (140, 40), keys("question_mark"), demo=True)
     await shoot("welcome", (140, 40), nothing, demo=False)
     await shoot("stats", (140, 40), keys("ctrl+t"), demo=True, history=some_reading)
+    # w hides the feeds pane, v selects three rows; g waits for its second key
+    await shoot("select", (140, 40), keys("w", "v", "j", "v", "v", "g"), demo=True)
 
 
 if __name__ == "__main__":

@@ -419,3 +419,25 @@ async def test_pipe_and_bang_ask_for_a_command(tmp_path: Path, app_factory: AppF
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, type(screen))
+
+
+async def test_command_keys_are_in_the_palette_and_run_from_it(
+    tmp_path: Path, app_factory: AppFactory
+) -> None:
+    ran = tmp_path / "ran.txt"
+    reader = command_reader(tmp_path, {"T": f"sh -c 'echo \"$TUIREADER_ID\" > {ran}'"})
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await start(pilot)
+        current = main(app).articles.current_id
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        options = app.screen.query_one("CommandList")
+        prompts = [str(option.prompt) for option in options.options]  # type: ignore[attr-defined]
+        assert any(p.startswith("Command T: sh -c") for p in prompts), prompts
+        assert any("Pipe article to a command (|)" in p for p in prompts)
+        await pilot.press(*"Command T")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert ran.read_text().strip() == str(current)

@@ -61,6 +61,19 @@ def test_help(reader: Reader, app_factory: AppFactory, snap_compare: SnapCompare
     assert snap_compare(app_factory(reader), terminal_size=(140, 40), run_before=run_before)
 
 
+def test_multi_select_without_the_feeds_pane(
+    reader: Reader, app_factory: AppFactory, snap_compare: SnapCompare
+) -> None:
+    """Issue 10: w hides the feeds pane; v marks three rows and the title counts them."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("w", "v", "j", "v", "v")
+        await settle(pilot)
+
+    assert snap_compare(app_factory(reader), terminal_size=(140, 40), run_before=run_before)
+
+
 def test_error_notification(
     reader: Reader, app_factory: AppFactory, snap_compare: SnapCompare
 ) -> None:

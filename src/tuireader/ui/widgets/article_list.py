@@ -359,7 +359,9 @@ class ArticleList(ScrollView, can_focus=True):
         cursor: Style | None = None
         selected = article_id in self.selected
         if selected:
-            base = base + self._style("article-list--selected")
+            # Its tint under the text too, as the cursor's (the cursor's wins on its row).
+            cursor = self._style("article-list--selected")
+            base = base + cursor
         if index == self.cursor:
             # Both lines of the row, the title's own background included (issue 15).
             cursor = self._style("article-list--cursor")

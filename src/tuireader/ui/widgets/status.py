@@ -115,7 +115,8 @@ class StatusLine(Static):
                 self._pending = None
                 self._show()
             return
-        self._pending = Text(f"{keys}…", style="bold reverse")
+        self._pending = Text()
+        self._pending.append(f" {keys}… ", style="bold reverse")
         if hint:
             self._pending.append(f" {hint} · escape cancels", style="dim")
         self._show()
@@ -171,7 +172,8 @@ class ListTitle(Widget):
         text = Text(view.label, style="bold", no_wrap=True, overflow="ellipsis", end="")
         if self.selected:
             # First after the label: what the next article key will act on.
-            text.append(f" · {self.selected} selected", style="bold reverse")
+            text.append(" · ", style="dim")
+            text.append(f" {self.selected} selected ", style="bold reverse")
         hint = ""
         if view.kind is ViewKind.FOR_YOU:
             order, hint = "ranked for you", "x: less like this"
