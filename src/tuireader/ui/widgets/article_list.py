@@ -301,9 +301,10 @@ class ArticleList(ScrollView, can_focus=True):
         """zz: scroll so the current row sits in the middle of the list."""
         if self.cursor < 0:
             return
-        height = self.scrollable_content_region.height
-        y = self.cursor * ROW_HEIGHT + ROW_HEIGHT // 2 - height // 2
-        self.scroll_to(y=max(0, y), animate=False, immediate=True)
+        rows = self.scrollable_content_region.height // ROW_HEIGHT
+        # Whole rows from the top, as everywhere else in the list.
+        top = max(0, self.cursor - (rows - 1) // 2)
+        self.scroll_to(y=top * ROW_HEIGHT, animate=False, immediate=True)
         self.refresh()
 
     def action_open(self) -> None:
