@@ -89,6 +89,14 @@ async def test_gg_G_ctrl_d_u_and_zz_move_the_list(reader: Reader, app_factory: A
         top = int(articles.scroll_y) // ROW_HEIGHT
         assert articles.scroll_y % ROW_HEIGHT == 0 and top > 0
         assert abs((articles.cursor - top) - (rows - 1) // 2) <= 1
+        # In the feeds pane: its first and last entries.
+        sidebar = main(app).sidebar
+        await pilot.press("h")
+        assert sidebar.has_focus
+        await pilot.press("G")
+        assert sidebar.highlighted == sidebar.option_count - 1
+        await pilot.press("g", "g")
+        assert sidebar.highlighted == 0
 
 
 async def test_motions_scroll_the_article_when_it_has_the_keys(

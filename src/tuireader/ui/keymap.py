@@ -362,7 +362,7 @@ ACTIONS: tuple[KeyAction, ...] = (
         "run_command",
         "Run a command",
         "screen",
-        help="Type a command to run (the current article's URL, title... in TUIREADER_*)",
+        help="Type a command to run, with the current article's address and title at hand",
     ),
     KeyAction(
         "pipe",
