@@ -145,6 +145,24 @@ def test_read_star_recommend_are_logged_as_events(store: Store) -> None:
     assert article is not None and article.read and article.starred and not article.recommended
 
 
+def test_flags_on_several_articles_at_once_change_only_what_differs(store: Store) -> None:
+    """The app's selection (v then s or r): one transaction, an event per changed article."""
+    feed = store.add_feed("https://example.org/feed")
+    put(store, feed.id, feed_of(*(entry(n) for n in range(1, 5))))
+    ids = store.article_ids(ArticleQuery())
+    store.set_starred(ids[0], True)
+    changed = store.set_flag_many([ids[0], ids[1], ids[2], 999_999], "starred", True)
+    assert sorted(changed) == sorted([ids[1], ids[2]])
+    assert [s.starred for s in store.summaries(ids)] == [True, True, True, False]
+    stars = [e.article_id for e in store.events() if e.kind == "star"]
+    assert sorted(stars) == sorted(ids[:3])
+    assert store.set_flag_many(ids[:3], "starred", True) == []
+    assert sorted(store.set_flag_many(ids, "recommended", True)) == sorted(ids)
+    assert sorted(store.set_flag_many(ids[:2], "recommended", False)) == sorted(ids[:2])
+    kinds = [e.kind for e in store.events()]
+    assert kinds.count("recommend") == 4 and kinds.count("unrecommend") == 2
+
+
 def test_mark_view_read_returns_ids_for_undo(store: Store) -> None:
     feed = store.add_feed("https://example.org/feed")
     put(store, feed.id, feed_of(entry(1), entry(2), entry(3)))

@@ -151,17 +151,18 @@ async def test_a_pending_key_shows_times_out_and_escape_cancels_it(
 
 
 async def test_sequences_are_rebindable_under_keys(tmp_path: Path, app_factory: AppFactory) -> None:
-    reader = build_reader(tmp_path / "k.db", config=Config(keys={"top": "g t", "bottom": "e n d"}))
+    reader = build_reader(tmp_path / "k.db", config=Config(keys={"top": "g t", "bottom": "g o e"}))
     app = app_factory(reader)
     async with app.run_test(size=(120, 30)) as pilot:
         await start(pilot)
         articles = main(app).articles
-        await pilot.press("e", "n", "d")
+        await pilot.press("g", "o", "e")
         assert articles.cursor == len(articles.ids) - 1
         await pilot.press("g", "t")
         assert articles.cursor == 0
         await pilot.press("G")  # no longer bound
         assert articles.cursor == 0
+        assert not [t for t in toasts(app) if "begin a sequence" in t]
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -449,3 +450,14 @@ async def test_command_keys_are_in_the_palette_and_run_from_it(
         await pilot.press("enter")
         await settle(pilot)
         assert ran.read_text().strip() == str(current)
+
+
+async def test_a_key_that_begins_a_sequence_cannot_be_bound_alone(
+    tmp_path: Path, app_factory: AppFactory
+) -> None:
+    reader = build_reader(tmp_path / "z.db", config=Config(keys={"star": "z", "recommend": "r"}))
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await start(pilot)
+        said = [t for t in toasts(app) if "begin a sequence" in t]
+        assert said == ["[keys] these keys begin a sequence, so alone they do nothing: z (Star)"]

@@ -10,8 +10,16 @@ status line until the next one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from tuireader.ui import data, keymap
-from tuireader.ui.keyseq import SEQUENCE_TIMEOUT, KeySequencer, Outcome, sequences_from
+from tuireader.ui.keyseq import (
+    SEQUENCE_TIMEOUT,
+    KeySequencer,
+    Outcome,
+    key_name,
+    sequences_from,
+)
 from tuireader.ui.screens.base import ScreenBase
 from tuireader.ui.views import View, ViewKind
 
@@ -127,6 +135,14 @@ class MotionFlow(ScreenBase):
 
     def on_mount(self) -> None:
         self.set_class(self.sidebar_hidden, "no-sidebar")
+        hidden = shadowed_keys(self.ctx.keymap, self.sequencer.prefixes)
+        if hidden:
+            self.notify(
+                "[keys] these keys begin a sequence, so alone they do nothing: "
+                + ", ".join(hidden),
+                severity="warning",
+                timeout=10,
+            )
 
     # --- n at the end of a view ---
 
@@ -180,3 +196,15 @@ class MotionFlow(ScreenBase):
         self.in_thread(
             lambda: data.find_unread(reader, ids, start, step), found, group="find", exclusive=True
         )
+
+
+def shadowed_keys(keys: Mapping[str, str], prefixes: set[str]) -> list[str]:
+    """Single keys bound (through ``[keys]``) to a key that begins a sequence: the
+    sequence waits for its next key, so the action never runs. ``"g (Star)"`` each."""
+    shadowed = []
+    for action in keymap.ACTIONS:
+        for entry in keys.get(action.id, action.keys).split(","):
+            parts = entry.split()
+            if len(parts) == 1 and key_name(parts[0]) in prefixes:
+                shadowed.append(f"{parts[0]} ({action.description})")
+    return shadowed
