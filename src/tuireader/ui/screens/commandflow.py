@@ -103,7 +103,7 @@ class CommandFlow(SelectFlow):
     def run_user_command(self, command: UserCommand) -> None:
         ids = self.target_ids()
         if not ids:
-            self.notify(f"{command.key}: no article here to run {command.run!r} on.")
+            self.notify(f"{clean_line(command.key)}: no article here to run the command on.")
             return
         self._run(command.run, ids, as_json=command.json, terminal=command.terminal)
 
@@ -155,12 +155,17 @@ class CommandFlow(SelectFlow):
         reader = self.reader
         selected = bool(self.selection) and ids == list(self.selection)
 
-        def job() -> list[Prepared]:
-            return [prepare(reader, line, i, as_json=as_json, stdin=stdin) for i in ids]
+        def job() -> list[Prepared] | CommandError:
+            try:
+                return [prepare(reader, line, i, as_json=as_json, stdin=stdin) for i in ids]
+            except CommandError as error:  # the article went meanwhile
+                return error
 
-        def ready(prepared: list[Prepared]) -> None:
-            if terminal:
-                self._said([self._on_terminal(p, wait) for p in prepared], line, selected)
+        def ready(prepared: list[Prepared] | CommandError) -> None:
+            if isinstance(prepared, CommandError):
+                self.status_line.command_done(str(prepared), failed=True)
+            elif terminal:
+                self._said(self._on_terminal(prepared, wait), line, selected)
             else:
                 self.in_thread(
                     lambda: [run_in_background(p) for p in prepared],
@@ -168,30 +173,19 @@ class CommandFlow(SelectFlow):
                     group="command",
                 )
 
-        def failed(error: CommandError) -> None:
-            self.status_line.command_done(str(error), failed=True)
+        self.in_thread(job, ready, group="command")
 
-        def safe_job() -> list[Prepared] | CommandError:
-            try:
-                return job()
-            except CommandError as error:
-                return error
-
-        self.in_thread(
-            safe_job,
-            lambda result: failed(result) if isinstance(result, CommandError) else ready(result),
-            group="command",
-        )
-
-    def _on_terminal(self, prepared: Prepared, wait: bool) -> Outcome:
-        """The program has the terminal, the app suspended, until it exits."""
+    def _on_terminal(self, prepared: list[Prepared], wait: bool) -> list[Outcome]:
+        """The programs have the terminal, one after the other, the app suspended once."""
         try:
             with self.app.suspend():
-                return run_on_terminal(
-                    prepared, wait=wait, tty_in=sys.__stdin__, tty_out=sys.__stdout__
-                )
+                return [
+                    run_on_terminal(p, wait=wait, tty_in=sys.__stdin__, tty_out=sys.__stdout__)
+                    for p in prepared
+                ]
         except SuspendNotSupported:
-            return run_on_terminal(prepared)  # no terminal to hand over (tests, web)
+            # No terminal to hand over (the tests' headless app, a web driver).
+            return [run_on_terminal(p) for p in prepared]
 
     def _said(self, outcomes: list[Outcome], line: str, selected: bool) -> None:
         failures = [o for o in outcomes if o.failed]
@@ -204,9 +198,8 @@ class CommandFlow(SelectFlow):
             )
         elif outcomes:
             self.status_line.command_done(outcomes[0].line, failed=False)
-        if selected:
-            self.drop_selection()
-        self.refresh()
+        if selected and not failures:
+            self.drop_selection()  # a failure keeps it, to try again
 
 
 def command_rows(commands: Mapping[str, UserCommand]) -> list[tuple[str, Text]]:
