@@ -236,6 +236,25 @@ async def test_n_goes_on_into_the_next_feed_with_unread_articles(
         assert any("or the ones after it" in t for t in toasts(app))
 
 
+async def test_p_goes_back_into_the_previous_feed_and_opens_its_last_unread(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    feeds = {f.title: f.id for f in reader.feeds()}
+    gazette, wave = feeds["The Harbour Gazette"], feeds["The Long Wave"]
+    reader.set_read(reader.article_ids(ArticleQuery(feed_id=wave)), True)
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await start(pilot)
+        screen = main(app)
+        await pilot.press("J", "J")  # the second feed: The Long Wave, all read
+        await settle(pilot)
+        assert screen.view.feed_id == wave
+        await pilot.press("p")
+        await settle(pilot)
+        assert screen.view.feed_id == gazette
+        assert screen.open_id == screen.articles.ids[-1]
+
+
 # --- v multi-select ---
 
 
