@@ -398,13 +398,22 @@ async def test_commands_run_once_per_selected_article(
 async def test_a_command_key_replacing_a_built_in_is_said_in_one_line(
     tmp_path: Path, app_factory: AppFactory
 ) -> None:
-    reader = command_reader(tmp_path, {"o": "true", "p": "true", "Q": {"run": 3}, "T": "true"})
+    ran = tmp_path / "g.txt"
+    reader = command_reader(
+        tmp_path,
+        {"o": "true", "p": "true", "Q": {"run": 3}, "T": "true", "g": f"touch {ran}"},
+    )
     app = app_factory(reader)
     async with app.run_test(size=(140, 30)) as pilot:
         await start(pilot)
         said = [t for t in toasts(app) if "replace built-in" in t]
         assert len(said) == 1 and "\n" not in said[0]
         assert "o (Open in browser)" in said[0] and "p (Previous unread)" in said[0]
+        assert "g (First article / top)" in said[0]
+        # g is the command's now, not the start of gg.
+        await pilot.press("g")
+        await settle(pilot)
+        assert ran.exists() and "g…" not in status(app)
         assert "T" not in said[0].split(":", 1)[1]
         assert any("command 'Q' skipped" in t for t in toasts(app))
         # Help lists the commands; the app still runs.

@@ -45,6 +45,8 @@ class MotionFlow(ScreenBase):
         """Sequences, the user's command keys and escape (which empties the selection),
         before the bindings; True when the key was used. The app calls it for keys that
         reach it, so a text field keeps its keys, also those typed ahead of its focus."""
+        if not self.sequencer.pending and self.key_command(key):
+            return True  # a [commands] key wins, a sequence's first key too (said at start)
         step = self.sequencer.press(key)
         if step.outcome is Outcome.PASS:
             if step.keys:
