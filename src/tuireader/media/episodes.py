@@ -7,6 +7,7 @@ first byte, so a later run resumes the same ``.part`` file.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from tuireader.store import EnclosureState, Store
 
 #: (the enclosure, bytes on disk, expected total) while a download runs.
 DownloadProgress = Callable[[EnclosureState, int, int | None], None]
+#: The error of a download stopped by the user (it resumes from its ``.part`` file).
+CANCELLED = "cancelled; the part downloaded so far is kept"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,13 @@ class Episodes:
     def queue(self, article_ids: Sequence[int]) -> list[EnclosureState]:
         return self.store.queue_downloads(article_ids)
 
+    def downloads(self) -> list[EnclosureState]:
+        """Everything queued, downloaded or failed, newest request first."""
+        return self.store.downloads()
+
+    def set_played(self, state: EnclosureState, played: bool) -> None:
+        self.store.set_played(state.article_id, state.url, played)
+
     async def download_queued(
         self,
         *,
@@ -73,7 +83,7 @@ class Episodes:
             for state in self.store.download_queue():
                 if cancel is not None and cancel.is_set():
                     break
-                outcomes.append(await self._download(client, state, on_progress))
+                outcomes.append(await self._download(client, state, on_progress, cancel))
         return outcomes
 
     async def _download(
@@ -81,10 +91,14 @@ class Episodes:
         client: httpx.AsyncClient,
         state: EnclosureState,
         on_progress: DownloadProgress | None,
+        cancel: threading.Event | None = None,
     ) -> DownloadOutcome:
         path = self._claim_path(state)
 
         def progress(done: int, total: int | None) -> None:
+            # Checked per chunk: a cancelled episode stops at once and keeps its ``.part``.
+            if cancel is not None and cancel.is_set():
+                raise DownloadError(CANCELLED)
             if on_progress is not None:
                 on_progress(state, done, total)
 
@@ -100,6 +114,11 @@ class Episodes:
             have = part_path(path).stat().st_size if part_path(path).exists() else 0
             self.store.fail_download(state.article_id, state.url, error=str(error), done=have)
             return DownloadOutcome(state, None, 0, str(error))
+        except asyncio.CancelledError:
+            # Stopped while waiting on the network (the app's cancel key): resumable too.
+            have = part_path(path).stat().st_size if part_path(path).exists() else 0
+            self.store.fail_download(state.article_id, state.url, error=CANCELLED, done=have)
+            raise
         self.store.finish_download(
             state.article_id, state.url, path=str(got.path), done=got.size, total=got.size
         )
