@@ -53,7 +53,8 @@ class Config:
     #: Images in the reading pane: "off", "on-demand" (a line per image, loaded when
     #: chosen) or "auto" (the images of the article being read). Never for a data-saver feed.
     images: str = "off"
-    #: New-article notifications after a refresh: "off" or "all".
+    #: New-article notifications after a refresh: "off", "all", or a query of the query
+    #: language naming the articles worth one ("tag:urgent or feed:Alerts").
     notify: str = "off"
     #: The app refreshes due feeds every this many minutes while it runs (0: never), as
     #: newsboat's auto-reload; feeds in back-off wait their turn.
@@ -82,8 +83,8 @@ def _check(name: str, value: Any, default: Any) -> Any:
         raise ValueError(f"must be one of {', '.join(MARK_READ_MODES)}")
     if name == "images" and value not in IMAGE_MODES:
         raise ValueError(f"must be one of {', '.join(IMAGE_MODES)}")
-    if name == "notify" and value not in NOTIFY_MODES:
-        raise ValueError(f"must be one of {', '.join(NOTIFY_MODES)}")
+    if name == "notify":
+        return _check_notify(value)
     if name == "keys":
         if not isinstance(value, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()
@@ -112,6 +113,20 @@ def _check(name: str, value: Any, default: Any) -> Any:
         return float(value)
     if isinstance(default, str) and not isinstance(value, str):
         raise ValueError("must be a string")
+    return value
+
+
+def _check_notify(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"must be one of {', '.join(NOTIFY_MODES)} or a query")
+    if value in NOTIFY_MODES:
+        return value
+    from tuireader.query import QueryError, parse_query
+
+    try:
+        parse_query(value)
+    except QueryError as error:
+        raise ValueError(f"is not a query ({error})") from None
     return value
 
 

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from tuireader.fulltext import Body, PrefetchSummary
     from tuireader.media.episodes import Episodes
     from tuireader.media.images import ImageRef, ImagesFetched
+    from tuireader.notify import Notification
     from tuireader.refresh import OutcomeCallback
     from tuireader.store import StoredImage
 
@@ -583,6 +584,21 @@ class Reader:
 
         cache = (self.dirs or resolve_dirs()).cache
         return Episodes(self.store, self.config, cache / "downloads", self.transport)
+
+    def last_article_id(self) -> int:
+        """The largest article id: what a refresh stores after it is new."""
+        return self.store.last_article_id()
+
+    def new_articles_note(self, after_id: int) -> Notification | None:
+        """One notification for the articles stored after ``after_id`` that the ``notify``
+        setting names (None: nothing to say, or notifications off)."""
+        from tuireader.notify import new_articles, summarise
+
+        return summarise(new_articles(self.store, after_id, self.config.notify))
+
+    def new_episode_ids(self, after_id: int) -> list[int]:
+        """New articles with enclosures in auto-download feeds (never on data saver)."""
+        return self.store.new_episode_ids(after_id=after_id)
 
     def images_mode(self, feed_id: int) -> str:
         """ "off", "on-demand" or "auto" for this feed's articles (a data-saver feed: off)."""

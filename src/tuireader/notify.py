@@ -14,11 +14,14 @@ import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, TextIO
+from typing import TYPE_CHECKING, Literal, TextIO
 
 from tuireader.humanize import plural
 from tuireader.models import ArticleSummary
 from tuireader.sanitize import clean_line
+
+if TYPE_CHECKING:
+    from tuireader.store import Store
 
 Channel = Literal["notify-send", "osc777", "osc9", "none"]
 
@@ -48,6 +51,24 @@ def summarise(articles: Sequence[ArticleSummary]) -> Notification | None:
     if len(articles) > TITLES_SHOWN:
         lines.append(f"and {len(articles) - TITLES_SHOWN} more")
     return Notification(title, "\n".join(lines))
+
+
+def new_articles(store: Store, after_id: int, rule: str = "all") -> list[ArticleSummary]:
+    """What a refresh brought (articles stored after ``after_id``) that ``rule`` names:
+    ``"all"``, or a query of the query language (``notify = "tag:urgent"`` in config.toml).
+    A rule that no longer parses notifies of nothing rather than of everything."""
+    ids = store.article_ids_after(after_id)
+    if not ids or rule == "off":
+        return []
+    if rule != "all":
+        from tuireader.query import QueryError
+
+        try:
+            wanted = set(store.query_ids(rule))
+        except QueryError:
+            return []
+        ids = [i for i in ids if i in wanted]
+    return store.summaries(ids)
 
 
 def choose_channel(environ: Mapping[str, str] | None = None) -> Channel:

@@ -189,10 +189,10 @@ def after_refresh(reader: Reader, last_id: int, args: argparse.Namespace, out: T
         out.write(
             f"episodes: {plural(len(fetched), 'download')}, {len(outcomes) - len(fetched)} failed\n"
         )
-    if getattr(args, "notify", False) or reader.config.notify == "all":
-        from tuireader.notify import send, summarise
+    rule = reader.config.notify
+    if getattr(args, "notify", False) or rule != "off":
+        from tuireader.notify import new_articles, send, summarise
 
-        new = reader.store.summaries(reader.store.article_ids_after(last_id))
-        note = summarise(new)
+        note = summarise(new_articles(reader.store, last_id, "all" if rule == "off" else rule))
         if note is not None:
             send(note, sys.stderr if sys.stderr.isatty() else None)
