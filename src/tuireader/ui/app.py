@@ -8,7 +8,7 @@ import time
 import webbrowser
 from collections.abc import Callable
 from datetime import datetime, tzinfo
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, TextIO, cast
 
 from textual import events, work
 from textual.app import App, SuspendNotSupported
@@ -24,6 +24,9 @@ from tuireader.ui.keymap import check_keymap
 from tuireader.ui.screens.commandflow import UserCommandsProvider
 from tuireader.ui.screens.main import MainScreen
 from tuireader.ui.screens.sync_form import SyncCommands  # [sync]
+
+if TYPE_CHECKING:
+    from tuireader.notify import Notification
 
 UrlOpener = Callable[[str], object]
 
@@ -51,8 +54,11 @@ class TuiReaderApp(App[int]):
         open_url: UrlOpener | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         freeze_gc: bool = True,
+        notifier: Callable[[Notification], object] | None = None,
     ) -> None:
         super().__init__()
+        #: Tests inject one; None sends through ``tuireader.notify`` to this terminal.
+        self._notifier = notifier
         self._freeze_gc = freeze_gc
         if demo:
             reader.demo = True  # the core refuses to fetch, and writes no user file
@@ -95,6 +101,7 @@ class TuiReaderApp(App[int]):
             monotonic=self.monotonic,
             open_external=self.open_external,
             first_view_shown=self.first_view_shown,
+            desktop_notify=self.desktop_notify,
         )
 
     def on_mount(self) -> None:
@@ -145,6 +152,21 @@ class TuiReaderApp(App[int]):
                 self.notify, f"Could not save the theme: {error}", severity="error", markup=False
             )
 
+    def desktop_notify(self, note: Notification) -> None:
+        """New articles, outside the app: the desktop's notifications or the terminal's."""
+        if self._notifier is not None:
+            self._notifier(note)
+        else:
+            self._send_notification(note)
+
+    @work(thread=True, group="notify", exit_on_error=False)
+    def _send_notification(self, note: Notification) -> None:
+        """In a thread: notify-send may take a moment. The terminal's escape goes out
+        through the app's own writer, between its frames."""
+        from tuireader.notify import send
+
+        send(note, cast(TextIO, _AppTerminal(self)))
+
     def open_external(self, url: str) -> None:
         """Open an http(s) or mailto link in the browser, off the event loop; refuse others."""
         link = safe_link(url)
@@ -185,6 +207,24 @@ class TuiReaderApp(App[int]):
             )
         else:
             self.call_from_thread(self.notify, f"Opened {url}", timeout=3, markup=False)
+
+
+class _AppTerminal:
+    """The running app's terminal as a stream, for an escape sequence from a thread."""
+
+    def __init__(self, app: App[int]) -> None:
+        self._app = app
+
+    def isatty(self) -> bool:
+        return self._app._driver is not None and not self._app.is_headless
+
+    def write(self, data: str) -> None:
+        driver = self._app._driver
+        if driver is not None:
+            self._app.call_from_thread(driver.write, data)
+
+    def flush(self) -> None:
+        return None
 
 
 def _run(command: list[str]) -> int | None:

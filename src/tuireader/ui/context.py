@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from tuireader.core import Reader
 from tuireader.foryou import ForYou
+
+if TYPE_CHECKING:
+    from tuireader.notify import Notification
+
+
+def _no_notification(note: Notification) -> None:
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,7 +24,8 @@ class AppContext:
 
     ``monotonic`` times how long an article stays open (read signals); ``open_external``
     opens a link in the user's browser; ``first_view_shown`` is called once the first list
-    is on screen.
+    is on screen; ``desktop_notify`` shows a new-articles notification outside the app
+    (the desktop's service, or the terminal's own escape).
     """
 
     reader: Reader
@@ -26,6 +35,7 @@ class AppContext:
     monotonic: Callable[[], float]
     open_external: Callable[[str], None]
     first_view_shown: Callable[[], None]
+    desktop_notify: Callable[[Notification], None] = _no_notification
 
     def now(self) -> datetime:
         return self.reader.now()

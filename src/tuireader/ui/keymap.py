@@ -372,6 +372,47 @@ ACTIONS: tuple[KeyAction, ...] = (
         "screen",
         help="Type a command that gets the current (or selected) article on its stdin",
     ),
+    # --- media: enclosures (podcasts), images ---
+    KeyAction(
+        "download",
+        "D",
+        "download",
+        "Download enclosures",
+        "screen",
+        help="Download the current article's podcast episode or other enclosures",
+    ),
+    KeyAction(
+        "cancel_download",
+        "C",
+        "cancel_download",
+        "Cancel download",
+        "screen",
+        help="Stop the running download (D resumes it where it stopped)",
+    ),
+    KeyAction(
+        "play",
+        "P",
+        "play",
+        "Play enclosure",
+        "screen",
+        help="Play the current article's episode (the downloaded file, else its address)",
+    ),
+    KeyAction(
+        "downloads",
+        "E",
+        "downloads",
+        "Download queue",
+        "screen",
+        help="List queued, downloaded and failed episodes; play them or mark them played",
+    ),
+    KeyAction(
+        "cycle_images",
+        "c",
+        "cycle_images",
+        "Images: off / on demand / auto",
+        "screen",
+        help="Choose how the reading pane shows images: off, a line to load each, or all",
+    ),
     KeyAction("quit", "q", "app.quit", "Quit", "screen", show=True, help="Leave tuireader"),
 )
 

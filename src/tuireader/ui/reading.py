@@ -8,8 +8,8 @@ from tuireader.core import Reader
 from tuireader.fulltext import Body, BodySource, best_body
 from tuireader.htmlmd import word_count
 from tuireader.models import Article
-from tuireader.sanitize import clean_line, safe_link
 from tuireader.ui.links import Link, article_links
+from tuireader.ui.media import MediaInfo, prepare_media
 
 NO_TEXT = "*This article has no text in the feed.*"
 #: Longer articles paint before their links are numbered: the pane numbers them as it goes.
@@ -37,6 +37,8 @@ class ArticleDisplay:
     parts: tuple[str, ...] = ()
     #: Only the head of a long article, shown while the rest is converted.
     head: bool = False
+    #: Its enclosures and images (``ui.media``); None for a head.
+    media: MediaInfo | None = None
 
     @property
     def from_page(self) -> bool:
@@ -53,13 +55,8 @@ def prepare_article(
     page = reader.full_text(article.id)
     body = best_body(article, page, prefer_page=prefer_page)
     markdown = body.markdown.strip() or NO_TEXT
-    attachments = [
-        f"- [{clean_line(e.type) or 'attachment'}: {url}]({url})"
-        for e in article.enclosures
-        if (url := safe_link(e.url))
-    ]
-    if attachments:
-        markdown += "\n\n**Attachments**\n\n" + "\n".join(attachments)
+    # Enclosures and images are the media block's (one line each, above the text).
+    media = prepare_media(reader, article.id, article.feed_id, markdown)
     # The Reader decides (a demo library never fetches).
     wants_page = prefer_page and page is None and reader.wants_full_text(article)
     return ArticleDisplay(
@@ -72,6 +69,7 @@ def prepare_article(
         note=source_note(body, wants_page=wants_page, page_cached=bool(page and page.markdown)),
         wants_page=wants_page,
         parts=tuple(split_parts(markdown)),
+        media=media,
     )
 
 

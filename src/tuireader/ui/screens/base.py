@@ -178,6 +178,9 @@ class ScreenBase(Screen[None]):
     def refresh_open_article(self) -> None:
         raise NotImplementedError
 
+    def after_refresh(self, last_id: int, *, automatic: bool) -> None:
+        raise NotImplementedError
+
     def empty_message(self) -> str:
         raise NotImplementedError
 

@@ -3,6 +3,7 @@ and the welcome flow for a library with no feeds yet."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 
@@ -125,6 +126,7 @@ class FeedFlow(ScreenBase):
                 self.load_view(keep_position=True)
                 self.load_sidebar()
 
+        last_id = await asyncio.to_thread(self.reader.last_article_id)  # [media]
         try:
             await self.reader.refresh(
                 feed_ids, on_outcome=outcome, on_start=started, cancel=cancel, due_only=due_only
@@ -133,6 +135,8 @@ class FeedFlow(ScreenBase):
             if not quiet:
                 self.notify(one_line(error))
             return
+        if progress.new_articles:
+            self.after_refresh(last_id, automatic=quiet)  # [media] notify, auto-download
         if quiet and not progress.total:
             return
         status.refreshed(progress)

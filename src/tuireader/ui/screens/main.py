@@ -25,6 +25,7 @@ from tuireader.ui.screens.commandflow import CommandFlow, command_rows  # [keys]
 from tuireader.ui.screens.feedflow import FeedFlow
 from tuireader.ui.screens.foryouflow import ForYouFlow
 from tuireader.ui.screens.help import HelpScreen
+from tuireader.ui.screens.mediaflow import MediaFlow
 from tuireader.ui.screens.motionflow import MotionFlow  # [keys]
 from tuireader.ui.screens.readflow import ReadFlow
 from tuireader.ui.screens.sync_form import show_sync_status  # [sync]
@@ -43,9 +44,12 @@ NARROW_WIDTH = 100
 MEDIUM_WIDTH = 130
 #: Keys that act on the current article: shown only when there is one.
 ARTICLE_ACTIONS = {"open_browser", "toggle_read", "star", "recommend", "copy_link"}
+ARTICLE_ACTIONS |= {"download", "play"}  # [media]
 
 
-class MainScreen(CommandFlow, MotionFlow, FeedFlow, ReadFlow, ViewFlow, ForYouFlow, ScreenBase):
+class MainScreen(
+    CommandFlow, MotionFlow, FeedFlow, ReadFlow, ViewFlow, ForYouFlow, MediaFlow, ScreenBase
+):
     BINDINGS: ClassVar[list[BindingType]] = [*keymap.bindings("screen"), *keymap.link_bindings()]
 
     def __init__(self, context: AppContext) -> None:
@@ -78,6 +82,7 @@ class MainScreen(CommandFlow, MotionFlow, FeedFlow, ReadFlow, ViewFlow, ForYouFl
         self.load_sidebar(first=True)
         self.watch_library()
         show_sync_status(self, self.status_line.synced)  # [sync]
+        self.status_line.images_mode(self.reader.config.images)  # [media]
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "narrow")
@@ -85,6 +90,7 @@ class MainScreen(CommandFlow, MotionFlow, FeedFlow, ReadFlow, ViewFlow, ForYouFl
 
     def on_unmount(self) -> None:
         self.stop_refresh()
+        self.stop_downloads()  # [media] the .part file stays: D resumes
         signal = self._tracker.leave()
         if signal is not None:
             # The app is closing: one small write now, or the signal would be lost.

@@ -21,6 +21,7 @@ from tuireader.ui import keymap
 from tuireader.ui.links import Link, make_parser
 from tuireader.ui.reading import ArticleDisplay, split_parts
 from tuireader.ui.timefmt import full_datetime, reading_time
+from tuireader.ui.widgets.media_block import MediaBlock
 
 EMPTY_HINT = "Select an article and press enter to read it."
 
@@ -78,6 +79,7 @@ class ReadingPane(VerticalScroll, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(EMPTY_HINT, style="dim"), id="article-header")
+        yield MediaBlock(id="article-media")
         yield Markdown(id="article-body", open_links=False, parser_factory=self._parser)
 
     def _parser(self) -> MarkdownIt:
@@ -112,6 +114,8 @@ class ReadingPane(VerticalScroll, can_focus=True):
         self._links_seen = []
         self.query(".article-more").remove()
         done = self.query_one("#article-body", Markdown).update(first)
+        # (a long article's head has none: they come with the whole, see ``extend``)
+        self.query_one(MediaBlock).show(display.media if display else None)
         if self._pending:
             self.call_after_refresh(self._fill)
         return done
@@ -145,6 +149,7 @@ class ReadingPane(VerticalScroll, can_focus=True):
         self.shown = display
         self.query_one("#article-header", Static).update(self.header_text(display))
         self._pending = list(display.parts[done:])
+        self.query_one(MediaBlock).show(display.media)
         self._fill()
 
     async def replace_body(self, display: ArticleDisplay) -> None:

@@ -66,6 +66,14 @@ class RefreshProgress:
         return line
 
 
+#: The status line's word on images, by the ``images`` setting.
+IMAGES_NOTES = {
+    "off": "images are never downloaded",
+    "on-demand": "images load on demand",
+    "auto": "images load with the article",
+}
+
+
 class StatusLine(Static):
     """The refresh in progress, then the last refresh and the pages fetched, with their bytes.
 
@@ -83,6 +91,8 @@ class StatusLine(Static):
         self._pending: Text | None = None
         #: The last user command's outcome, one line.
         self._command: Text | None = None
+        self._download: Text | None = None
+        self._images = "off"
 
     def _failed_style(self) -> Style:
         """Bold in the theme's error colour."""
@@ -101,6 +111,16 @@ class StatusLine(Static):
         self._pages += 1
         self._page_bytes += bytes_downloaded
         self._show()
+
+    def downloading(self, text: Text | None) -> None:
+        """The episode downloading now ("Downloading ep 12: 4.1 MB of 30 MB"), or None."""
+        self._download = text
+        self._show()
+
+    def images_mode(self, mode: str) -> None:
+        self._images = mode
+        if self.display:
+            self._show()
 
     def synced(self, text: Text | None) -> None:  # [sync]
         if text is None and self._sync is None:
@@ -145,7 +165,11 @@ class StatusLine(Static):
                 if text:
                     text.append("  ·  ")
                 text.append_text(said)
-        text.append("  ·  images are never downloaded", style="dim")
+        if self._download is not None:
+            if text:
+                text.append("  ·  ")
+            text.append_text(self._download)
+        text.append(f"  ·  {IMAGES_NOTES.get(self._images, '')}", style="dim")
         return text
 
     def _show(self) -> None:

@@ -1,0 +1,313 @@
+"""Enclosures in the app: the reading pane's lines, downloads (D, C), playing (P) and the
+download queue (E), over a real loopback server, a real store file and real players."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.pilot import Pilot
+from textual.widgets import OptionList, Static
+from uihelpers import AppFactory, build_reader, main, settle
+
+from helpers.programs import require_program
+from loopback import LoopbackServer, Request, Response, ranged
+from test_player import silent_wav
+from tuireader.config import Config
+from tuireader.core import Reader
+from tuireader.models import Enclosure, ParsedEntry, ParsedFeed
+from tuireader.store import ArticleQuery
+from tuireader.ui.media import enclosure_line
+from tuireader.ui.screens.downloads import DownloadsScreen
+from tuireader.ui.widgets.reading_pane import ReadingPane
+
+T0 = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+EPISODE = b"ID3" + bytes(range(256)) * 400  # 100 KB: a few chunks of progress
+
+
+def add_episode(
+    reader: Reader, url: str, *, title: str = "Winter light", kind: str = "audio/mpeg"
+) -> int:
+    """A podcast feed with one episode whose enclosure is ``url``; returns the article id."""
+    feed = reader.store.add_feed("https://pod.example/feed.xml", folder="Pods")
+    entry = ParsedEntry(
+        title=title,
+        guid="ep-" + title,
+        link="https://pod.example/ep",
+        published=T0,
+        content_html="<p>Show notes.</p>",
+        enclosures=(Enclosure(url, kind, len(EPISODE)),),
+    )
+    reader.store.store_feed(
+        feed.id,
+        ParsedFeed(title="The Long Wave", entries=(entry,)),
+        body_hash="1",
+        etag=None,
+        last_modified=None,
+        bytes_downloaded=0,
+    )
+    return reader.store.article_ids(ArticleQuery(feed_id=feed.id))[0]
+
+
+def media_text(app: Any) -> str:
+    return str(main(app).query_one("#media-enclosures", Static).render())
+
+
+async def open_episode(pilot: Pilot[Any], article_id: int) -> None:
+    await settle(pilot)
+    main(pilot.app).open_article(article_id)
+    await settle(pilot)
+
+
+async def until(pilot: Pilot[Any], condition: Any, what: str) -> None:
+    """Let the app run until ``condition()`` holds (bounded: a hang fails, not a sleep)."""
+    for _ in range(2000):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError(f"never happened: {what}")
+
+
+def test_an_enclosure_line_says_type_size_duration_and_state() -> None:
+    from tuireader.store import EnclosureState
+
+    base = EnclosureState(1, "https://x/e.mp3", "audio/mpeg", 30 * 2**20, "Ep", "Feed")
+    assert str(enclosure_line(base, 1)) == "▶ 1  audio/mpeg · 30 MB · not downloaded"
+    done = EnclosureState(
+        1, "https://x/e.mp3", "audio/mpeg\x1b[2J[b]", None, "Ep", "Feed",
+        download="done", total=31_000_000, duration=2472.0, position=750.0,
+    )  # fmt: skip
+    line = enclosure_line(done, 2)
+    assert str(line) == "▶ 2  audio/mpeg[b] · 29.6 MB · 41:12 · downloaded · stopped at 12:30"
+    assert isinstance(line, Text) and "\x1b" not in str(line)
+    downloading = enclosure_line(base, 1, (4_300_000, 31_457_280))
+    assert "downloading 4.1 MB of 30 MB" in str(downloading)
+    played = EnclosureState(1, "u", None, None, "Ep", "F", played=True)
+    assert str(enclosure_line(played, 1)) == "▶ 1  attachment · not downloaded · played"
+
+
+async def test_the_reading_pane_lists_enclosures_not_an_attachments_part(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    [podcast] = [a for a in reader.articles(ArticleQuery(), limit=500) if "Wave" in a.feed_title][
+        :1
+    ]
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_episode(pilot, podcast.id)
+        assert media_text(app).startswith("▶ 1  audio/mpeg · ")
+        assert "not downloaded" in media_text(app)
+        shown = main(app).query_one(ReadingPane).shown
+        assert shown is not None and "Attachments" not in shown.markdown
+        assert ".mp3" not in shown.markdown
+        # An article with no enclosure shows no media block at all.
+        other = next(
+            a for a in reader.articles(ArticleQuery(), limit=50) if a.feed_id != podcast.feed_id
+        )
+        main(app).open_article(other.id)
+        await settle(pilot)
+        assert not main(app).query_one("#article-media").has_class("shown")
+
+
+async def test_d_downloads_with_progress_in_the_status_line(
+    tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory
+) -> None:
+    reader = build_reader(tmp_path / "t.db", demo=False)
+    release = threading.Event()
+
+    def slow(request: Request) -> None:
+        # Most of the episode (past one 64 KB read), then wait for the test: the status
+        # line shows it mid-way.
+        half = 70_000
+        request.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n"
+            + f"Content-Length: {len(EPISODE)}\r\n\r\n".encode()
+            + EPISODE[:half]
+        )
+        while not release.is_set() and not request.wait(0.01):
+            pass
+        request.write(EPISODE[half:])
+
+    http_server.add_handler("/ep.mp3", slow)
+    article_id = add_episode(reader, http_server.url("/ep.mp3"))
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_episode(pilot, article_id)
+        await pilot.press("D")
+        status = main(app).status_line
+        await until(pilot, lambda: "Downloading Winter light: " in str(status.render()), "progress")
+        assert "of 100 KB" in str(status.render())
+        await until(pilot, lambda: "downloading" in media_text(app), "the line's progress")
+        release.set()
+        await until(pilot, lambda: "⤓ 1 download" in str(status.render()), "the end")
+        await settle(pilot)
+        assert "· downloaded" in media_text(app)
+    [state] = reader.episodes.states(article_id)
+    assert state.download == "done" and Path(state.path or "").read_bytes() == EPISODE
+
+
+async def test_c_cancels_and_d_resumes_from_the_part_file(
+    tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory
+) -> None:
+    reader = build_reader(tmp_path / "t.db", demo=False)
+    first = threading.Event()
+    ranges: list[str] = []
+    stream = ranged(EPISODE)
+
+    def hold(request: Request) -> Response | None:
+        ranges.append(request.headers.get("range", ""))
+        if first.is_set():
+            return stream(request)
+        first.set()
+        request.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n"
+            + f"Content-Length: {len(EPISODE)}\r\n\r\n".encode()
+            + EPISODE[:70_000]
+        )
+        request.wait(30)  # until the server stops: C must not wait for more bytes
+        return None
+
+    http_server.add_handler("/ep.mp3", hold)
+    article_id = add_episode(reader, http_server.url("/ep.mp3"))
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_episode(pilot, article_id)
+        await pilot.press("D")
+        status = main(app).status_line
+        await until(pilot, lambda: "Downloading" in str(status.render()), "progress")
+        await pilot.press("C")
+        await until(pilot, lambda: "cancelled" in str(status.render()), "the cancel")
+        [state] = reader.episodes.states(article_id)
+        assert state.download == "failed" and "cancelled" in (state.error or "")
+        assert "download failed: cancelled" in media_text(app)
+        await pilot.press("D")
+        await until(pilot, lambda: "⤓ 1 download" in str(status.render()), "the resume")
+        await settle(pilot)
+    assert ranges[0] == "" and ranges[1].startswith("bytes=") and ranges[1] != "bytes=0-"
+    [state] = reader.episodes.states(article_id)
+    assert Path(state.path or "").read_bytes() == EPISODE
+
+
+async def test_an_episode_over_the_cap_is_one_line_and_nothing_kept(
+    tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory
+) -> None:
+    reader = build_reader(tmp_path / "t.db", demo=False, config=Config(download_max_bytes=10_000))
+    http_server.add_handler("/ep.mp3", ranged(EPISODE))
+    article_id = add_episode(reader, http_server.url("/ep.mp3"))
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_episode(pilot, article_id)
+        await pilot.press("D")
+        await until(pilot, lambda: "failed" in str(main(app).status_line.render()), "the failure")
+        await settle(pilot)
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        over = "100 KB is over the download limit of 10 KB"
+        assert errors == [f"Download failed: Winter light: {over}"]
+        assert "download failed: 100 KB is over the download limit" in media_text(app)
+    assert not list((tmp_path / "cache").rglob("*.mp3*"))
+
+
+async def test_the_demo_downloads_nothing(reader: Reader, app_factory: AppFactory) -> None:
+    [podcast] = [a for a in reader.articles(ArticleQuery(), limit=500) if "Wave" in a.feed_title][
+        :1
+    ]
+    app = app_factory(reader, demo=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_episode(pilot, podcast.id)
+        await pilot.press("D")
+        await settle(pilot)
+        assert any("demo library is offline" in n.message for n in app._notifications)
+    assert reader.episodes.downloads() == []
+
+
+def recording_player(tmp_path: Path) -> tuple[str, Path]:
+    out = tmp_path / "played.txt"
+    script = f"import sys; open({str(out)!r}, 'a').write(sys.argv[1] + '\\n')"
+    return f"{shlex.quote(sys.executable)} -c {shlex.quote(script)} %f", out
+
+
+async def test_p_plays_the_downloaded_file_else_the_address(
+    tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory
+) -> None:
+    player, out = recording_player(tmp_path)
+    reader = build_reader(tmp_path / "t.db", demo=False, config=Config(player=player))
+    http_server.add_handler("/ep.mp3", ranged(EPISODE))
+    article_id = add_episode(reader, http_server.url("/ep.mp3"))
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_episode(pilot, article_id)
+        await pilot.press("P")
+        await settle(pilot)
+        await pilot.press("D")
+        await until(pilot, lambda: "downloaded" in media_text(app), "the download")
+        await pilot.press("P")
+        await settle(pilot)
+    [state] = reader.episodes.states(article_id)
+    assert out.read_text().splitlines() == [http_server.url("/ep.mp3"), state.path]
+
+
+async def test_p_with_mpv_resumes_where_it_stopped(
+    tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory
+) -> None:
+    require_program("mpv", "plays podcast episodes")
+    quit_later = tmp_path / "quit.lua"
+    quit_later.write_text(  # quits once a second has played, by mpv's own clock
+        'mp.observe_property("time-pos", "number", function(_, t)\n'
+        '  if t and t >= 1.0 then mp.command("quit") end\n'
+        "end)\n"
+    )
+    mpv = f"mpv --no-video --ao=null --no-terminal --script={quit_later} %f"
+    reader = build_reader(tmp_path / "t.db", demo=False, config=Config(player=mpv))
+    http_server.add_handler("/ep.wav", ranged(silent_wav(3.0), "audio/wav"))
+    article_id = add_episode(reader, http_server.url("/ep.wav"), kind="audio/wav")
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_episode(pilot, article_id)
+        await pilot.press("P")
+        await until(pilot, lambda: "stopped at" in media_text(app), "the stop")
+        said = [n.message for n in app._notifications]
+        assert said[-1] == "Stopped Winter light at 0:01: P resumes there."
+        assert "· 0:03 ·" in media_text(app)  # the duration mpv reported
+    [state] = reader.episodes.states(article_id)
+    assert 0.5 <= state.position <= 1.5 and not state.played
+
+
+async def test_e_lists_the_queue_plays_and_marks_played(
+    tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory
+) -> None:
+    player, out = recording_player(tmp_path)
+    reader = build_reader(tmp_path / "t.db", demo=False, config=Config(player=player))
+    http_server.add_handler("/ep.mp3", ranged(EPISODE))
+    article_id = add_episode(reader, http_server.url("/ep.mp3"))
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_episode(pilot, article_id)
+        await pilot.press("E")
+        await settle(pilot)
+        assert isinstance(app.screen, DownloadsScreen)
+        assert "Nothing downloaded yet" in str(app.screen.query_one("#downloads-summary").render())
+        await pilot.press("escape", "D")
+        await until(pilot, lambda: "downloaded" in media_text(app), "the download")
+        await pilot.press("E")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DownloadsScreen)
+        listing = screen.query_one(OptionList)
+        assert listing.option_count == 1
+        row = str(listing.get_option_at_index(0).prompt)
+        assert row.startswith("Winter light · The Long Wave\naudio/mpeg · 100 KB · downloaded")
+        await pilot.press("m")
+        await settle(pilot)
+        assert "played" in str(screen.query_one(OptionList).get_option_at_index(0).prompt)
+        await pilot.press("P")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "· played" in media_text(app)
+    [state] = reader.episodes.states(article_id)
+    assert state.played and out.read_text().splitlines() == [state.path]
