@@ -296,6 +296,7 @@ class Reader:
                     default_mode=self.config.full_text,
                     feed_ids=feed_ids,
                     on_page=log.add_page,  # logged as it goes, like a refresh
+                    images=self.config.images == "auto",
                 )
         except BaseException:
             with contextlib.suppress(StoreError):

@@ -150,11 +150,14 @@ async def prefetch_full_texts(
     default_mode: FullTextMode = FullTextMode.AUTO,
     feed_ids: Sequence[int] | None = None,
     on_page: Callable[[FullText], None] | None = None,
+    images: bool = False,
 ) -> PrefetchSummary:
     """Fetch pages of new unread teaser articles, within a count and a byte budget.
 
     ``default_mode`` is what feeds left on ``auto`` follow (config's ``full_text``);
-    ``on_page`` hears of each page as it is stored (saved or not).
+    ``on_page`` hears of each page as it is stored (saved or not). With ``images`` (the
+    ``images = "auto"`` setting) each page's images are fetched too, for offline reading,
+    their bytes counted against the same budget (never for a data-saver feed).
     """
     candidates = await asyncio.to_thread(
         store.prefetch_candidates, limit=max(max_articles, 1) * 4, feed_ids=feed_ids
@@ -184,7 +187,24 @@ async def prefetch_full_texts(
         spent += full.bytes_downloaded
         if full.markdown:
             fetched += 1
+            if images and spent < max_bytes:
+                spent += await _prefetch_images(
+                    store, fetcher, article, full.markdown, max_bytes - spent
+                )
         else:
             failed += 1
             failures.append((full.url, full.error or "failed"))
     return PrefetchSummary(fetched, failed, spent, skipped, tuple(failures))
+
+
+async def _prefetch_images(
+    store: Store, fetcher: Fetcher, article: Article, markdown: str, budget: int
+) -> int:
+    """Fetch a prefetched page's images within what is left of the budget; bytes spent."""
+    from tuireader.media.images import fetch_article_images, image_refs
+
+    refs = image_refs(markdown)
+    if not refs or await asyncio.to_thread(store.data_saver, article.feed_id):
+        return 0
+    got = await fetch_article_images(store, fetcher, article.id, refs, byte_budget=budget)
+    return got.bytes_downloaded
