@@ -242,3 +242,29 @@ def test_textual_image_is_not_imported_when_images_are_off() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+async def test_offline_a_line_says_why_and_enter_tries_again(
+    tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory, renderer: None
+) -> None:
+    http_server.add("/pic.png", picture(), content_type="image/png")
+    reader = build_reader(tmp_path / "t.db", demo=False, config=Config(images="on-demand"))
+    article_id = add_article(reader, figure(http_server.url("/pic.png")))
+    images.load("halfcell")
+    app = app_factory(reader, demo=True)  # the demo never fetches: as good as offline
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_article(pilot, article_id)
+        [line] = lines(app)
+        line.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert caption(line) == (
+            "🖼 Image: The lighthouse at dusk · not shown: the demo library is offline: "
+            "nothing is fetched in the demo · enter loads it"
+        )
+        assert not line.loading  # Textual's own loading indicator never covers it
+        app.reader.demo = False  # back online
+        await pilot.press("enter")
+        await settle(pilot)
+        assert line.query(".image-picture")
+    assert http_server.paths_requested() == ["/pic.png"]

@@ -332,11 +332,19 @@ class MediaFlow(ScreenBase):
                 stored = dict(await asyncio.to_thread(reader.article_images, article_id, markdown))
                 item = image_item(ref, stored.get(ref), fetched=True)
                 self.post_message(Done(show, item))
+                done.add(ref.url)
 
         def job() -> None:
-            reader.check_online()
-            asyncio.run(fetch_all())
+            try:
+                reader.check_online()
+                asyncio.run(fetch_all())
+            except Exception as error:  # offline, the demo...: said on each line left
+                for ref in wanted:
+                    if ref.url not in done:  # not stored: enter tries again
+                        self.post_message(Done(show, ImageItem(ref, error=one_line(error))))
 
+        done: set[str] = set()
+        self.media_block.mark_fetching(article_id, [ref.url for ref in wanted])
         self.in_thread(job, group="images")
 
     # --- the images setting ---

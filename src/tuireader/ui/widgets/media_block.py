@@ -47,12 +47,11 @@ class ImageLine(Vertical, can_focus=True):
         article_id: int
         url: str
 
-    def __init__(self, article_id: int, item: ImageItem, *, mode: str) -> None:
+    def __init__(self, article_id: int, item: ImageItem) -> None:
         super().__init__(classes="image-line")
         self.article_id = article_id
         self.item = item
-        self.mode = mode
-        self.loading = False
+        self.fetching = False
 
     def compose(self) -> ComposeResult:
         yield Static(self.caption(), classes="image-caption", markup=False)
@@ -66,14 +65,17 @@ class ImageLine(Vertical, can_focus=True):
         text = Text(label)
         if self.item.error:
             text.append(f" · not shown: {clean_line(self.item.error)[:80]}", style="italic")
-        elif self.item.picture is None:
-            hint = " · loading…" if self.loading or self.mode == "auto" else " · enter loads it"
-            text.append(hint, style="dim italic")
+        if self.item.picture is None and not self.item.stored:
+            text.append(" · loading…" if self.fetching else " · enter loads it", style="dim italic")
         return text
+
+    def set_fetching(self) -> None:
+        self.fetching = True
+        self.query_one(".image-caption", Static).update(self.caption())
 
     def set_item(self, item: ImageItem) -> None:
         self.item = item
-        self.loading = False
+        self.fetching = False
         self.query_one(".image-caption", Static).update(self.caption())
         if item.picture is not None:
             self._draw()
@@ -86,9 +88,7 @@ class ImageLine(Vertical, can_focus=True):
         self.mount(picture)
 
     def action_load(self) -> None:
-        if self.item.picture is None and not self.item.stored and not self.loading:
-            self.loading = True
-            self.query_one(".image-caption", Static).update(self.caption())
+        if self.item.picture is None and not self.item.stored and not self.fetching:
             self.post_message(self.Activated(self.article_id, self.item.ref.url))
 
     def on_click(self, event: events.Click) -> None:
@@ -140,8 +140,7 @@ class MediaBlock(Vertical):
         self.query_one("#media-note", Static).update(note)
         self.query_one("#media-note", Static).display = bool(note)
         if info is not None and info.images_mode != "off":
-            mode = info.images_mode
-            self.mount_all(ImageLine(info.article_id, item, mode=mode) for item in info.images)
+            self.mount_all(ImageLine(info.article_id, item) for item in info.images)
         self.set_class(info is not None and (not info.empty or bool(note)), "shown")
         if info is not None:
             self.post_message(self.Shown(info))
@@ -166,6 +165,14 @@ class MediaBlock(Vertical):
             return
         self.info = replace(self.info, progress={**self.info.progress, url: (done, total)})
         self._draw_enclosures()
+
+    def mark_fetching(self, article_id: int, urls: list[str]) -> None:
+        """These images are being fetched: their lines say so."""
+        if self.info is None or self.info.article_id != article_id:
+            return
+        for line in self.query(ImageLine):
+            if line.item.ref.url in urls:
+                line.set_fetching()
 
     def image_loaded(self, article_id: int, item: ImageItem) -> None:
         if self.info is None or self.info.article_id != article_id:
