@@ -1,5 +1,5 @@
-"""The media side of the main screen: enclosure downloads and playback, images, and the
-notification after an automatic refresh.
+"""The episodes side of the main screen: enclosure downloads and playback, and what an
+automatic refresh does after it (auto-download, one notification).
 
 Downloads run one queue at a time in a thread worker (``asyncio.run`` of the core's queue:
 the bytes go to disk, never through the event loop), posting their progress to the status
@@ -10,101 +10,25 @@ app, runs the player in the terminal and records where it stopped (mpv's IPC, in
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Coroutine, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual import on
 from textual.app import SuspendNotSupported
-from textual.message import Message
 
-from tuireader.humanize import format_bytes, plural
+from tuireader.humanize import plural
 from tuireader.media.episodes import CANCELLED, DownloadOutcome
-from tuireader.media.images import ImageRef
 from tuireader.media.player import Playback, PlayerError
-from tuireader.sanitize import clean_line
 from tuireader.store import EnclosureState
-from tuireader.ui import images
-from tuireader.ui.media import ImageItem, MediaInfo, image_item, next_images_mode, prepare_media
-from tuireader.ui.screens.base import Done, ScreenBase, one_line
+from tuireader.ui.downloading import DownloadRun, DownloadStep, downloading_text, short_title
+from tuireader.ui.screens.base import Done, one_line
 from tuireader.ui.screens.downloads import DownloadsScreen, EpisodeAction
-from tuireader.ui.widgets.media_block import ImageLine, MediaBlock
-
-IMAGE_MODE_WORDS = {
-    "off": "Images off",
-    "on-demand": "Images on demand: enter on an image line loads it",
-    "auto": "Images load with each article",
-}
+from tuireader.ui.screens.imageflow import ImageFlow
 
 
-@dataclass
-class DownloadStep(Message):
-    """Bytes of the running download so far (many a second: each replaces the last)."""
-
-    state: EnclosureState
-    done: int
-    total: int | None
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, DownloadStep) and message.state.url == self.state.url
-
-
-def short_title(title: str, limit: int = 40) -> str:
-    line = clean_line(title) or "untitled"
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def downloading_text(state: EnclosureState, done: int, total: int | None) -> Text:
-    """``Downloading Winter light: 4.1 MB of 30 MB`` (C cancels)."""
-    text = Text("⤓ Downloading ", style="bold")
-    text.append(short_title(state.article_title))
-    text.append(f": {format_bytes(done)}" + (f" of {format_bytes(total)}" if total else ""))
-    text.append(" · C cancels", style="dim")
-    return text
-
-
-class DownloadRun:
-    """A running download queue, which the app's cancel key stops at once: between
-    chunks, and also while it waits on a silent server (its task is cancelled)."""
-
-    def __init__(self) -> None:
-        self.cancelled = threading.Event()
-        self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: asyncio.Task[object] | None = None
-
-    async def watch(
-        self, work: Coroutine[object, object, list[DownloadOutcome]]
-    ) -> list[DownloadOutcome]:
-        """Run ``work`` (the core's queue) so :meth:`cancel` can stop it; [] once stopped."""
-        with self._lock:
-            self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
-        try:
-            return await work
-        except asyncio.CancelledError:
-            if not self.cancelled.is_set():
-                raise
-            return []
-        finally:
-            with self._lock:
-                self._loop = self._task = None
-
-    def cancel(self) -> None:
-        """From the event loop: stop the queue (the file's ``.part`` stays: D resumes)."""
-        self.cancelled.set()
-        with self._lock:
-            if self._loop is not None and self._task is not None:
-                self._loop.call_soon_threadsafe(self._task.cancel)
-
-
-class MediaFlow(ScreenBase):
+class MediaFlow(ImageFlow):
     _download_run: DownloadRun | None = None
     _downloading = False
-
-    @property
-    def media_block(self) -> MediaBlock:
-        return self.query_one(MediaBlock)
 
     # --- downloads ---
 
@@ -277,102 +201,6 @@ class MediaFlow(ScreenBase):
         elif playback is not None and playback.exit_code != 0:
             self.notify(f"The player exited with status {playback.exit_code}.", severity="warning")
         self._played_set()
-
-    # --- the media block of the open article ---
-
-    def refresh_media(self) -> None:
-        """Read the open article's enclosures and images again (a download ended, ...)."""
-        shown = self.reader_pane.shown
-        if shown is None or shown.head:
-            return
-        reader, article, markdown = self.reader, shown.article, shown.markdown
-        self.in_thread(
-            lambda: prepare_media(reader, article.id, article.feed_id, markdown),
-            self._media_ready,
-            group="media-info",
-            exclusive=True,
-        )
-
-    def _media_ready(self, info: MediaInfo) -> None:
-        shown = self.reader_pane.shown
-        if shown is None or shown.article.id != info.article_id:
-            return
-        self.reader_pane.shown = replace(shown, media=info)
-        self.media_block.show(info)
-
-    @on(MediaBlock.Shown)
-    def _media_shown(self, event: MediaBlock.Shown) -> None:
-        info = event.info
-        if info.images_mode == "auto" and not self.reader.demo:  # the demo never fetches
-            missing = [item.ref for item in info.images if not item.stored]
-            if missing:
-                self._fetch_images(info.article_id, missing)
-
-    @on(ImageLine.Activated)
-    def _image_activated(self, event: ImageLine.Activated) -> None:
-        info = self.media_block.info
-        if info is None or info.article_id != event.article_id:
-            return
-        self._fetch_images(event.article_id, [i.ref for i in info.images if i.ref.url == event.url])
-
-    def _fetch_images(self, article_id: int, wanted: Sequence[ImageRef]) -> None:
-        """Fetch images one by one in a thread; each shows (or says why not) as it comes."""
-        reader = self.reader
-        shown = self.reader_pane.shown
-        if shown is None:
-            return
-        markdown = shown.markdown
-
-        def show(item: ImageItem) -> None:
-            self.media_block.image_loaded(article_id, item)
-
-        async def fetch_all() -> None:
-            for ref in wanted:
-                await reader.fetch_images(article_id, [ref])
-                stored = dict(await asyncio.to_thread(reader.article_images, article_id, markdown))
-                item = image_item(ref, stored.get(ref), fetched=True)
-                self.post_message(Done(show, item))
-                done.add(ref.url)
-
-        def job() -> None:
-            try:
-                reader.check_online()
-                asyncio.run(fetch_all())
-            except Exception as error:  # offline, the demo...: said on each line left
-                for ref in wanted:
-                    if ref.url not in done:  # not stored: enter tries again
-                        self.post_message(Done(show, ImageItem(ref, error=one_line(error))))
-
-        done: set[str] = set()
-        self.media_block.mark_fetching(article_id, [ref.url for ref in wanted])
-        self.in_thread(job, group="images")
-
-    # --- the images setting ---
-
-    def action_cycle_images(self) -> None:
-        mode = next_images_mode(self.reader.config.images)
-        if mode != "off" and not images.loaded() and not self._load_image_support():
-            return
-        reader = self.reader
-        reader.config = replace(reader.config, images=mode)
-        self.status_line.images_mode(mode)
-        self.notify(IMAGE_MODE_WORDS[mode], timeout=4)
-        self.in_thread(lambda: reader.save_setting("images", mode), group="settings")
-        self.refresh_media()
-
-    def _load_image_support(self) -> bool:
-        """textual-image asks the terminal questions as it loads: with the app suspended, so
-        the answers reach it and not the app's key reader."""
-        try:
-            try:
-                with self.app.suspend():
-                    images.load()
-            except SuspendNotSupported:
-                images.load()  # no terminal to ask (tests): it draws in text
-        except Exception as error:  # a library failing must not end the app
-            self.notify(f"Images cannot be shown here: {one_line(error)}", severity="error")
-            return False
-        return True
 
     # --- after a refresh ---
 
