@@ -615,14 +615,20 @@ class Reader:
         return [(ref, stored.get(ref.url)) for ref in image_refs(markdown)]
 
     async def fetch_images(
-        self, article_id: int, refs: Sequence[ImageRef], *, byte_budget: int | None = None
+        self,
+        article_id: int,
+        refs: Sequence[ImageRef],
+        *,
+        byte_budget: int | None = None,
+        retry: bool = False,
     ) -> ImagesFetched:
-        """Fetch and store these images of an article (refused ones are stored with why)."""
+        """Fetch and store these images of an article (refused ones are stored with why;
+        ``retry`` fetches those again)."""
         from tuireader.media.images import fetch_article_images
 
         async with self.make_fetcher() as fetcher:
             return await fetch_article_images(
-                self.store, fetcher, article_id, refs, byte_budget=byte_budget
+                self.store, fetcher, article_id, refs, byte_budget=byte_budget, retry=retry
             )
 
     # --- the app's front door (issue 15: the UI calls these, never ``store``) ----------------

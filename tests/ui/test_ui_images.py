@@ -17,7 +17,7 @@ from PIL import Image
 from textual.widgets import Static
 from uihelpers import AppFactory, build_reader, main, settle
 
-from loopback import LoopbackServer
+from loopback import LoopbackServer, Request, Response
 from tuireader.config import Config, load_config
 from tuireader.core import Reader
 from tuireader.models import ParsedEntry, ParsedFeed
@@ -174,9 +174,9 @@ async def test_hostile_images_say_why_they_are_not_shown(
         assert not any(line.query(".image-picture") for line in lines(app))
         assert app.is_running  # the markup-looking alt text was only text
     assert said == [
-        "🖼 Image: dot · not shown: a tracking pixel",
-        "🖼 Image: svg [@click=app.quit]x · not shown: not a picture (SVG)",
-        "🖼 Image: fake · not shown: not a picture (SVG or a page)",
+        "🖼 Image: dot · not shown: a tracking pixel · enter tries again",
+        "🖼 Image: svg [@click=app.quit]x · not shown: not a picture (SVG) · enter tries again",
+        "🖼 Image: fake · not shown: not a picture (SVG or a page) · enter tries again",
     ]
 
 
@@ -260,7 +260,7 @@ async def test_offline_a_line_says_why_and_enter_tries_again(
         await settle(pilot)
         assert caption(line) == (
             "🖼 Image: The lighthouse at dusk · not shown: the demo library is offline: "
-            "nothing is fetched in the demo · enter loads it"
+            "nothing is fetched in the demo · enter tries again"
         )
         assert not line.loading  # Textual's own loading indicator never covers it
         app.reader.demo = False  # back online
@@ -268,3 +268,34 @@ async def test_offline_a_line_says_why_and_enter_tries_again(
         await settle(pilot)
         assert line.query(".image-picture")
     assert http_server.paths_requested() == ["/pic.png"]
+
+
+async def test_an_image_that_failed_is_fetched_again_when_asked(
+    tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory, renderer: None
+) -> None:
+    answers = [Response(b"busy", status=503, headers={"Content-Type": "text/plain"})]
+
+    def flaky(request: Request) -> Response:
+        if answers:
+            return answers.pop()
+        return Response(picture(), headers={"Content-Type": "image/png"})
+
+    http_server.add_handler("/pic.png", flaky)
+    reader = build_reader(tmp_path / "t.db", demo=False, config=Config(images="auto"))
+    article_id = add_article(reader, figure(http_server.url("/pic.png")))
+    images.load("halfcell")
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_article(pilot, article_id)
+        [line] = lines(app)
+        assert "not shown: HTTP 503" in caption(line) and "enter tries again" in caption(line)
+        main(app).open_article(article_id)  # auto never tries a refused image again itself
+        await settle(pilot)
+        assert http_server.paths_requested() == ["/pic.png"]
+        [line] = lines(app)
+        line.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert line.query(".image-picture")
+        assert caption(line) == "🖼 Image: The lighthouse at dusk"
+    assert http_server.paths_requested() == ["/pic.png", "/pic.png"]

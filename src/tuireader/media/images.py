@@ -132,12 +132,17 @@ async def fetch_article_images(
     refs: Sequence[ImageRef],
     *,
     byte_budget: int | None = None,
+    retry: bool = False,
 ) -> ImagesFetched:
-    """Fetch the images of ``refs`` not stored yet; each result (or refusal) is stored."""
+    """Fetch the images of ``refs`` not stored yet; each result (or refusal) is stored.
+
+    With ``retry`` (the reader asked for it again), those stored without a picture are
+    fetched again: a refusal may have been a dropped connection on the train."""
     stored = store.stored_images(article_id)
     fetched = refused = spent = skipped = 0
     for ref in refs:
-        if ref.url in stored:
+        kept = stored.get(ref.url)
+        if kept is not None and (kept.data is not None or not retry):
             continue
         if byte_budget is not None and spent >= byte_budget:
             skipped += 1

@@ -65,10 +65,14 @@ class ImageFlow(ScreenBase):
         info = self.media_block.info
         if info is None or info.article_id != event.article_id:
             return
-        self._fetch_images(event.article_id, [i.ref for i in info.images if i.ref.url == event.url])
+        wanted = [i.ref for i in info.images if i.ref.url == event.url]
+        self._fetch_images(event.article_id, wanted, retry=True)
 
-    def _fetch_images(self, article_id: int, wanted: Sequence[ImageRef]) -> None:
-        """Fetch images one by one in a thread; each shows (or says why not) as it comes."""
+    def _fetch_images(
+        self, article_id: int, wanted: Sequence[ImageRef], *, retry: bool = False
+    ) -> None:
+        """Fetch images one by one in a thread; each shows (or says why not) as it comes.
+        ``retry``: the reader asked, so one refused before is fetched again."""
         reader = self.reader
         shown = self.reader_pane.shown
         if shown is None:
@@ -80,7 +84,7 @@ class ImageFlow(ScreenBase):
 
         async def fetch_all() -> None:
             for ref in wanted:
-                await reader.fetch_images(article_id, [ref])
+                await reader.fetch_images(article_id, [ref], retry=retry)
                 stored = dict(await asyncio.to_thread(reader.article_images, article_id, markdown))
                 item = image_item(ref, stored.get(ref), fetched=True)
                 self.post_message(Done(show, item))

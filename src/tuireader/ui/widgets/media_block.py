@@ -42,7 +42,7 @@ class ImageLine(Vertical, can_focus=True):
 
     @dataclass
     class Activated(Message):
-        """Load this image (on demand)."""
+        """Load this image (on demand), or try again one that was not shown."""
 
         article_id: int
         url: str
@@ -65,8 +65,12 @@ class ImageLine(Vertical, can_focus=True):
         text = Text(label)
         if self.item.error:
             text.append(f" · not shown: {clean_line(self.item.error)[:80]}", style="italic")
-        if self.item.picture is None and not self.item.stored:
-            text.append(" · loading…" if self.fetching else " · enter loads it", style="dim italic")
+        if self.fetching:
+            text.append(" · loading…", style="dim italic")
+        elif self.item.error:
+            text.append(" · enter tries again", style="dim italic")
+        elif self.item.picture is None:
+            text.append(" · enter loads it", style="dim italic")
         return text
 
     def set_fetching(self) -> None:
@@ -88,7 +92,7 @@ class ImageLine(Vertical, can_focus=True):
         self.mount(picture)
 
     def action_load(self) -> None:
-        if self.item.picture is None and not self.item.stored and not self.fetching:
+        if self.item.picture is None and not self.fetching:
             self.post_message(self.Activated(self.article_id, self.item.ref.url))
 
     def on_click(self, event: events.Click) -> None:
