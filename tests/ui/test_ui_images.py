@@ -93,13 +93,14 @@ async def test_on_demand_a_line_loads_the_image_in_half_cells_and_it_stays_offli
         [line] = lines(app)
         assert caption(line) == "🖼 Image: The lighthouse at dusk · enter loads it"
         assert http_server.paths_requested() == []  # nothing until asked
-        line.focus()
-        await pilot.press("enter")
+        await pilot.click(ImageLine)  # a click on its line loads it (enter: the tests below)
         await settle(pilot)
         [drawn] = line.query(".image-picture")
         assert type(drawn).__name__ == "HalfcellImage"
         rows = [drawn.render_line(y).text for y in range(drawn.size.height)]
         assert 1 < len(rows) <= 16 and all(set(row) == {"▀"} for row in rows)
+        await pilot.click(ImageLine)  # shown: a click fetches nothing more
+        await settle(pilot)
         assert http_server.paths_requested() == ["/pic.png"]
     http_server.stop()  # offline: the picture comes from the store
     app = app_factory(reader)

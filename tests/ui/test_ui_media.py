@@ -143,6 +143,16 @@ async def test_d_downloads_with_progress_in_the_status_line(
         await until(pilot, lambda: "Downloading Winter light: " in str(status.render()), "progress")
         assert "of 100 KB" in str(status.render())
         await until(pilot, lambda: "downloading" in media_text(app), "the line's progress")
+        await pilot.press("E")  # the queue shows the running download too
+
+        def row() -> str:
+            listing = app.screen.query(OptionList)
+            if not listing or not listing.first().option_count:
+                return ""
+            return str(listing.first().get_option_at_index(0).prompt)
+
+        await until(pilot, lambda: "downloading 64 KB of 100 KB" in row(), "the queue's row")
+        await pilot.press("escape")
         release.set()
         await until(pilot, lambda: "⤓ 1 download" in str(status.render()), "the end")
         await settle(pilot)

@@ -49,13 +49,18 @@ class DownloadsScreen(ScrollingDialog):
     DownloadsScreen .downloads { width: 100; }
     """
 
-    def __init__(self, reader: Reader, act: Callable[[EpisodeAction], None]) -> None:
+    def __init__(
+        self,
+        reader: Reader,
+        act: Callable[[EpisodeAction], None],
+        progress: dict[str, tuple[int, int | None]] | None = None,
+    ) -> None:
         super().__init__()
         self._reader = reader
         self._act = act
         self.states: list[EnclosureState] = []
         #: url -> (bytes so far, expected total) of the running download.
-        self._progress: dict[str, tuple[int, int | None]] = {}
+        self._progress = dict(progress or {})
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box downloads") as box:

@@ -29,6 +29,8 @@ from tuireader.ui.screens.imageflow import ImageFlow
 class MediaFlow(ImageFlow):
     _download_run: DownloadRun | None = None
     _downloading = False
+    #: The running download's latest progress (for the queue dialog when it opens).
+    _last_step: DownloadStep | None = None
 
     # --- downloads ---
 
@@ -86,6 +88,7 @@ class MediaFlow(ImageFlow):
     def _download_step(self, step: DownloadStep) -> None:
         if not self._downloading:
             return  # a step that arrived after the end
+        self._last_step = step
         self.status_line.downloading(downloading_text(step.state, step.done, step.total))
         self.media_block.set_progress(step.state.url, step.done, step.total)
         screen = self.app.screen
@@ -132,7 +135,9 @@ class MediaFlow(ImageFlow):
         self._download_run.cancel()
 
     def action_downloads(self) -> None:
-        self.app.push_screen(DownloadsScreen(self.reader, self._episode_action))
+        step = self._last_step if self._downloading else None
+        progress = {step.state.url: (step.done, step.total)} if step is not None else {}
+        self.app.push_screen(DownloadsScreen(self.reader, self._episode_action, progress))
 
     def _episode_action(self, action: EpisodeAction) -> None:
         if action.kind == "play":
