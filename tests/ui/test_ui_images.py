@@ -300,3 +300,19 @@ async def test_an_image_that_failed_is_fetched_again_when_asked(
         assert line.query(".image-picture")
         assert caption(line) == "🖼 Image: The lighthouse at dusk"
     assert http_server.paths_requested() == ["/pic.png", "/pic.png"]
+
+
+async def test_many_images_are_drawn_smaller_so_the_text_stays_near(
+    tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory, renderer: None
+) -> None:
+    for n in range(4):
+        http_server.add(f"/p{n}.png", picture(64 + n, 48), content_type="image/png")
+    html = "".join(figure(http_server.url(f"/p{n}.png"), f"picture {n}") for n in range(4))
+    reader = build_reader(tmp_path / "t.db", demo=False, config=Config(images="auto"))
+    article_id = add_article(reader, html)
+    images.load("halfcell")
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_article(pilot, article_id)
+        heights = [line.query_one(".image-picture").size.height for line in lines(app)]
+    assert len(heights) == 4 and all(1 < h <= 8 for h in heights)

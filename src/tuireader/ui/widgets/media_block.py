@@ -24,6 +24,8 @@ from tuireader.ui.media import ImageItem, MediaInfo, enclosure_line
 
 #: Rows an image takes at most: a picture never fills the pane and hides the text.
 IMAGE_ROWS = 16
+#: ... and fewer when the article has more than ``MANY_IMAGES``: its text, below, stays near.
+MANY_IMAGES, MANY_IMAGE_ROWS = 3, 8
 
 
 class ImageLine(Vertical, can_focus=True):
@@ -104,15 +106,16 @@ class ImageLine(Vertical, can_focus=True):
 class MediaBlock(Vertical):
     """Enclosure lines and image lines of the article shown; hidden when it has none."""
 
-    DEFAULT_CSS = """
-    MediaBlock {
+    DEFAULT_CSS = f"""
+    MediaBlock {{
         height: auto;
         display: none;
         margin-bottom: 1;
-        &.shown { display: block; }
-        #media-enclosures { height: auto; }
-        #media-note { color: $text-muted; text-style: italic; }
-    }
+        &.shown {{ display: block; }}
+        &.many-images .image-picture {{ max-height: {MANY_IMAGE_ROWS}; }}
+        #media-enclosures {{ height: auto; }}
+        #media-note {{ color: $text-muted; text-style: italic; }}
+    }}
     """
 
     @dataclass
@@ -146,6 +149,7 @@ class MediaBlock(Vertical):
         if info is not None and info.images_mode != "off":
             self.mount_all(ImageLine(info.article_id, item) for item in info.images)
         self.set_class(info is not None and (not info.empty or bool(note)), "shown")
+        self.set_class(info is not None and len(info.images) > MANY_IMAGES, "many-images")
         if info is not None:
             self.post_message(self.Shown(info))
 
