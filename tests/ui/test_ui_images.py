@@ -294,11 +294,16 @@ async def test_an_image_that_failed_is_fetched_again_when_asked(
         await settle(pilot)
         assert http_server.paths_requested() == ["/pic.png"]
         [line] = lines(app)
-        line.focus()
+        await pilot.press("tab")  # from the reading pane to its image line
+        assert app.focused is line
         await pilot.press("enter")
         await settle(pilot)
         assert line.query(".image-picture")
         assert caption(line) == "🖼 Image: The lighthouse at dusk"
+        await pilot.press("escape")  # back to the text, then back to the list
+        assert app.focused is main(app).reader_pane
+        await pilot.press("escape")
+        assert app.focused is main(app).articles
     assert http_server.paths_requested() == ["/pic.png", "/pic.png"]
 
 

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Static
 
 from tuireader.sanitize import clean_line
@@ -31,7 +32,10 @@ MANY_IMAGES, MANY_IMAGE_ROWS = 3, 8
 class ImageLine(Vertical, can_focus=True):
     """One image: its caption line, and the picture once it is loaded."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "load", "Load image", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "load", "Load image", show=False),
+        Binding("h,escape", "leave", "Back to the text", show=False),
+    ]
 
     DEFAULT_CSS = f"""
     ImageLine {{
@@ -96,6 +100,13 @@ class ImageLine(Vertical, can_focus=True):
     def action_load(self) -> None:
         if self.item.picture is None and not self.fetching:
             self.post_message(self.Activated(self.article_id, self.item.ref.url))
+
+    def action_leave(self) -> None:
+        """Back to the reading pane (the screen's back key then works from there)."""
+        for ancestor in self.ancestors:
+            if isinstance(ancestor, Widget) and ancestor.can_focus:
+                ancestor.focus()
+                return
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
