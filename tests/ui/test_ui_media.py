@@ -314,10 +314,10 @@ async def test_e_lists_the_queue_plays_and_marks_played(
         await pilot.press("m")
         await settle(pilot)
         assert "played" in str(screen.query_one(OptionList).get_option_at_index(0).prompt)
-        await pilot.press("P")
+        await pilot.press("P", "enter")
         await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)
         assert "· played" in media_text(app)
     [state] = reader.episodes.states(article_id)
-    assert state.played and out.read_text().splitlines() == [state.path]
+    assert state.played and out.read_text().splitlines() == [state.path, state.path]

@@ -2,8 +2,8 @@
 
 A dialog over the main screen (``E``): one row per enclosure ever queued, newest request
 first, read from the store in a worker; the running download's row follows its progress.
-``P`` plays the selected episode and ``m`` marks it played or unplayed, through the screen
-below (which owns playback).
+``P`` or ``enter`` plays the selected episode and ``m`` marks it played or unplayed,
+through the screen below (which owns playback).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class DownloadsScreen(ScrollingDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box downloads") as box:
             box.border_title = "Download queue"
-            box.border_subtitle = "P plays · m played/unplayed · escape closes"
+            box.border_subtitle = "P/enter plays · m played/unplayed · escape closes"
             yield Static("Reading the queue…", id="downloads-summary", markup=False)
             yield OptionList(id="downloads-list")
 
@@ -123,6 +123,11 @@ class DownloadsScreen(ScrollingDialog):
     def action_move(self, step: int) -> None:
         listing = self.query_one(OptionList)
         (listing.action_cursor_down if step > 0 else listing.action_cursor_up)()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """enter (or a click) on a row plays it, as P does."""
+        event.stop()
+        self.action_play()
 
     def action_play(self) -> None:
         state = self._selected()
