@@ -281,7 +281,8 @@ async def test_p_with_mpv_resumes_where_it_stopped(
         await pilot.press("P")
         await until(pilot, lambda: "stopped at" in media_text(app), "the stop")
         said = [n.message for n in app._notifications]
-        assert said[-1] == "Stopped Winter light at 0:01: P resumes there."
+        # About a second in: mpv's last report before it quit may come just before 1.0.
+        assert said[-1] in (f"Stopped Winter light at 0:0{n}: P resumes there." for n in (0, 1))
         assert "· 0:03 ·" in media_text(app)  # the duration mpv reported
     [state] = reader.episodes.states(article_id)
     assert 0.5 <= state.position <= 1.5 and not state.played

@@ -116,7 +116,7 @@ def next_images_mode(mode: str) -> str:
 
 def format_duration(seconds: float) -> str:
     """``41:12`` or ``1:02:05``."""
-    total = int(seconds)
+    total = round(seconds)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"

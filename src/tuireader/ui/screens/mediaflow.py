@@ -201,7 +201,7 @@ class MediaFlow(ImageFlow):
         elif playback is not None and playback.finished:
             self.notify(f"Played {title}.")
         elif playback is not None and playback.position is not None:
-            minutes, seconds = divmod(int(playback.position), 60)
+            minutes, seconds = divmod(round(playback.position), 60)
             self.notify(f"Stopped {title} at {minutes}:{seconds:02}: P resumes there.")
         elif playback is not None and playback.exit_code != 0:
             self.notify(f"The player exited with status {playback.exit_code}.", severity="warning")
