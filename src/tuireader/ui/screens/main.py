@@ -25,7 +25,7 @@ from tuireader.ui.screens.commandflow import CommandFlow, command_rows  # [keys]
 from tuireader.ui.screens.feedflow import FeedFlow
 from tuireader.ui.screens.foryouflow import ForYouFlow
 from tuireader.ui.screens.help import HelpScreen
-from tuireader.ui.screens.mediaflow import MediaFlow
+from tuireader.ui.screens.mediaflow import MediaFlow  # [media]
 from tuireader.ui.screens.motionflow import MotionFlow  # [keys]
 from tuireader.ui.screens.readflow import ReadFlow
 from tuireader.ui.screens.sync_form import show_sync_status  # [sync]
