@@ -34,7 +34,7 @@ def add_episode(
     reader: Reader, url: str, *, title: str = "Winter light", kind: str = "audio/mpeg"
 ) -> int:
     """A podcast feed with one episode whose enclosure is ``url``; returns the article id."""
-    feed = reader.store.add_feed("https://pod.example/feed.xml", folder="Pods")
+    feed = reader.store.add_feed(f"https://pod.example/{title}.xml", folder="Pods")
     entry = ParsedEntry(
         title=title,
         guid="ep-" + title,
@@ -322,3 +322,28 @@ async def test_e_lists_the_queue_plays_and_marks_played(
         assert "· played" in media_text(app)
     [state] = reader.episodes.states(article_id)
     assert state.played and out.read_text().splitlines() == [state.path, state.path]
+
+
+async def test_d_on_selected_articles_downloads_all_their_episodes(
+    tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory
+) -> None:
+    reader = build_reader(tmp_path / "t.db", demo=False)
+    for name in ("a", "b"):
+        http_server.add_handler(f"/{name}.mp3", ranged(EPISODE))
+    first = add_episode(reader, http_server.url("/a.mp3"), title="Winter light")
+    second = add_episode(reader, http_server.url("/b.mp3"), title="Spring tide")
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        screen.articles.select_id(first)
+        screen.articles.focus()
+        await pilot.press("v")
+        screen.articles.select_id(second)
+        await pilot.press("v", "D")
+        status = screen.status_line
+        await until(pilot, lambda: "⤓ 2 downloads" in str(status.render()), "both downloads")
+        await settle(pilot)
+        assert not screen.selection  # the selection empties, as after s, m, r
+    states = [s for article_id in (first, second) for s in reader.episodes.states(article_id)]
+    assert [s.download for s in states] == ["done", "done"]

@@ -35,15 +35,17 @@ class MediaFlow(ImageFlow):
     # --- downloads ---
 
     def action_download(self) -> None:
-        article_id = self.current_article_id()
-        if article_id is None:
+        """The current article's enclosures, or those of every selected article (``v``)."""
+        ids = self.target_ids()
+        if not ids:
             self.notify("Select an article with an enclosure to download it.")
             return
+        self.drop_selection()
         reader = self.reader
 
         def job() -> list[EnclosureState]:
             reader.check_online()
-            return reader.episodes.queue([article_id])
+            return reader.episodes.queue(ids)
 
         self.in_thread(job, self._queued, group="media")
 
@@ -153,6 +155,15 @@ class MediaFlow(ImageFlow):
         screen = self.app.screen
         if isinstance(screen, DownloadsScreen):
             screen.reload()
+
+    # --- hooks the other flows fill in (selectflow) ---
+
+    def target_ids(self) -> list[int]:
+        """The selected articles, else the current one."""
+        raise NotImplementedError
+
+    def drop_selection(self) -> bool:
+        raise NotImplementedError
 
     # --- playing ---
 
