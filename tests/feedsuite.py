@@ -144,7 +144,10 @@ def _ref_entry(raw: Any, feed_author: str | None, url: str) -> ParsedEntry:
         summary_html=None if summary == content else summary,
         content_html=content,
         categories=fields.categories(tags),
-        enclosures=tuple(e for e in enclosures if e is not None)[: fields.MAX_ENCLOSURES],
+        enclosures=fields.episode_duration(
+            tuple(e for e in enclosures if e is not None)[: fields.MAX_ENCLOSURES],
+            raw.get("itunes_duration"),
+        ),
     )
 
 

@@ -18,15 +18,21 @@ from tuireader.store import ArticleQuery
 EPISODE = b"ID3" + bytes(range(256)) * 200
 
 
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+
+
 def podcast(base: str, episodes: int = 2, title: str = "The Long Wave") -> bytes:
     items = "".join(
         f"<item><title>Episode {n}</title><guid>ep-{n}</guid>"
         f"<pubDate>Fri, 20 Nov 2026 1{n}:00:00 GMT</pubDate>"
-        f'<enclosure url="{base}/ep{n}.mp3" length="{len(EPISODE)}" type="audio/mpeg"/></item>'
+        f'<enclosure url="{base}/ep{n}.mp3" length="{len(EPISODE)}" type="audio/mpeg"/>'
+        + (f"<itunes:duration>{n}:02:03</itunes:duration>" if n else "")
+        + "</item>"
         for n in range(episodes)
     )
     return (
-        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+        f'<?xml version="1.0"?><rss version="2.0" xmlns:itunes="{ITUNES}">'
+        f"<channel><title>{title}</title>"
         f"<link>https://pod.example/</link>{items}</channel></rss>"
     ).encode()
 
@@ -49,9 +55,16 @@ def test_list_articles_json_carries_enclosures(http_server: LoopbackServer) -> N
     assert run("add", http_server.url("/pod.xml"))[0] == 0
     code, text = run("list", "articles", "--json")
     articles = json.loads(text)
+    # The newest episode's itunes:duration (1:02:03) is its enclosure's duration in seconds.
     assert articles[0]["enclosures"] == [
-        {"url": http_server.url("/ep1.mp3"), "type": "audio/mpeg", "length": len(EPISODE)}
+        {
+            "url": http_server.url("/ep1.mp3"),
+            "type": "audio/mpeg",
+            "length": len(EPISODE),
+            "duration": 3723,
+        }
     ]
+    assert articles[1]["enclosures"][0]["duration"] is None
 
 
 def test_download_list_and_played(http_server: LoopbackServer, tmp_path: Path) -> None:

@@ -103,7 +103,7 @@ def test_config_commands_and_the_pipe_command(tmp_path: Path) -> None:
     assert payload["title"] == found.title and "Hello from the body" in payload["text"]
     # The same shape as `list articles --json`, so one jq filter reads both.
     assert payload["enclosures"] == [
-        {"url": "https://c.example/1.mp3", "type": "audio/mpeg", "length": None}
+        {"url": "https://c.example/1.mp3", "type": "audio/mpeg", "length": None, "duration": None}
     ]
 
     text_target = tmp_path / "piped.txt"

@@ -18,6 +18,8 @@ class Enclosure:
     url: str
     type: str | None = None
     length: int | None = None
+    #: Seconds, as the feed gives it (``itunes:duration``, JSON Feed's ``duration_in_seconds``).
+    duration: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,7 +109,8 @@ def article_json_payload(article: Article, text: str, tags: list[str] | None = N
             "author": article.author,
             "published": to_db_time(article.published),
             "enclosures": [
-                {"url": e.url, "type": e.type, "length": e.length} for e in article.enclosures
+                {"url": e.url, "type": e.type, "length": e.length, "duration": e.duration}
+                for e in article.enclosures
             ],
             "tags": tags or [],
             "text": text,

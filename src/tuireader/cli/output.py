@@ -55,7 +55,8 @@ def article_json(article: ArticleSummary) -> dict[str, Any]:
         "starred": article.starred,
         "recommended": article.recommended,
         "enclosures": [
-            {"url": e.url, "type": e.type, "length": e.length} for e in article.enclosures
+            {"url": e.url, "type": e.type, "length": e.length, "duration": e.duration}
+            for e in article.enclosures
         ],
     }
 

@@ -40,7 +40,6 @@ _IGNORED_CHILDREN = frozenset(
         "{http://wellformedweb.org/CommentAPI/}commentRss",
         "{http://purl.org/syndication/thread/1.0}total",
         "{com-wordpress:feed-additions:1}post-id",
-        f"{ITUNES}duration",
         f"{ITUNES}image",
         f"{ITUNES}explicit",
         f"{ITUNES}episodeType",
@@ -183,6 +182,7 @@ def _rss_item(item: etree._Element, url: str, feed_author: str | None) -> Parsed
     content: str | None = None
     categories: list[str] = []
     enclosures: list[Enclosure] = []
+    duration: str | None = None
     for child in item:
         tag = child.tag
         if tag == "title":
@@ -218,6 +218,8 @@ def _rss_item(item: etree._Element, url: str, feed_author: str | None) -> Parsed
             )
             if enclosure is not None:
                 enclosures.append(enclosure)
+        elif tag == f"{ITUNES}duration":
+            duration = _text(child)
         elif tag not in _IGNORED_CHILDREN:
             raise _Unsupported
     if link is None and guid_is_link and guid:
@@ -236,7 +238,7 @@ def _rss_item(item: etree._Element, url: str, feed_author: str | None) -> Parsed
         summary_html=summary_html,
         content_html=content_html,
         categories=fields.categories(categories),
-        enclosures=tuple(enclosures[: fields.MAX_ENCLOSURES]),
+        enclosures=fields.episode_duration(enclosures[: fields.MAX_ENCLOSURES], duration),
     )
 
 

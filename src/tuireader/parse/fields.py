@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from urllib.parse import urljoin
 
 from tuireader import sanitize
@@ -134,11 +135,50 @@ def categories(values: Iterable[object]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def enclosure(url: object, type_: object, length: object, base: str | None) -> Enclosure | None:
+def enclosure(
+    url: object, type_: object, length: object, base: str | None, duration: object = None
+) -> Enclosure | None:
     href = link(url, base)
     if href is None:
         return None
-    return Enclosure(url=href, type=optional_line(type_, 100), length=_length(length))
+    return Enclosure(
+        url=href,
+        type=optional_line(type_, 100),
+        length=_length(length),
+        duration=seconds(duration),
+    )
+
+
+#: Longer than any real episode: a bigger figure is a feed's mistake, not a duration.
+MAX_DURATION = 100 * 3600
+
+
+def seconds(value: object) -> int | None:
+    """A duration as podcast feeds write it: ``"1:02:03"``, ``"62:03"``, ``"3723"`` or a number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        total = float(value)
+    elif isinstance(value, str) and 0 < len(value) < 20:
+        parts = value.strip().split(":")
+        if len(parts) > 3 or not all(p.replace(".", "", 1).isdigit() for p in parts):
+            return None
+        total = 0.0
+        for part in parts:
+            total = total * 60 + float(part)
+    else:
+        return None
+    if not 0 < total <= MAX_DURATION:
+        return None
+    return round(total)
+
+
+def episode_duration(enclosures: Sequence[Enclosure], duration: object) -> tuple[Enclosure, ...]:
+    """The entry's ``itunes:duration`` belongs to its episode: the first enclosure."""
+    found = seconds(duration)
+    if found is None or not enclosures or enclosures[0].duration is not None:
+        return tuple(enclosures)
+    return (replace(enclosures[0], duration=found), *enclosures[1:])
 
 
 def _length(value: object) -> int | None:

@@ -131,7 +131,13 @@ def _entry(
     tags = item.get("tags")
     attachments = item.get("attachments")
     enclosures = (
-        fields.enclosure(a.get("url"), a.get("mime_type"), a.get("size_in_bytes"), base)
+        fields.enclosure(
+            a.get("url"),
+            a.get("mime_type"),
+            a.get("size_in_bytes"),
+            base,
+            a.get("duration_in_seconds"),
+        )
         for a in (attachments if isinstance(attachments, list) else ())
         if isinstance(a, dict)
     )

@@ -370,7 +370,10 @@ def _entry(raw: Any, feed_author: str | None, feed_url: str) -> ParsedEntry:
         summary_html=summary_html,
         content_html=content_html,
         categories=fields.categories(tags),
-        enclosures=tuple(e for e in enclosures if e is not None)[: fields.MAX_ENCLOSURES],
+        enclosures=fields.episode_duration(
+            tuple(e for e in enclosures if e is not None)[: fields.MAX_ENCLOSURES],
+            raw.get("itunes_duration"),
+        ),
     )
 
 

@@ -82,12 +82,20 @@ def _content_hash(entry: ParsedEntry) -> str:
 
 
 def _encode_enclosures(enclosures: tuple[Enclosure, ...]) -> str:
-    return json.dumps([[e.url, e.type, e.length] for e in enclosures])
+    """``[url, type, length]`` each, with the duration fourth when the feed gave one."""
+    return json.dumps(
+        [
+            [e.url, e.type, e.length]
+            if e.duration is None
+            else [e.url, e.type, e.length, e.duration]
+            for e in enclosures
+        ]
+    )
 
 
 def decode_enclosures(raw: str | None) -> tuple[Enclosure, ...]:
     try:
-        return tuple(Enclosure(url, kind, length) for url, kind, length in json.loads(raw or "[]"))
+        return tuple(Enclosure(*fields[:4]) for fields in json.loads(raw or "[]"))
     except (ValueError, TypeError):
         return ()
 

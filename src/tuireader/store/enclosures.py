@@ -35,7 +35,8 @@ class EnclosureState:
     total: int | None = None
     error: str | None = None
     downloaded_at: datetime | None = None
-    #: Playback: seconds into the file, its duration when a player said, and whether it ended.
+    #: Playback: seconds into the file, its duration (the player's, else the feed's), and
+    #: whether it ended.
     position: float = 0.0
     duration: float | None = None
     played: bool = False
@@ -65,7 +66,13 @@ class EnclosuresMixin(StoreBase):
         states = []
         for enclosure in decode_enclosures(row[0]):
             base = EnclosureState(
-                article_id, enclosure.url, enclosure.type, enclosure.length, row[1], row[2]
+                article_id,
+                enclosure.url,
+                enclosure.type,
+                enclosure.length,
+                row[1],
+                row[2],
+                duration=enclosure.duration,
             )
             kept = done.get(enclosure.url)
             states.append(_with_state(base, kept) if kept else base)
@@ -223,6 +230,7 @@ class EnclosuresMixin(StoreBase):
                 enclosure.length if enclosure else None,
                 row[3],
                 row[4],
+                duration=enclosure.duration if enclosure else None,
             )
             states.append(_with_state(base, row[5:]))
         return states
@@ -244,7 +252,7 @@ def _with_state(base: EnclosureState, row: Sequence[Any]) -> EnclosureState:
         error=error,
         downloaded_at=from_db_time(downloaded_at),
         position=float(position),
-        duration=duration,
+        duration=duration if duration is not None else base.duration,
         played=bool(played),
         played_at=from_db_time(played_at),
     )
