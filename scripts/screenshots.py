@@ -186,6 +186,7 @@ async def main() -> None:
     # w hides the feeds pane, v selects three rows; g waits for its second key
     await shoot("select", (140, 40), keys("w", "v", "j", "v", "v", "g"), demo=True)
     await shoot("downloads", (140, 40), keys("E"), demo=True, history=listening)
+    await shoot("feed-settings", (80, 24), keys("J", "e"), demo=True)
     # Half-cell blocks: what a terminal without graphics (and tmux) shows, and what SVG can.
     images.load("halfcell")
     await shoot(

@@ -108,8 +108,9 @@ async def test_edit_and_remove_feed(reader: Reader, app_factory: AppFactory) -> 
         feed_id = screen.view.feed_id
         assert feed_id is not None
         await pilot.press("e")
-        await pilot.pause()
-        await fill_form(app, title="Renamed", folder="Elsewhere")
+        await settle(pilot)
+        app.screen.query_one("#title", Input).value = "Renamed"
+        app.screen.query_one("#folder", Input).value = "Elsewhere"
         await pilot.press("enter")
         await settle(pilot)
         feed = reader.store.get_feed(feed_id)

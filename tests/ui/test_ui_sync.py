@@ -6,6 +6,7 @@ Against a real FreshRSS on 127.0.0.1 that fetched the test's own loopback feeds.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from uihelpers import AppFactory, build_reader, main, settle
 from feedgen import rss
 from freshrss import API_PASSWORD, FreshRSS, opml
 from loopback import LoopbackServer
+from tuireader.feedsettings import feed_settings
 from tuireader.ui.screens.sync_form import SyncForm
 
 
@@ -79,7 +81,8 @@ async def test_welcome_sync_form_then_ctrl_r_syncs(
 
         # Renaming and removing a feed in the app go to the server first.
         feed_id = reader.feeds()[0].id
-        screen._edit_feed(feed_id, "Alpha Daily", "Morning")
+        settings = feed_settings(reader, feed_id)
+        screen._save_feed(feed_id, replace(settings, title="Alpha Daily", folder="Morning"))
         await settle(pilot)
         assert server.sql("SELECT name FROM feed").strip() == "Alpha Daily"
         screen._remove_feed(feed_id)

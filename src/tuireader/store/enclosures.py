@@ -196,6 +196,13 @@ class EnclosuresMixin(StoreBase):
         with self.db.write() as conn:
             conn.execute("UPDATE feeds SET auto_download = ? WHERE id = ?", (int(on), feed_id))
 
+    def auto_download(self, feed_id: int) -> bool:
+        with self.db.read() as conn:
+            row = conn.execute(
+                "SELECT auto_download FROM feeds WHERE id = ?", (feed_id,)
+            ).fetchone()
+        return bool(row and row[0])
+
     def new_episode_ids(self, *, after_id: int) -> list[int]:
         """Articles stored after ``after_id`` in auto-download feeds that have enclosures."""
         with self.db.read() as conn:

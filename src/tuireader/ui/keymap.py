@@ -221,9 +221,10 @@ ACTIONS: tuple[KeyAction, ...] = (
         "edit_feed",
         "e",
         "edit_feed",
-        "Edit feed",
+        "Feed settings",
         "screen",
-        help="Rename the selected feed or move it to a folder",
+        help="The selected feed's settings: title, folder, tags, refresh interval, "
+        "retention, full text, mute, data saver, auto-download, and the rules that apply",
     ),
     KeyAction(
         "feed_problem",

@@ -11,11 +11,20 @@ from rich.text import Text
 from textual import work
 
 from tuireader.core import ImportReport, SubscribeError, normalise_subscription_url
-from tuireader.models import FeedError, RefreshOutcome
+from tuireader.feedsettings import (
+    FeedDefaults,
+    FeedSettings,
+    change_feed_settings,
+    feed_defaults,
+    feed_settings,
+    rules_that_apply,
+)
+from tuireader.models import Feed, FeedError, RefreshOutcome
 from tuireader.sanitize import clean_line
 from tuireader.store import SavedSearch, StoreError
 from tuireader.ui import data
 from tuireader.ui.screens.base import ScreenBase, one_line
+from tuireader.ui.screens.feed_settings import FeedSettingsScreen
 from tuireader.ui.screens.prompts import ConfirmScreen, Field, FormScreen
 from tuireader.ui.screens.sync_form import open_sync_form, start_sync  # [sync]
 from tuireader.ui.screens.welcome import WelcomeChoice, WelcomeScreen
@@ -254,31 +263,35 @@ class FeedFlow(ScreenBase):
         if feed is None:
             self._needs_feed("edit (or a saved search to rename)")
             return
-        edited_id = feed.id
+        reader, feed_id = self.reader, feed.id
 
-        def entered(result: dict[str, str] | None) -> None:
-            if result is not None:
-                self._edit_feed(edited_id, result["title"], result["folder"])
+        def load() -> tuple[FeedSettings, FeedDefaults, list[str]]:
+            return (
+                feed_settings(reader, feed_id),
+                feed_defaults(reader),
+                rules_that_apply(reader, reader.feed(feed_id)),
+            )
 
-        self.app.push_screen(
-            FormScreen(
-                "Edit feed",
-                [
-                    Field("title", "Title (empty: the feed's own)", clean_line(feed.title)),
-                    Field("folder", "Folder (empty: none)", clean_line(feed.folder)),
-                ],
-                submit="Save",
-            ),
-            entered,
-        )
+        self.in_thread(load, lambda loaded: self._feed_form(feed_id, feed.title, *loaded))
 
-    def _edit_feed(self, feed_id: int, title: str, folder: str) -> None:
-        """Rename or move a feed (through Reader: on the sync server too)."""
+    def _feed_form(
+        self, feed_id: int, name: str, now: FeedSettings, defaults: FeedDefaults, rules: list[str]
+    ) -> None:
+        def saved(new: FeedSettings | None) -> None:
+            if new is not None and new != now:
+                self._save_feed(feed_id, new)
+
+        self.app.push_screen(FeedSettingsScreen(name, now, defaults, rules), saved)
+
+    def _save_feed(self, feed_id: int, new: FeedSettings) -> None:
+        """Through Reader: a rename or a move reaches the sync server too."""
         reader = self.reader
-        self.in_thread(
-            lambda: reader.update_feed(feed_id, title=title, folder=folder),
-            lambda _: self.load_sidebar(),
-        )
+        self.in_thread(lambda: change_feed_settings(reader, feed_id, new), self._feed_saved)
+
+    def _feed_saved(self, feed: Feed) -> None:
+        self.notify(f"Saved the settings of {clean_line(feed.title)}.")
+        self.load_sidebar()
+        self.load_view()
 
     # --- saved searches ---
 
