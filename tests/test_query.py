@@ -130,6 +130,79 @@ def test_free_words_and_phrases(library: tuple[Store, dict[str, int]]) -> None:
     assert store.query_ids("pyth", prefix_last=True) == store.query_ids("pyth*")
 
 
+def test_a_phrase_is_its_words_next_to_each_other(tmp_path: Path) -> None:
+    """As the highlighter finds it: whole words in order, anything but letters and digits
+    between them; not a substring of a longer word, not the words apart."""
+    with Store(tmp_path / "p.db", clock=lambda: NOW) as store:
+        feed = store.add_feed("https://p.example/feed")
+        bodies = {
+            "adjacent": "the city council met",
+            "punctuated": "a new city. Council rules",
+            "substring": "the electricity council met in the city",
+            "apart": "the council of the city",
+            "titled": "nothing here",
+        }
+        entries = tuple(
+            entry(n, "City council news" if name == "titled" else name, summary_html=body)
+            for n, (name, body) in enumerate(bodies.items())
+        )
+        store.store_feed(
+            feed.id,
+            ParsedFeed(title="p", entries=entries),
+            body_hash=None,
+            etag=None,
+            last_modified=None,
+            bytes_downloaded=0,
+        )
+        assert titles(store, '"city council"') == {"adjacent", "punctuated", "City"}
+        assert titles(store, 'title:"city council"') == {"City"}
+        assert titles(store, '"council city"') == set()
+        assert titles(store, '-"city council" city') == {"substring", "apart"}
+        assert titles(store, '"city council" OR electricity') == {
+            "adjacent",
+            "punctuated",
+            "City",
+            "substring",
+        }
+        assert store.count_query('"city council" -punctuated', unread_only=False) == 2
+
+
+def test_migration_8_rebuilds_the_index_with_positions(tmp_path: Path) -> None:
+    """A store from before migration 8 (an index without positions) keeps every entry and
+    answers phrases after the upgrade."""
+    from tuireader.store.db import Database
+    from tuireader.store.schema import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    Database(path, migrations=MIGRATIONS[:7]).close()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(
+            "INSERT INTO feeds (id, url, title, added_at) VALUES (1, 'https://o/f', 'O', 'x')"
+        )
+        for n, body in enumerate(("the big cat sat", "a cat that is big")):
+            conn.execute(
+                "INSERT INTO articles (id, feed_id, dedup_key, title, content_hash, first_seen,"
+                " sort_date) VALUES (?, 1, ?, ?, 'h', 'x', '2026-11-20T12:00:00Z')",
+                (n + 1, f"g:{n}", f"Story {n}"),
+            )
+            conn.execute(
+                "INSERT INTO articles_fts (rowid, title, author, body) VALUES (?, ?, '', ?)",
+                (n + 1, f"Story {n}", body),
+            )
+    conn.close()
+    with Store(path, clock=lambda: NOW) as store:
+        assert store.query_ids('"big cat"') == [1]
+        assert sorted(store.query_ids("big cat")) == [1, 2]
+        with store.db.read() as read:
+            sql = read.execute(
+                "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'"
+            ).fetchone()[0]
+            temp = read.execute("SELECT count(*) FROM temp.sqlite_master").fetchone()[0]
+        assert "detail = full" in sql
+        assert temp == 0  # the text's temporary copy is gone
+
+
 def test_fields_and_filters(library: tuple[Store, dict[str, int]]) -> None:
     store, ids = library
     assert titles(store, "author:guido") == {"Python"}

@@ -1,18 +1,25 @@
 """A query's syntax tree to one SQL condition over ``articles a`` (and FTS5 for text).
 
-Text goes through the FTS5 index. The index keeps no positions (``detail=column``), so
-a phrase is found as all of its words in the index, then checked in order with ``LIKE``
-on the indexed text (ASCII case-insensitive). Plain words of one AND or one OR, negated
-or not, become a single FTS5 match. Every user value is a bound
-parameter; FTS5 query strings are built from quoted tokens only, so no input is an SQL
-or FTS5 syntax error.
+Text goes through the FTS5 index, which keeps word positions (``detail=full``, migration
+8): a phrase is an FTS5 phrase, its words next to each other in that order with anything
+but letters and digits between them (as the highlighter finds it). The words and phrases
+of one AND or one OR, negated or not, become a single FTS5 match. Every user value is a
+bound parameter; FTS5 query strings are built from quoted tokens only, so no input is an
+SQL or FTS5 syntax error.
+
+Order matters to SQLite, which tests an AND's terms in the order written: the cheap
+tests of the covering index (flags, dates, feeds, tags) come first, so the full-text
+match (a set of up to every article's id, probed per row) is only probed for the rows
+that pass them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from typing import TypeVar
 
 from tuireader.query.ast import (
     Age,
@@ -34,7 +41,6 @@ from tuireader.query.ast import (
 
 # As the unicode61 tokenizer splits: letters and digits.
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-_SPACES = re.compile(r"\s+")
 _STATE_SQL = {
     "unread": "a.read = 0",
     "read": "a.read = 1",
@@ -47,7 +53,10 @@ _HAS_SQL = {
     " WHERE enclosures != '[]')",
     "fulltext": "a.id IN (SELECT article_id FROM full_texts WHERE markdown IS NOT NULL)",
 }
-_PHRASE_COLUMNS = {"any": ("title", "author", "body"), "title": ("title",), "author": ("author",)}
+
+_T = TypeVar("_T")
+#: A condition and its parameters, in order.
+Part = tuple[str, list[object]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +79,9 @@ class _Compiler:
         if not tokens:
             return None
         column = "" if node.field == "any" else f"{node.field} : "
-        terms = [f'{column}"{token}"' for token in tokens]
         if node.phrase:
-            return " ".join(terms)
+            return f'{column}"{" ".join(tokens)}"'
+        terms = [f'{column}"{token}"' for token in tokens]
         if node is self.prefix or node.text.endswith("*"):
             terms[-1] += "*"
         return " ".join(terms)
@@ -89,65 +98,58 @@ class _Compiler:
             self.params.extend(self.rowids)
         return f"+a.id IN ({sql})"
 
-    def phrase(self, node: Text) -> str:
-        """Its words through the index, then the phrase itself, only for articles that get
-        that far (a correlated check: a page of results checks a few hundred rows)."""
-        terms = self.fts_terms(node)
-        if terms is None:
-            return "1"
-        indexed = self.match(terms)
-        columns = _PHRASE_COLUMNS[node.field]
-        self.params.extend(
-            [f"%{_like_escape(_SPACES.sub(' ', node.text.strip()))}%"] * len(columns)
-        )
-        check = " OR ".join(f"p.{column} LIKE ? ESCAPE '\\'" for column in columns)
-        return (
-            f"({indexed} AND EXISTS (SELECT 1 FROM articles_fts p"
-            f" WHERE p.rowid = a.id AND ({check})))"
-        )
-
-    def texts(self, positive: list[Text], negative: list[Text]) -> list[str]:
-        """Plain words of one AND, with and without ``-``: a single FTS5 match."""
+    def texts(self, positive: list[Text], negative: list[Text]) -> list[Part]:
+        """The words and phrases of one AND, with and without ``-``: a single FTS5 match."""
         pos = [self.fts_terms(n) for n in positive]
         neg = [self.fts_terms(n) for n in negative]
-        parts = ["0"] if None in neg else []  # "-???" (nothing to search): matches nothing
+        parts: list[Part] = [("0", [])] if None in neg else []  # "-???": matches nothing
         pos_terms = [f"({t})" for t in pos if t is not None]
         neg_terms = [f"({t})" for t in neg if t is not None]
         if pos_terms:
-            parts.append(
-                self.match(" AND ".join(pos_terms) + "".join(f" NOT {t}" for t in neg_terms))
-            )
+            match = " AND ".join(pos_terms) + "".join(f" NOT {t}" for t in neg_terms)
+            parts.append(self.part(self.match, match))
         elif neg_terms:
-            parts.append(f"NOT {self.match(' OR '.join(neg_terms))}")
+            sql, params = self.part(self.match, " OR ".join(neg_terms))
+            parts.append((f"NOT {sql}", params))
         return parts
+
+    def part(self, build: Callable[[_T], str], arg: _T) -> Part:
+        """One condition with its own parameters, so that conditions can be reordered."""
+        start = len(self.params)
+        sql = build(arg)
+        params = self.params[start:]
+        del self.params[start:]
+        return sql, params
+
+    def joined(self, parts: list[Part], operator: str) -> str:
+        """Cheap conditions first (SQLite tests them in this order), full text last."""
+        ordered = sorted(parts, key=lambda part: "articles_fts" in part[0])
+        for _, params in ordered:
+            self.params.extend(params)
+        return "(" + f" {operator} ".join(sql for sql, _ in ordered or [("1", [])]) + ")"
 
     def compile(self, node: Node) -> str:
         if isinstance(node, Text):
-            if node.phrase:
-                return self.phrase(node)
-            parts = self.texts([node], [])
-            return parts[0] if parts else "1"
+            return self.joined(self.texts([node], []), "AND")
         if isinstance(node, And):
-            positive = [n for n in node.nodes if isinstance(n, Text) and not n.phrase]
-            negative = [
-                n.node
-                for n in node.nodes
-                if isinstance(n, Not) and isinstance(n.node, Text) and not n.node.phrase
+            words = [n for n in node.nodes if isinstance(n, Text)]
+            unwords = [
+                n.node for n in node.nodes if isinstance(n, Not) and isinstance(n.node, Text)
             ]
-            parts = self.texts(positive, negative)
-            parts += [
-                self.compile(n)
+            parts = self.texts(words, unwords) + [
+                self.part(self.compile, n)
                 for n in node.nodes
-                if not _plain(n) and not (isinstance(n, Not) and _plain(n.node))
+                if not isinstance(n, Text) and not (isinstance(n, Not) and isinstance(n.node, Text))
             ]
-            return "(" + " AND ".join(parts or ["1"]) + ")"
+            return self.joined(parts, "AND")
         if isinstance(node, Or):
-            terms = [self.fts_terms(n) for n in node.nodes if isinstance(n, Text) and not n.phrase]
+            terms = [self.fts_terms(n) for n in node.nodes if isinstance(n, Text)]
             if None in terms:
                 return "1"  # one alternative matches everything
-            parts = [self.match(" OR ".join(f"({t})" for t in terms))] if terms else []
-            parts += [self.compile(n) for n in node.nodes if not _plain(n)]
-            return "(" + " OR ".join(parts) + ")"
+            parts = [self.part(self.compile, n) for n in node.nodes if not isinstance(n, Text)]
+            if terms:
+                parts.append(self.part(self.match, " OR ".join(f"({t})" for t in terms)))
+            return self.joined(parts, "OR")
         if isinstance(node, Not):
             return f"NOT {self.compile(node.node)}"
         if isinstance(node, Is):
@@ -185,10 +187,6 @@ class _Compiler:
             )
         assert isinstance(node, Everything)
         return "1"
-
-
-def _plain(node: Node) -> bool:
-    return isinstance(node, Text) and not node.phrase
 
 
 def _db_time(value: datetime) -> str:

@@ -7,9 +7,8 @@ import sqlite3
 
 from tuireader.store.base import StoreBase
 
-# Letters and digits only, as the unicode61 tokenizer splits: the index keeps no
-# positions (detail=column, a quarter cheaper to write), so a query must never hold a
-# multi-token phrase such as "foo_bar".
+# Letters and digits only, as the unicode61 tokenizer splits: every word is its own
+# quoted token, so "foo_bar" searches for both words, not for the phrase.
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 #: bm25 scores at most this many of a tier's newest matches. bm25 costs ~20-40 us a row
 #: here, so scoring every match of a common word (90,000 rows in the 100k bench library)
