@@ -37,17 +37,27 @@ class QueryMixin(ArticlesMixin, StateMixin, SavedSearchesMixin):
         return compile_query(node, self.now(), prefix_last=prefix_last)
 
     def _query_where(
-        self, query: str | Node, within: ArticleQuery | None, prefix_last: bool
+        self,
+        query: str | Node,
+        within: ArticleQuery | None,
+        prefix_last: bool,
+        unread_only: bool = False,
     ) -> tuple[str, list[object]]:
+        """The WHERE clause: the view's and ``unread_only``'s cheap tests first, the query
+        last (SQLite tests in this order, and the query's full-text probes cost most)."""
         compiled = self.compile(query, prefix_last=prefix_last)
-        where, params = f" WHERE {compiled.where}", list(compiled.params)
+        clauses: list[str] = []
+        params: list[object] = []
         if within is not None:
             # The query says whether hidden articles count, not the view.
-            view, view_params = _where(replace(within, include_hidden=True), self.now())
+            view, params = _where(replace(within, include_hidden=True), self.now())
             if view:
-                where += " AND " + view.removeprefix(" WHERE ")
-                params.extend(view_params)
-        return where, params
+                clauses.append(view.removeprefix(" WHERE "))
+        if unread_only:
+            clauses.append("a.read = 0")
+        clauses.append(compiled.where)
+        params.extend(compiled.params)
+        return " WHERE " + " AND ".join(clauses), params
 
     def query_ids(
         self,
@@ -71,9 +81,7 @@ class QueryMixin(ArticlesMixin, StateMixin, SavedSearchesMixin):
         self, query: str | Node, *, unread_only: bool = True, within: ArticleQuery | None = None
     ) -> int:
         """How many match (unread ones by default): the sidebar's count for a query feed."""
-        where, params = self._query_where(query, within, False)
-        if unread_only:
-            where += " AND a.read = 0"
+        where, params = self._query_where(query, within, False, unread_only)
         with self.db.read() as conn:
             return int(
                 conn.execute(f"SELECT count(*) FROM {_ARTICLES}{where}", params).fetchone()[0]
@@ -86,14 +94,9 @@ class QueryMixin(ArticlesMixin, StateMixin, SavedSearchesMixin):
 
     def mark_matching_read(self, query: str | Node) -> list[int]:
         """Mark every unread match read; returns the changed ids (for undo)."""
-        where, params = self._query_where(query, None, False)
+        where, params = self._query_where(query, None, False, unread_only=True)
         with self.db.read() as conn:
-            ids = [
-                row[0]
-                for row in conn.execute(
-                    f"SELECT a.id FROM articles a{where} AND a.read = 0", params
-                )
-            ]
+            ids = [row[0] for row in conn.execute(f"SELECT a.id FROM {_ARTICLES}{where}", params)]
         return self.set_read(ids, True)
 
     def query_feeds(self) -> list[QueryFeed]:
