@@ -69,6 +69,31 @@ QUERIES = (
     "has:fulltext",
     "mar*",
     'quixotry OR "harbour ferry"',
+    # What users write beyond the first spread: negations, ORs of words, a common word with
+    # a filter, ages, tags and feeds with words, prefixes, phrases of common words.
+    "the",
+    "-market",
+    "climate -energy -prices",
+    '-"city council"',
+    "storm OR rain OR weather",
+    "market OR climate OR energy OR prices",
+    "market is:unread",
+    "market is:starred",
+    "the feed:gazette",
+    "market age:<7d",
+    "age:<7d is:unread -tag:tech",
+    "tag:tech market",
+    "tag:later -is:read",
+    "feed:coastal -storm",
+    "folder:technology OR tag:later",
+    "ele*",
+    "gov* is:unread",
+    "market clim*",
+    '"the city"',
+    '"climate change"',
+    'title:"city council"',
+    '"city council" is:unread',
+    '"city council" OR "power grid" OR "public health"',
 )
 
 
@@ -185,7 +210,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--feeds", type=int, default=500)
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--only", action="append", help="run only the queries containing this text (repeatable)"
+    )
     args = parser.parse_args(argv)
+    queries = [q for q in QUERIES if not args.only or any(o in q for o in args.only)]
     spec = LibrarySpec(args.feeds, args.articles)
     with tempfile.TemporaryDirectory(prefix="tuireader-query-bench-") as folder:
         store = prepare(spec, Path(folder))
@@ -198,12 +227,12 @@ def main(argv: list[str] | None = None) -> int:
         print("CPU ms p50/p99, wall ms p99\n")
         header = (
             f"{'query':<44} {'matches':>7} {'page cpu':>13} {'wall':>6} "
-            f"{'count cpu':>13} {'wall':>6} {'all-ids':>7} {'x base':>7}"
+            f"{'count cpu':>13} {'wall':>6} {'all-ids':>7} {'x base':>7}  target"
         )
         print(header)
         worst = 0.0
         failed: list[str] = []
-        for query in QUERIES:
+        for query in queries:
             matches = len(store.query_ids(query))
             page_w, page_c = timed(
                 lambda q=query: store.summaries(store.query_ids(q, limit=200)[:50]), args.runs
@@ -219,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{statistics.median(page_c):>6.1f}/{p99(page_c):>6.1f} {p99(page_w):>6.1f} "
                 f"{statistics.median(count_c):>6.1f}/{p99(count_c):>6.1f} {p99(count_w):>6.1f} "
                 f"{p99(all_w):>7.1f} {statistics.median(page_c) / baseline:>7.1f}"
-                + ("  FAIL" if query_worst >= TARGET_MS else "")
+                + ("  FAIL" if query_worst >= TARGET_MS else "  PASS")
             )
         rules_figures(store, args.runs)
         store.close()
