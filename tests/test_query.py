@@ -199,7 +199,10 @@ def test_migration_8_rebuilds_the_index_with_positions(tmp_path: Path) -> None:
                 "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'"
             ).fetchone()[0]
             temp = read.execute("SELECT count(*) FROM temp.sqlite_master").fetchone()[0]
-        assert "detail = full" in sql
+            merge = read.execute(
+                "SELECT v FROM articles_fts_config WHERE k = 'automerge'"
+            ).fetchone()[0]
+        assert "detail = full" in sql and merge == 8
         assert temp == 0  # the text's temporary copy is gone
 
 

@@ -297,9 +297,12 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 8: the search index keeps word positions (``detail=full``), so a phrase is an FTS5 phrase
     # query instead of its words found in the index and then every candidate's text scanned
-    # (a phrase of two common words: 300 ms for a count on 100,000 articles; 10-20 ms
+    # (a phrase of two common words: 300-500 ms for a count on 100,000 articles; 30-60 ms
     # now; bench/query_bench.py). It costs ~2.7x the index's size (37 to 98 MB there, 9 % of
-    # the file) and ~20 us more CPU per stored article. FTS5 cannot change a table's detail,
+    # the file) and ~15 us more CPU per stored article, about half of which merging segments
+    # 8 at a time instead of 4 (``automerge``) wins back: a refresh stores a feed per
+    # transaction, so the index is mostly small segments being merged
+    # (bench/fts_write_bench.py). FTS5 cannot change a table's detail,
     # so the index is built anew from its own text (~20 s once for 100,000 articles), which
     # waits in a temporary table so that the new index reuses the old one's pages instead of
     # growing the file by a copy of every article's text.
@@ -312,6 +315,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO articles_fts (rowid, title, author, body)
         SELECT id, title, author, body FROM temp.articles_fts_text;
+    INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 8);
     DROP TABLE temp.articles_fts_text;
     """,
 )
