@@ -41,6 +41,7 @@ from typing import Any
 import feedparser
 import lxml.html
 import trafilatura
+import trafilatura.external
 from readability import Document
 
 from tuireader.extract import ExtractedArticle, Rules, finish, prepare
@@ -278,14 +279,21 @@ def teaser_report() -> None:
 
 
 def run(
-    pages: list[Page], methods: dict[str, Extractor], quiet: bool
+    pages: list[Page], methods: dict[str, Extractor], quiet: bool, drafts_for_rules: bool = False
 ) -> tuple[dict[str, dict[str, Result]], dict[str, Any]]:
-    """Every method on every page, one after another in this process."""
+    """Every method on every page, one after another in this process.
+
+    With ``drafts_for_rules``, each page's draft is made again, untimed, with trafilatura's
+    body whether the shipped rules need it or not, so ``--rules`` can try every setting.
+    """
     results: dict[str, dict[str, Result]] = {name: {} for name in methods}
     drafts: dict[str, Any] = {}
     for extract in methods.values():  # untimed: imports and caches the first call fills
         with contextlib.suppress(Exception):  # reported below, when it counts
             extract(pages[0].source, pages[0].url, Draft())
+    # trafilatura loads jusText's stop lists (about a second) the first time it falls back to
+    # jusText, on whichever page that is: once per process, for ours and for trafilatura alone.
+    trafilatura.external.jt_stoplist_init()
     for page in pages:
         row = []
         for name, extract in methods.items():
@@ -298,8 +306,9 @@ def run(
                 print(f"  {name} raised on {page.name}: {exc!r}", file=sys.stderr)
             cpu_ms = (time.process_time() - start) * 1000
             results[name][page.name] = result = score(page, text, cpu_ms)
-            if name == "ours":
-                drafts[page.name] = draft.value
+            if name == "ours" and drafts_for_rules:
+                with contextlib.suppress(Exception):
+                    drafts[page.name] = prepare(page.source, page.url, both=True)
             row.append(
                 f"{result.f1:10.3f}" if page.corpus == "articles"
                 else f"{f'{result.counts[0]}/{len(page.with_)}-{result.counts[2]}':>10}"
@@ -456,7 +465,7 @@ def main() -> int:
     results: dict[str, dict[str, Result]] = {name: {} for name in methods}
     drafts: dict[str, Any] = {}
     for pages in corpora.values():
-        by_method, corpus_drafts = run(pages, methods, args.quiet)
+        by_method, corpus_drafts = run(pages, methods, args.quiet, args.rules)
         for name, by_page in by_method.items():
             results[name].update(by_page)
         drafts.update(corpus_drafts)
