@@ -44,7 +44,7 @@ import trafilatura
 import trafilatura.external
 from readability import Document
 
-from tuireader.extract import ExtractedArticle, Rules, finish, prepare
+from tuireader.extract import ExtractedArticle, Rules, extract_article, finish, prepare
 from tuireader.extract.rules import RULE_GRID
 from tuireader.htmlmd import html_to_markdown, html_to_text, is_teaser, word_count
 
@@ -95,44 +95,35 @@ def html_text(html: str | bytes) -> str:
 # ----------------------------------------------------------------------------- extractors
 
 
-@dataclass
-class Draft:
-    """Our extraction's expensive first stage, kept so ``--rules`` can re-run the cheap rest."""
-
-    value: Any = None
+# An extractor takes the page and its URL and returns (text, title).
+Extractor = Callable[[str | bytes, str], tuple[str, str | None]]
 
 
-# An extractor takes the page and its URL and returns (text, title); ``ours`` also fills a Draft.
-Extractor = Callable[[str | bytes, str, Draft], tuple[str, str | None]]
-
-
-def run_ours(source: str | bytes, url: str, draft: Draft) -> tuple[str, str | None]:
-    draft.value = prepare(source, url)
-    article = finish(draft.value) if draft.value is not None else None
-    return _article_text(article)
+def run_ours(source: str | bytes, url: str) -> tuple[str, str | None]:
+    return _article_text(extract_article(source, url))
 
 
 def _article_text(article: ExtractedArticle | None) -> tuple[str, str | None]:
     return ("", None) if article is None else (article.text, article.title)
 
 
-def run_trafilatura(source: str | bytes, url: str, _: Draft) -> tuple[str, str | None]:
+def run_trafilatura(source: str | bytes, url: str) -> tuple[str, str | None]:
     """trafilatura's defaults, without comments (its own evaluation's setting)."""
     out: str | None = trafilatura.extract(source, url=url, include_comments=False)
     return out or "", None
 
 
-def run_trafilatura_recall(source: str | bytes, url: str, _: Draft) -> tuple[str, str | None]:
+def run_trafilatura_recall(source: str | bytes, url: str) -> tuple[str, str | None]:
     out = trafilatura.extract(source, url=url, include_comments=False, favor_recall=True)
     return out or "", None
 
 
-def run_readability(source: str | bytes, url: str, _: Draft) -> tuple[str, str | None]:
+def run_readability(source: str | bytes, url: str) -> tuple[str, str | None]:
     doc = Document(source, url=url)
     return html_text(doc.summary(html_partial=True)), doc.short_title()
 
 
-def run_no_extraction(source: str | bytes, url: str, _: Draft) -> tuple[str, str | None]:
+def run_no_extraction(source: str | bytes, url: str) -> tuple[str, str | None]:
     root = lxml.html.document_fromstring(source)
     title = root.findtext(".//title")
     return html_text(source), title.strip() if title else None
@@ -290,17 +281,16 @@ def run(
     drafts: dict[str, Any] = {}
     for extract in methods.values():  # untimed: imports and caches the first call fills
         with contextlib.suppress(Exception):  # reported below, when it counts
-            extract(pages[0].source, pages[0].url, Draft())
+            extract(pages[0].source, pages[0].url)
     # trafilatura loads jusText's stop lists (about a second) the first time it falls back to
     # jusText, on whichever page that is: once per process, for ours and for trafilatura alone.
     trafilatura.external.jt_stoplist_init()
     for page in pages:
         row = []
         for name, extract in methods.items():
-            draft = Draft()
             start = time.process_time()
             try:
-                text, _ = extract(page.source, page.url, draft)
+                text, _ = extract(page.source, page.url)
             except Exception as exc:  # a baseline crashing is a score of 0, not a bench failure
                 text = ""
                 print(f"  {name} raised on {page.name}: {exc!r}", file=sys.stderr)
