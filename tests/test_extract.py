@@ -162,6 +162,19 @@ def test_an_index_page_gives_no_article_when_neither_library_finds_prose() -> No
     assert finish(_draft(links, headlines)) is None  # trafilatura's one-paragraph list
 
 
+def test_a_post_of_links_to_other_sites_is_an_article() -> None:
+    """A link blog or press review: no sentence of its own, but not the site's own index."""
+    links = "".join(
+        f'<p><a href="https://{site}.example/story-{i}">Story {i} about the harbour</a>'
+        f"<br>via {site}</p>"
+        for i, site in enumerate(["gazette", "tribune", "herald", "courier"])
+    )
+    result = finish(_draft(links, links))
+    assert result is not None and "Story 2 about the harbour" in result.text
+    same_site = links.replace("https://", "/").replace(".example/", "/")  # into its own site
+    assert finish(_draft(same_site, same_site)) is None
+
+
 def test_the_other_library_is_used_when_the_chosen_body_has_no_prose() -> None:
     result = finish(_draft(f"<ul>{_LINKS}</ul>", _PROSE))
     assert result is not None and result.text.startswith("The ferry will run every hour")

@@ -15,7 +15,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -125,11 +125,11 @@ def finish(draft: Draft, rules: Rules = Rules()) -> ExtractedArticle | None:  # 
         if rules.lost is not None and more and more >= rules.lost * prose_words(readability.root):
             body = trafilatura
     other = trafilatura if body is readability else readability
-    if rules.guard == "prose" and body is not None and _is_index(body):
+    if rules.guard == "prose" and body is not None and _is_index(body, draft.base_url):
         # An index page, unless the other library found the article (a short one on a
         # page of links, say).
         body = other if other is not None and has_prose(other) else None
-    if body is None or (rules.guard == "links" and _is_link_list(body.root)):
+    if body is None or (rules.guard == "links" and _is_link_list(body.root, draft.base_url)):
         return None
     article = _article(body, draft.metadata, draft.base_url, rules)
     if article is None and other is not None and other is not body and has_prose(other):
@@ -168,19 +168,33 @@ def _article(
     )
 
 
-def _is_index(body: Body) -> bool:
+def _is_index(body: Body, base_url: str) -> bool:
     """A body of links without a sentence of prose: a section front, a menu."""
-    return _is_link_list(body.root) and not has_prose(body)
+    return _is_link_list(body.root, base_url) and not has_prose(body)
 
 
-def _is_link_list(root: etree._Element) -> bool:
-    """An index or navigation page: several links that make up most of the text."""
-    links = list(root.iter("a"))
+def _is_link_list(root: etree._Element, base_url: str) -> bool:
+    """An index or navigation page: several links into its own site make up most of the text.
+
+    Links to other sites do not count: a post that lists them, each with a line of comment
+    (a link blog, a press review), is an article, and both libraries return it as one.
+    """
+    site = _site(base_url)
+    links = [a for a in root.iter("a") if _site(base_url, a.get("href")) == site]
     if len(links) < 3:
         return False
     total = len(" ".join(root.text_content().split()))
     linked = sum(len(" ".join(a.text_content().split())) for a in links)
     return linked > MAX_LINK_DENSITY * max(total, 1)
+
+
+def _site(base_url: str, href: str | None = None) -> str | None:
+    """The host a link (or the page itself) is on, without ``www.``."""
+    try:
+        host = urlsplit(urljoin(base_url, href.strip()) if href else base_url).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.") if host else None
 
 
 def _parse(page: str) -> etree._Element | None:
