@@ -351,10 +351,10 @@ def verdicts(corpora: dict[str, list[Page]], results: dict[str, dict[str, Result
         mine = quality(corpus, ours)
         for lib in libraries:
             theirs = quality(corpus, [results[lib][p.name] for p in pages])
-            line(mine > theirs, f"{corpus}: ours {mine:.3f} > {lib} {theirs:.3f}")
+            line(mine > theirs, f"{corpus}: ours {mine:.4f} > {lib} {theirs:.4f}")
         if corpus == "articles":
             values = [r.f1 for r in ours]
-            line(mine >= TARGET_MEAN, f"articles: mean F1 {mine:.3f} >= {TARGET_MEAN}")
+            line(mine >= TARGET_MEAN, f"articles: mean F1 {mine:.4f} >= {TARGET_MEAN}")
             median = statistics.median(values)
             line(median >= TARGET_MEDIAN, f"articles: median F1 {median:.3f} >= {TARGET_MEDIAN}")
             bad = sum(v < 0.5 for v in values)
