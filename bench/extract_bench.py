@@ -41,9 +41,10 @@ from typing import Any
 import feedparser
 import lxml.html
 import trafilatura
+import trafilatura.external
 from readability import Document
 
-from tuireader.extract import ExtractedArticle, Rules, finish, prepare
+from tuireader.extract import ExtractedArticle, Rules, extract_article, finish, prepare
 from tuireader.extract.rules import RULE_GRID
 from tuireader.htmlmd import html_to_markdown, html_to_text, is_teaser, word_count
 
@@ -94,44 +95,35 @@ def html_text(html: str | bytes) -> str:
 # ----------------------------------------------------------------------------- extractors
 
 
-@dataclass
-class Draft:
-    """Our extraction's expensive first stage, kept so ``--rules`` can re-run the cheap rest."""
-
-    value: Any = None
+# An extractor takes the page and its URL and returns (text, title).
+Extractor = Callable[[str | bytes, str], tuple[str, str | None]]
 
 
-# An extractor takes the page and its URL and returns (text, title); ``ours`` also fills a Draft.
-Extractor = Callable[[str | bytes, str, Draft], tuple[str, str | None]]
-
-
-def run_ours(source: str | bytes, url: str, draft: Draft) -> tuple[str, str | None]:
-    draft.value = prepare(source, url)
-    article = finish(draft.value) if draft.value is not None else None
-    return _article_text(article)
+def run_ours(source: str | bytes, url: str) -> tuple[str, str | None]:
+    return _article_text(extract_article(source, url))
 
 
 def _article_text(article: ExtractedArticle | None) -> tuple[str, str | None]:
     return ("", None) if article is None else (article.text, article.title)
 
 
-def run_trafilatura(source: str | bytes, url: str, _: Draft) -> tuple[str, str | None]:
+def run_trafilatura(source: str | bytes, url: str) -> tuple[str, str | None]:
     """trafilatura's defaults, without comments (its own evaluation's setting)."""
     out: str | None = trafilatura.extract(source, url=url, include_comments=False)
     return out or "", None
 
 
-def run_trafilatura_recall(source: str | bytes, url: str, _: Draft) -> tuple[str, str | None]:
+def run_trafilatura_recall(source: str | bytes, url: str) -> tuple[str, str | None]:
     out = trafilatura.extract(source, url=url, include_comments=False, favor_recall=True)
     return out or "", None
 
 
-def run_readability(source: str | bytes, url: str, _: Draft) -> tuple[str, str | None]:
+def run_readability(source: str | bytes, url: str) -> tuple[str, str | None]:
     doc = Document(source, url=url)
     return html_text(doc.summary(html_partial=True)), doc.short_title()
 
 
-def run_no_extraction(source: str | bytes, url: str, _: Draft) -> tuple[str, str | None]:
+def run_no_extraction(source: str | bytes, url: str) -> tuple[str, str | None]:
     root = lxml.html.document_fromstring(source)
     title = root.findtext(".//title")
     return html_text(source), title.strip() if title else None
@@ -278,28 +270,35 @@ def teaser_report() -> None:
 
 
 def run(
-    pages: list[Page], methods: dict[str, Extractor], quiet: bool
+    pages: list[Page], methods: dict[str, Extractor], quiet: bool, drafts_for_rules: bool = False
 ) -> tuple[dict[str, dict[str, Result]], dict[str, Any]]:
-    """Every method on every page, one after another in this process."""
+    """Every method on every page, one after another in this process.
+
+    With ``drafts_for_rules``, each page's draft is made again, untimed, with trafilatura's
+    body whether the shipped rules need it or not, so ``--rules`` can try every setting.
+    """
     results: dict[str, dict[str, Result]] = {name: {} for name in methods}
     drafts: dict[str, Any] = {}
     for extract in methods.values():  # untimed: imports and caches the first call fills
         with contextlib.suppress(Exception):  # reported below, when it counts
-            extract(pages[0].source, pages[0].url, Draft())
+            extract(pages[0].source, pages[0].url)
+    # trafilatura loads jusText's stop lists (about a second) the first time it falls back to
+    # jusText, on whichever page that is: once per process, for ours and for trafilatura alone.
+    trafilatura.external.jt_stoplist_init()
     for page in pages:
         row = []
         for name, extract in methods.items():
-            draft = Draft()
             start = time.process_time()
             try:
-                text, _ = extract(page.source, page.url, draft)
+                text, _ = extract(page.source, page.url)
             except Exception as exc:  # a baseline crashing is a score of 0, not a bench failure
                 text = ""
                 print(f"  {name} raised on {page.name}: {exc!r}", file=sys.stderr)
             cpu_ms = (time.process_time() - start) * 1000
             results[name][page.name] = result = score(page, text, cpu_ms)
-            if name == "ours":
-                drafts[page.name] = draft.value
+            if name == "ours" and drafts_for_rules:
+                with contextlib.suppress(Exception):
+                    drafts[page.name] = prepare(page.source, page.url, both=True)
             row.append(
                 f"{result.f1:10.3f}" if page.corpus == "articles"
                 else f"{f'{result.counts[0]}/{len(page.with_)}-{result.counts[2]}':>10}"
@@ -352,10 +351,10 @@ def verdicts(corpora: dict[str, list[Page]], results: dict[str, dict[str, Result
         mine = quality(corpus, ours)
         for lib in libraries:
             theirs = quality(corpus, [results[lib][p.name] for p in pages])
-            line(mine > theirs, f"{corpus}: ours {mine:.3f} > {lib} {theirs:.3f}")
+            line(mine > theirs, f"{corpus}: ours {mine:.4f} > {lib} {theirs:.4f}")
         if corpus == "articles":
             values = [r.f1 for r in ours]
-            line(mine >= TARGET_MEAN, f"articles: mean F1 {mine:.3f} >= {TARGET_MEAN}")
+            line(mine >= TARGET_MEAN, f"articles: mean F1 {mine:.4f} >= {TARGET_MEAN}")
             median = statistics.median(values)
             line(median >= TARGET_MEDIAN, f"articles: median F1 {median:.3f} >= {TARGET_MEDIAN}")
             bad = sum(v < 0.5 for v in values)
@@ -456,7 +455,7 @@ def main() -> int:
     results: dict[str, dict[str, Result]] = {name: {} for name in methods}
     drafts: dict[str, Any] = {}
     for pages in corpora.values():
-        by_method, corpus_drafts = run(pages, methods, args.quiet)
+        by_method, corpus_drafts = run(pages, methods, args.quiet, args.rules)
         for name, by_page in by_method.items():
             results[name].update(by_page)
         drafts.update(corpus_drafts)

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from lxml import html as lxml_html
 
-from tuireader.extract import Draft, ExtractedArticle, Rules, extract_article, finish
-from tuireader.extract.content import Body, body_of, choose_body
+from tuireader.extract import Draft, ExtractedArticle, Rules, extract_article, finish, prepare
+from tuireader.extract.content import body_of
 from tuireader.extract.metadata import PageMetadata
-from tuireader.extract.repeats import drop_repeats
+from tuireader.extract.repeats import drop_credits, drop_repeats
 from tuireader.extract.rules import RULE_GRID
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -140,8 +140,12 @@ def test_headline_byline_and_date_are_not_repeated_in_the_body(article: Extracte
     assert "5 March 2024" not in article.text
 
 
-def _draft(readability: str | None, trafilatura: str | None, **metadata: Any) -> Draft:
-    return Draft(PageMetadata(**metadata), "https://example.org/", readability, trafilatura)
+def _draft(
+    readability: str | None, trafilatura: str | None, page_prose: int = 0, **metadata: Any
+) -> Draft:
+    return Draft(
+        PageMetadata(**metadata), "https://example.org/", readability, trafilatura, page_prose
+    )
 
 
 _PROSE = (
@@ -158,6 +162,19 @@ def test_an_index_page_gives_no_article_when_neither_library_finds_prose() -> No
     assert finish(_draft(links, headlines)) is None  # trafilatura's one-paragraph list
 
 
+def test_a_post_of_links_to_other_sites_is_an_article() -> None:
+    """A link blog or press review: no sentence of its own, but not the site's own index."""
+    links = "".join(
+        f'<p><a href="https://{site}.example/story-{i}">Story {i} about the harbour</a>'
+        f"<br>via {site}</p>"
+        for i, site in enumerate(["gazette", "tribune", "herald", "courier"])
+    )
+    result = finish(_draft(links, links))
+    assert result is not None and "Story 2 about the harbour" in result.text
+    same_site = links.replace("https://", "/").replace(".example/", "/")  # into its own site
+    assert finish(_draft(same_site, same_site)) is None
+
+
 def test_the_other_library_is_used_when_the_chosen_body_has_no_prose() -> None:
     result = finish(_draft(f"<ul>{_LINKS}</ul>", _PROSE))
     assert result is not None and result.text.startswith("The ferry will run every hour")
@@ -169,41 +186,42 @@ def test_the_index_guard_can_be_switched_off() -> None:
     assert result is not None and "Other story number 3" in result.text
 
 
-def _body(source: str, html: str) -> Body:
-    body = body_of(source, html)
-    assert body is not None
-    return body
-
-
-def test_trafilatura_is_chosen_when_it_holds_readabilitys_body_and_adds_prose() -> None:
-    readability = _body("readability", _PROSE)
-    more = (
-        "<p>The operator will add a second boat in July if demand stays this high all spring.</p>"
-    )
-    trafilatura = _body("trafilatura", _PROSE + more)
-    assert choose_body(readability, trafilatura) is trafilatura
-
-
-@pytest.mark.parametrize(
-    "extra",
-    [
-        # a ticker, "top stories" and other headline lists: lines without a full stop
-        "<p>Top stories\nMarkets rally as the central bank holds its rates steady again"
-        "\nStorm warning for the whole coast issued by the weather service tonight</p>",
-        # link lists
-        f"<ul>{_LINKS}</ul>",
-    ],
+_CAPTION = "<p>The old ferry at the quay on Friday morning, photographed by a reader.</p>"
+_STORY = "".join(
+    f"<p>Paragraph {i} of the story tells how the harbour board voted on the new timetable.</p>"
+    for i in range(8)
 )
-def test_readability_is_kept_when_trafilatura_adds_only_boilerplate(extra: str) -> None:
-    readability = _body("readability", _PROSE)
-    trafilatura = _body("trafilatura", _PROSE + extra)
-    assert choose_body(readability, trafilatura) is readability
 
 
-def test_readability_is_kept_when_trafilatura_found_other_text() -> None:
-    readability = _body("readability", _PROSE)
-    other = "<p>A completely different story about the school choir and its summer tour.</p>" * 3
-    assert choose_body(readability, _body("trafilatura", other)) is readability
+def test_trafilatura_is_taken_when_readability_kept_a_caption_of_a_long_story() -> None:
+    """readability sometimes picks a caption or a teaser; the page holds much more prose."""
+    draft = _draft(_CAPTION, _STORY, page_prose=120)
+    result = finish(draft)
+    assert result is not None and result.text.startswith("Paragraph 0 of the story")
+    assert finish(draft, Rules(lost=None)).text.startswith("The old ferry")  # type: ignore[union-attr]
+
+
+def test_readability_is_kept_when_it_holds_a_fair_share_of_the_pages_prose() -> None:
+    """trafilatura's longer body (comments, a second story) is not even looked at."""
+    result = finish(_draft(_PROSE, _PROSE + _STORY, page_prose=130))
+    assert result is not None and result.text.startswith("The ferry will run every hour")
+    assert "Paragraph 0" not in result.text
+
+
+def test_readability_is_kept_when_trafilatura_has_only_a_little_more_prose() -> None:
+    """Little prose on the page (a photo story): only many times more prose is a lost article."""
+    two = "".join(_STORY.split("</p>")[:2]) + "</p>"
+    result = finish(_draft(_CAPTION, two, page_prose=200))
+    assert result is not None and result.text.startswith("The old ferry")
+
+
+def test_trafilatura_runs_only_when_readability_may_have_lost_the_article() -> None:
+    page = (PAGES / "news-article.html").read_bytes()
+    draft = prepare(page, ARTICLE_URL)
+    assert draft is not None and draft.readability and draft.trafilatura is None
+    both = prepare(page, ARTICLE_URL, both=True)
+    assert both is not None and both.trafilatura and "tidal mill" in both.trafilatura
+    assert finish(draft) == finish(both)
 
 
 def test_repeats_only_at_the_top_and_only_whole_blocks() -> None:
@@ -222,6 +240,30 @@ def test_repeats_only_at_the_top_and_only_whole_blocks() -> None:
     assert text.startswith(f"{title}, the council said in 2024")  # a sentence, not a repeat
     assert text.endswith(title)  # far from the top: the article's own heading
     assert "By Mara" not in text and "5 March" not in text
+
+
+@pytest.mark.parametrize(
+    ("caption", "kept"),
+    [
+        ("Photo: Jane Doe / Harbour Press", False),
+        ("Foto: dpa", False),
+        ("© 2024 Harbour Press", False),
+        ("The mill at low water, seen from the quay", True),  # describes the picture
+        ("The mill at low water, seen from the quay. Photo: Jane Doe / Harbour Press", True),
+        ("Photo: the councillors who voted for the plan, with the mayor, outside the mill", True),
+    ],
+)
+def test_captions_that_only_credit_the_photo_are_dropped(caption: str, kept: bool) -> None:
+    body = (
+        f'<div>{_PROSE}<figure><img src="/mill.jpg" alt="The mill">'
+        f"<figcaption>{caption}</figcaption></figure></div>"
+    )
+    root = lxml_html.fragment_fromstring(body)
+    assert drop_credits(root) is not kept
+    assert (caption in root.text_content()) is kept
+    result = finish(_draft(body, None))
+    assert result is not None and (caption in result.text) is kept
+    assert "The ferry will run every hour" in result.text
 
 
 def test_every_rule_can_be_measured_against_switching_it_off() -> None:

@@ -1,8 +1,9 @@
 """Full-text extraction: the article of a web page, as safe Markdown, for teaser feeds.
 
-The body comes from readability-lxml or trafilatura (see :mod:`.content` for the choice,
-:mod:`.rules` for every rule we apply and :mod:`.repeats` for the headline and byline we
-drop), the title, byline and date from the page's JSON-LD and meta tags (:mod:`.metadata`).
+The body comes from readability-lxml, or from trafilatura when readability lost the article
+(see :mod:`.content`, :mod:`.rules` for every rule we apply and :mod:`.repeats` for the
+headline, byline and photo credits we drop), the title, byline and date from the page's
+JSON-LD and meta tags (:mod:`.metadata`).
 The body is converted with :func:`tuireader.htmlmd.html_to_markdown`, so extracted pages
 render like feed content. :func:`extract_article` never raises: on any failure it returns
 None and callers fall back to the feed's own text.
@@ -14,7 +15,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -22,13 +23,13 @@ from lxml import html as lxml_html
 from tuireader.extract.content import (
     Body,
     body_of,
-    choose_body,
     has_prose,
+    prose_words,
     readability_html,
     trafilatura_html,
 )
 from tuireader.extract.metadata import PageMetadata, read_metadata
-from tuireader.extract.repeats import drop_repeats
+from tuireader.extract.repeats import drop_credits, drop_repeats
 from tuireader.extract.rules import Rules
 from tuireader.htmlmd import MAX_INPUT_CHARS, html_to_markdown, html_to_text, word_count
 
@@ -65,7 +66,8 @@ class Draft:
     metadata: PageMetadata
     base_url: str
     readability: str | None  # readability-lxml's body, HTML
-    trafilatura: str | None  # trafilatura's body, HTML
+    trafilatura: str | None  # trafilatura's body, HTML (None when it was not needed)
+    page_prose: int = 0  # words in the whole page's prose paragraphs
 
 
 def extract_article(html: bytes | str, url: str) -> ExtractedArticle | None:
@@ -78,19 +80,32 @@ def extract_article(html: bytes | str, url: str) -> ExtractedArticle | None:
         return None
 
 
-def prepare(html: bytes | str, url: str) -> Draft | None:
-    """Run both libraries and read the metadata (may raise; see :func:`extract_article`)."""
+def prepare(
+    html: bytes | str,
+    url: str,
+    rules: Rules = Rules(),  # noqa: B008
+    both: bool = False,
+) -> Draft | None:
+    """Parse the page once, run readability and, when ``rules`` call for it, trafilatura.
+
+    ``both`` runs trafilatura on every page (the bench does, to measure the rules). May
+    raise; see :func:`extract_article`.
+    """
     page = (_decode(html) if isinstance(html, bytes) else html)[:MAX_INPUT_CHARS]
     if not page.strip():
         return None
     root = _parse(page)
     if root is None:
         return None
+    readability = readability_html(root)
+    page_prose = prose_words(root)
+    needed = both or _second_look(body_of("readability", readability), page_prose, rules)
     return Draft(
         metadata=read_metadata(root),
         base_url=_base_url(root, url),
-        readability=readability_html(page),
-        trafilatura=trafilatura_html(root, url),
+        readability=readability,
+        trafilatura=trafilatura_html(root, url) if needed else None,
+        page_prose=page_prose,
     )
 
 
@@ -100,17 +115,21 @@ def finish(draft: Draft, rules: Rules = Rules()) -> ExtractedArticle | None:  # 
         body_of("readability", draft.readability),
         body_of("trafilatura", draft.trafilatura),
     )
-    body = (
-        choose_body(readability, trafilatura, rules.switch)
-        if rules.switch is not None
-        else readability or trafilatura
-    )
+    body = readability or trafilatura
+    if (
+        readability is not None
+        and trafilatura is not None
+        and _second_look(readability, draft.page_prose, rules)
+    ):
+        more = prose_words(trafilatura.root)
+        if rules.lost is not None and more and more >= rules.lost * prose_words(readability.root):
+            body = trafilatura
     other = trafilatura if body is readability else readability
-    if rules.guard == "prose" and body is not None and _is_index(body):
+    if rules.guard == "prose" and body is not None and _is_index(body, draft.base_url):
         # An index page, unless the other library found the article (a short one on a
         # page of links, say).
         body = other if other is not None and has_prose(other) else None
-    if body is None or (rules.guard == "links" and _is_link_list(body.root)):
+    if body is None or (rules.guard == "links" and _is_link_list(body.root, draft.base_url)):
         return None
     article = _article(body, draft.metadata, draft.base_url, rules)
     if article is None and other is not None and other is not body and has_prose(other):
@@ -119,16 +138,20 @@ def finish(draft: Draft, rules: Rules = Rules()) -> ExtractedArticle | None:  # 
     return article
 
 
+def _second_look(readability: Body | None, page_prose: int, rules: Rules) -> bool:
+    """Whether readability's body may have lost the article, so trafilatura should run."""
+    if readability is None or not has_prose(readability):
+        return True
+    return rules.recheck is not None and prose_words(readability.root) < rules.recheck * page_prose
+
+
 def _article(
     body: Body, metadata: PageMetadata, base_url: str, rules: Rules
 ) -> ExtractedArticle | None:
     html = body.html
-    if rules.repeats and drop_repeats(
-        body.root,
-        metadata.title,
-        metadata.author,
-        metadata.published.year if metadata.published else None,
-    ):
+    year = metadata.published.year if metadata.published else None
+    repeats = rules.repeats and drop_repeats(body.root, metadata.title, metadata.author, year)
+    if (rules.credits and drop_credits(body.root)) or repeats:
         html = lxml_html.tostring(body.root, encoding="unicode")
     markdown = html_to_markdown(html, base_url=base_url)
     text = html_to_text(html)
@@ -145,19 +168,33 @@ def _article(
     )
 
 
-def _is_index(body: Body) -> bool:
+def _is_index(body: Body, base_url: str) -> bool:
     """A body of links without a sentence of prose: a section front, a menu."""
-    return _is_link_list(body.root) and not has_prose(body)
+    return _is_link_list(body.root, base_url) and not has_prose(body)
 
 
-def _is_link_list(root: etree._Element) -> bool:
-    """An index or navigation page: several links that make up most of the text."""
-    links = list(root.iter("a"))
+def _is_link_list(root: etree._Element, base_url: str) -> bool:
+    """An index or navigation page: several links into its own site make up most of the text.
+
+    Links to other sites do not count: a post that lists them, each with a line of comment
+    (a link blog, a press review), is an article, and both libraries return it as one.
+    """
+    site = _site(base_url)
+    links = [a for a in root.iter("a") if _site(base_url, a.get("href")) == site]
     if len(links) < 3:
         return False
     total = len(" ".join(root.text_content().split()))
     linked = sum(len(" ".join(a.text_content().split())) for a in links)
     return linked > MAX_LINK_DENSITY * max(total, 1)
+
+
+def _site(base_url: str, href: str | None = None) -> str | None:
+    """The host a link (or the page itself) is on, without ``www.``."""
+    try:
+        host = urlsplit(urljoin(base_url, href.strip()) if href else base_url).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.") if host else None
 
 
 def _parse(page: str) -> etree._Element | None:

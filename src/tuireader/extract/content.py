@@ -1,11 +1,11 @@
-"""The article body of a page: two extractors, and the rule that picks between them.
+"""The article body of a page: readability-lxml, and trafilatura when readability lost it.
 
-readability-lxml (a port of Arc90 Readability, the ancestor of Firefox Reader View) is the
-more precise of the two on the Readability test corpus, but sometimes stops short of the
-whole article (a lost section, a second page of paragraphs). trafilatura keeps the whole
-text more often but adds boilerplate more often too. So we run both and keep trafilatura's
-article only when it *contains* readability's and adds sentences: then readability most
-likely lost part of the article. See ``choose_body`` and bench/extract_bench.py.
+readability-lxml (a port of Arc90 Readability, the ancestor of Firefox Reader View) is our
+base: on the Readability corpus it is the better of the two (mean F1 0.971 against 0.943),
+and it is the cheaper (about half of trafilatura's CPU time). It sometimes picks a wrong,
+small block (a caption, a teaser) and loses the article; then the page holds much more
+prose than its body, and trafilatura (default mode, with its own fallbacks) gets a second
+look. See ``Rules`` and bench/extract_bench.py for the measurements.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 from readability import Document
-from readability.htmls import build_doc
 from readability.readability import REGEXES, Unparseable
 
 from tuireader.htmlmd import word_count
@@ -66,14 +65,71 @@ class _FastDocument(Document):  # type: ignore[misc]
         link_length = sum(_text_length(a) for a in elem.iter("a"))
         return link_length / max(_text_length(elem), 1)
 
-    def _parse(self, input: str) -> etree._Element:
-        """The page without hidden elements, scripts, styles and comments.
+    def remove_unlikely_candidates(self) -> None:
+        """The original, visiting only the elements that have a class or an id."""
+        for elem in self.html.xpath(".//*[@class or @id]"):
+            s = "{} {}".format(elem.get("class", ""), elem.get("id", ""))
+            if (
+                len(s) >= 2
+                and _UNLIKELY.search(s)
+                and not _MAYBE.search(s)
+                and elem.tag not in ("html", "body")
+                and not elem.xpath("ancestor-or-self::pre | ancestor-or-self::code")
+                and not elem.xpath(
+                    "descendant-or-self::main | descendant-or-self::article"
+                    " | descendant-or-self::math"
+                )
+            ):
+                elem.drop_tree()
 
-        readability-lxml runs lxml_html_clean's Cleaner here, which also rewrites every
-        link to drop ``javascript:`` URLs: a quarter of its time on large pages, and not
-        needed since :mod:`tuireader.htmlmd` keeps only safe links.
+    def transform_misused_divs_into_paragraphs(self) -> None:
+        """The original, without serialising every div's children to look for block tags.
+
+        readability-lxml searches ``tostring(child)`` with a regex for ``<div``, ``<p``...
+        (a tag *prefix*: ``<pre``, ``<picture`` match too); looking at the tags of the
+        child's subtree gives the same answer without the quadratic cost on deep pages.
         """
-        doc, self.encoding = build_doc(input)
+        for elem in self.tags(self.html, "div"):
+            if not any(_has_block(child) for child in elem):
+                elem.tag = "p"
+        for elem in self.tags(self.html, "div"):
+            children = list(elem)
+            paragraph = None
+            if elem.text and elem.text.strip():
+                paragraph = lxml_html.fragment_fromstring("<p/>")
+                paragraph.text = elem.text
+                elem.text = None
+                elem.insert(0, paragraph)
+            for child in children:
+                if child.tag == "br":
+                    paragraph = None
+                    continue
+                if child.tag not in _INLINE or _has_block(child):
+                    paragraph = None
+                    continue
+                if paragraph is None:
+                    paragraph = lxml_html.fragment_fromstring("<p/>")
+                    child.addprevious(paragraph)
+                paragraph.append(child)
+            for pos, child in reversed(list(enumerate(elem))):
+                if child.tail and child.tail.strip():
+                    p = lxml_html.fragment_fromstring("<p/>")
+                    p.text = child.tail
+                    child.tail = None
+                    elem.insert(pos + 1, p)
+                if child.tag == "br":
+                    child.drop_tree()
+
+    def _parse(self, input: etree._Element) -> etree._Element:
+        """A copy of the parsed page without hidden elements, scripts, styles and comments.
+
+        The page is parsed once, by us; readability mutates its tree (and may start over),
+        so it gets a copy each time. readability-lxml runs lxml_html_clean's Cleaner here,
+        which also rewrites every link to drop ``javascript:`` URLs: a quarter of its time
+        on large pages, and not needed since :mod:`tuireader.htmlmd` keeps only safe links.
+        """
+        doc = deepcopy(input)
+        self.encoding = "utf-8"
         for elem in doc.xpath("//*[@hidden]"):
             elem.drop_tree()
         for elem in doc.xpath("//*[@style]"):
@@ -87,34 +143,45 @@ class _FastDocument(Document):  # type: ignore[misc]
         return doc
 
 
+_UNLIKELY = REGEXES["unlikelyCandidatesRe"]
+_MAYBE = REGEXES["okMaybeItsACandidateRe"]
+_BLOCK_TAG = re.compile(r"blockquote|dl|div|img|ol|p|pre|table|ul", re.IGNORECASE)
+_INLINE = frozenset(
+    ("a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong", "sub", "sup", "u")
+)
+
+
+def _has_block(el: etree._Element) -> bool:
+    """Whether readability-lxml's ``divToPElementsRe`` would find a block tag in ``el``."""
+    return any(isinstance(d.tag, str) and _BLOCK_TAG.match(d.tag) for d in el.iter())
+
+
 def _text_length(el: etree._Element) -> int:
     return len(" ".join(el.text_content().split()))
 
 
-def readability_html(page: str) -> str | None:
-    """readability-lxml's article as HTML, or None when it finds none."""
+def readability_html(root: etree._Element) -> str | None:
+    """readability-lxml's article of a parsed page as HTML, or None when it finds none."""
     try:
-        html: str = _FastDocument(page).summary(html_partial=True)
+        html: str = _FastDocument(root).summary(html_partial=True)
     except (Unparseable, ValueError, TypeError, etree.LxmlError):
         return None
     return html
 
 
 def trafilatura_html(root: etree._Element, url: str) -> str | None:
-    """trafilatura's article (its default balance, without comments), hidden elements removed.
+    """trafilatura's article (its default mode, without comments), hidden elements removed.
 
-    Not ``favor_recall``, and without images: on both corpora both added more boilerplate
-    (tickers, image alt texts such as "Rate this article") than article text. ``fast``
-    skips trafilatura's own fallback to readability and jusText (a third of its time): we
-    run readability ourselves, and the result was as good on corpus/articles (0.974 against
-    0.971) though below on corpus/snippets (0.891 against 0.895).
+    Its default mode, not ``fast``: its own fallbacks to its readability fork and jusText
+    are what rescues the pages where it runs (see ``Rules.recheck``). Not ``favor_recall``
+    or ``favor_precision``, and without images: alone on both corpora, neither option
+    beat the default on both (``favor_recall`` kept tickers and image alt texts).
     """
     tree = deepcopy(root)
     _drop_hidden(tree)
     html = trafilatura.extract(
         tree,
         url=url,
-        fast=True,
         include_comments=False,
         include_tables=True,
         include_images=False,
@@ -143,57 +210,44 @@ def _drop_hidden(root: etree._Element) -> None:
             el.drop_tree()
 
 
-#: trafilatura's body must hold this share of readability's words to be considered.
-CONTAIN_SHARE = 0.95
-#: ... and add at least this much prose, relative to readability's body.
-MIN_PROSE_GAIN = 0.1
 #: Blocks with fewer words (or a larger share of link text) count as boilerplate, not prose.
 PROSE_MIN_WORDS = 8
 PROSE_MAX_LINK_SHARE = 0.3
 _BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "blockquote", "pre", "dd", "dt")
+_OUTER = ("p", "li", "td", "blockquote", "pre")
 
 
-def choose_body(
-    readability: Body | None, trafilatura: Body | None, min_gain: float = MIN_PROSE_GAIN
-) -> Body | None:
-    """Readability's body, unless trafilatura's holds it and adds more prose than boilerplate.
+def prose_words(root: etree._Element) -> int:
+    """Words in the paragraphs of prose under ``root`` (see :func:`is_prose`).
 
-    Prose is a block with a full sentence (see :func:`is_prose`), so headline lists, tickers
-    and menus that trafilatura keeps do not count. With ``min_gain`` 0.1 this switches about
-    a third of the pages of both corpora, and lifts mean F1 on corpus/articles from 0.971 to
-    0.974 and snippet F1 on corpus/snippets from 0.879 to 0.891, on each half of each
-    (``bench/extract_bench.py --rules``).
+    On a whole page this is what an article body could hold at most; a body that holds a
+    small share of it likely lost the article (see ``Rules.recheck``).
     """
-    if readability is None or trafilatura is None:
-        return readability or trafilatura
-    shared = (readability.tokens & trafilatura.tokens).total()
-    if shared < CONTAIN_SHARE * readability.size:
-        return readability
-    kept_text = " ".join(" ".join(readability.root.itertext()).split())
-    kept_words = word_count(kept_text)
-    prose = boilerplate = 0
-    for text, link_share in block_texts(trafilatura):
-        if text in kept_text:
-            continue
-        words = word_count(text)
-        if is_prose(text, link_share):
-            prose += words
-        else:
-            boilerplate += words
-    if kept_words and prose >= min_gain * kept_words and prose >= boilerplate:
-        return trafilatura
-    return readability
+    words = 0
+    for el, text in _outer_blocks(root):
+        # The cheap tests first: most blocks of a page are not sentences.
+        if _SENTENCE_END.search(text) and (count := word_count(text)) >= PROSE_MIN_WORDS:
+            words += count if _link_text(el) < PROSE_MAX_LINK_SHARE * len(text) else 0
+    return words
 
 
-def block_texts(body: Body) -> Iterator[tuple[str, float]]:
+def block_texts(root: etree._Element) -> Iterator[tuple[str, float]]:
     """Outermost paragraph-like blocks: their text and the share of it that is link text."""
-    for el in body.root.iter(*_BLOCKS):
-        if any(True for _ in el.iterancestors("p", "li", "td", "blockquote", "pre")):
+    for el, text in _outer_blocks(root):
+        yield text, _link_text(el) / len(text)
+
+
+def _outer_blocks(root: etree._Element) -> Iterator[tuple[etree._Element, str]]:
+    for el in root.iter(*_BLOCKS):
+        if any(True for _ in el.iterancestors(*_OUTER)):
             continue
         text = " ".join(el.text_content().split())
         if text:
-            linked = sum(len(" ".join(a.text_content().split())) for a in el.iter("a"))
-            yield text, linked / len(text)
+            yield el, text
+
+
+def _link_text(el: etree._Element) -> int:
+    return sum(len(" ".join(a.text_content().split())) for a in el.iter("a"))
 
 
 def is_prose(text: str, link_share: float) -> bool:
@@ -207,4 +261,4 @@ def is_prose(text: str, link_share: float) -> bool:
 
 def has_prose(body: Body) -> bool:
     """Whether a body has at least one paragraph of prose (an index page has none)."""
-    return any(is_prose(text, link_share) for text, link_share in block_texts(body))
+    return any(is_prose(text, link_share) for text, link_share in block_texts(body.root))

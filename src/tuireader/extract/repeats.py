@@ -1,8 +1,10 @@
-"""Headline, byline and date repeated inside an article body, where the reader already sees them.
+"""Headline, byline and date repeated inside an article body, and photo credits.
 
 The reading pane shows the title and author from the page's metadata above the body, so a
 body that starts with the same headline or "By Jane Doe" line shows them twice (Readability.js
-drops such a header and byline too; readability-lxml and trafilatura often keep them).
+drops such a header and byline too; readability-lxml and trafilatura often keep them). A
+caption that only credits the photographer ("Photo: Jane Doe / Agency") says nothing about
+the article; captions that describe the picture stay (Reader View keeps them).
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ TOP_BLOCKS = 6
 DATELINE_WORDS = 6
 _BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "div", "header", "address", "section")
 _WORD = re.compile(r"\w+")
+#: A credit is a short caption: longer ones describe the picture, credit and all.
+CREDIT_WORDS = 12
+_CREDIT = re.compile(
+    r"^\s*(?:photo|foto|image|bild|picture|credit|source|quelle|crédit)s?\s*:|©|^\s*\(c\)",
+    re.IGNORECASE,
+)
 _BY = frozenset({"by", "von", "par", "por", "di", "door", "av", "af", "autor", "author"})
 
 
@@ -61,3 +69,15 @@ def _leading_blocks(root: etree._Element) -> list[etree._Element]:
         if len(out) >= TOP_BLOCKS:
             break
     return out
+
+
+def drop_credits(root: etree._Element) -> bool:
+    """Remove the figure captions that are only a photo credit; returns whether any was."""
+    credits = [
+        el
+        for el in root.iter("figcaption")
+        if _CREDIT.search(text := el.text_content()) and len(text.split()) <= CREDIT_WORDS
+    ]
+    for el in credits:
+        el.drop_tree()
+    return bool(credits)
