@@ -128,6 +128,9 @@ def test_free_words_and_phrases(library: tuple[Store, dict[str, int]]) -> None:
     assert titles(store, "pyth") == set()
     assert titles(store, "pyth*") == {"Python", "Sponsored:"}
     assert store.query_ids("pyth", prefix_last=True) == store.query_ids("pyth*")
+    # Shorter than MIN_TYPED_PREFIX, the word being typed matches as a whole word only.
+    assert store.query_ids("py", prefix_last=True) == store.query_ids("py") == []
+    assert store.query_ids("py*") == store.query_ids("pyth*") != []
 
 
 def test_a_phrase_is_its_words_next_to_each_other(tmp_path: Path) -> None:
@@ -330,6 +333,9 @@ def test_highlight_terms_find_matches_and_n_moves_between_them() -> None:
     assert next_match(spans, spans[1][0], backwards=True) == spans[0]
     assert next_match(spans, spans[-1][0]) is None
     assert highlight_terms(parse_query("pyth"), prefix_last=True) == (Term(("pyth",), True),)
+    # Two letters typed are a word, not a prefix (unless the user writes the *).
+    assert highlight_terms(parse_query("py"), prefix_last=True) == (Term(("py",), False),)
+    assert highlight_terms(parse_query("py*"), prefix_last=True) == (Term(("py",), True),)
     assert find_matches("anything", highlight_terms(parse_query("is:unread -x"))) == []
 
 

@@ -11,6 +11,12 @@ State = Literal["unread", "read", "starred", "recommended", "hidden"]
 Having = Literal["enclosure", "fulltext"]
 
 
+#: Search as you type reads the last word as a prefix only from this many letters on:
+#: "t*" matches nearly every article and costs the index far more than it helps.
+#: A ``*`` written by the user is a prefix at any length.
+MIN_TYPED_PREFIX = 3
+
+
 @dataclass(frozen=True, slots=True)
 class Text:
     """Words to find in the full-text index; a phrase must also appear in this order."""

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TypeVar
 
 from tuireader.query.ast import (
+    MIN_TYPED_PREFIX,
     Age,
     And,
     DateBound,
@@ -82,7 +83,8 @@ class _Compiler:
         if node.phrase:
             return f'{column}"{" ".join(tokens)}"'
         terms = [f'{column}"{token}"' for token in tokens]
-        if node is self.prefix or node.text.endswith("*"):
+        typed_prefix = node is self.prefix and len(tokens[-1]) >= MIN_TYPED_PREFIX
+        if typed_prefix or node.text.endswith("*"):
             terms[-1] += "*"
         return " ".join(terms)
 

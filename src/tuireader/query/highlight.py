@@ -13,7 +13,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from tuireader.query.ast import And, Node, Or, Text
+from tuireader.query.ast import MIN_TYPED_PREFIX, And, Node, Or, Text
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -48,7 +48,8 @@ def highlight_terms(node: Node, *, prefix_last: bool = False) -> tuple[Term, ...
             continue
         for position, word in enumerate(words):
             last = position == len(words) - 1
-            prefix = last and (text.text.endswith("*") or (prefix_last and index == len(texts) - 1))
+            typed = prefix_last and index == len(texts) - 1 and len(word) >= MIN_TYPED_PREFIX
+            prefix = last and (text.text.endswith("*") or typed)
             terms.append(Term((word,), prefix))
     return tuple(dict.fromkeys(terms))
 
