@@ -40,15 +40,89 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 </feed>"""
 
 
+RDF = b"""<?xml version="1.0" encoding="utf-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+  xmlns:content="http://purl.org/rss/1.0/modules/content/"
+  xmlns:dc="http://purl.org/dc/elements/1.1/" xml:lang="en">
+  <channel rdf:about="https://news.example.org/">
+    <title>Debian-ish &amp; News</title>
+    <link>https://news.example.org/</link>
+    <description>Latest news</description>
+    <dc:date>2022-12-20T23:28:24+00:00</dc:date>
+    <dc:creator>Press desk &lt;press@example.org&gt;</dc:creator>
+    <items><rdf:Seq><rdf:li rdf:resource="https://news.example.org/1"/></rdf:Seq></items>
+    <image rdf:resource="https://news.example.org/logo.png"/>
+  </channel>
+  <image rdf:about="https://news.example.org/logo.png">
+    <title>Logo</title><link>https://news.example.org/</link>
+    <url>https://news.example.org/logo.png</url>
+  </image>
+  <item rdf:about="https://news.example.org/1">
+    <title>Updated &lt;q&gt;bullseye&lt;/q&gt; released</title>
+    <link>/2022/1</link>
+    <description>Short &lt;a href="/more"&gt;version&lt;/a&gt;.</description>
+    <content:encoded><![CDATA[<p>Long <img src="/i.png"> version.</p>]]></content:encoded>
+    <dc:date>2022-12-17</dc:date>
+    <dc:subject>release</dc:subject><dc:subject>Release</dc:subject>
+  </item>
+  <item rdf:about="urn:x-news:2">
+    <title>No link, an author</title>
+    <dc:creator>Jo Doe (jo@example.org)</dc:creator>
+    <dc:date>2022-12-18T09:30:00Z</dc:date><dc:date>junk</dc:date>
+  </item>
+  <item><title>No id at all</title><description>plain text</description></item>
+</rdf:RDF>"""
+
+
 def slow(body: bytes) -> ParsedFeed:
     return parse_xml(body, url=URL)
 
 
-@pytest.mark.parametrize("body", [rss(items=5), ATOM], ids=["rss", "atom"])
+@pytest.mark.parametrize("body", [rss(items=5), ATOM, RDF], ids=["rss", "atom", "rdf"])
 def test_fast_path_equals_feedparser_on_our_feeds(body: bytes) -> None:
     fast = parse_fast(body, URL)
     assert fast is not None
     assert fast == slow(body)
+
+
+def test_rss_1_0_items_take_their_ids_from_rdf_about() -> None:
+    fast = parse_fast(RDF, URL)
+    assert fast is not None and fast.format == "rss10"
+    first, second, third = fast.entries
+    assert first.guid == "https://news.example.org/1"
+    assert first.link == "https://example.org/2022/1"
+    assert first.published is not None and first.published.day == 17
+    assert first.categories == ("release",)
+    assert (second.guid, second.link, second.author) == ("urn:x-news:2", None, "Jo Doe")
+    assert second.published is None  # the last dc:date wins, as in feedparser, junk or not
+    assert third.guid is None
+    assert fast.title == "Debian-ish & News"
+
+
+_RDF_OPEN = (
+    b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+    b'xmlns="http://purl.org/rss/1.0/">'
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the Atom namespace declared first makes feedparser call the document Atom
+        b'<rdf:RDF xmlns:atom="http://www.w3.org/2005/Atom" '
+        + _RDF_OPEN[9:]
+        + b"<channel><title>t</title></channel><item><title>i</title></item></rdf:RDF>",
+        _RDF_OPEN + b"<channel><title>t</title></channel><title>stray</title></rdf:RDF>",
+        _RDF_OPEN + b'<channel href="https://x.example.org/"><title>t</title></channel></rdf:RDF>',
+        _RDF_OPEN + b"<channel/><item><guid>g</guid></item></rdf:RDF>",
+        _RDF_OPEN + b'<channel/><item lastmod="2020-01-01"><title>i</title></item></rdf:RDF>',
+        _RDF_OPEN + b"<item><title>no channel</title></item></rdf:RDF>",
+    ],
+    ids=["atom-namespace", "stray-element", "cdf-href", "guid", "cdf-lastmod", "no-channel"],
+)
+def test_rss_1_0_documents_feedparser_may_read_differently_are_declined(body: bytes) -> None:
+    assert parse_fast(body, URL) is None
+    slow(body)  # and the fallback reads them
 
 
 def test_guid_permalinks_resolve_like_feedparser_so_dedup_keys_agree() -> None:
@@ -147,6 +221,41 @@ def rss_documents(draw: st.DrawFn) -> bytes:
 @settings(max_examples=150, deadline=None)
 @given(rss_documents())
 def test_fast_path_equals_feedparser_on_generated_rss(body: bytes) -> None:
+    fast = parse_fast(body, URL)
+    if fast is not None:
+        assert fast == slow(body)
+
+
+@st.composite
+def rdf_documents(draw: st.DrawFn) -> bytes:
+    items = []
+    for _ in range(draw(st.integers(0, 4))):
+        about = draw(st.sampled_from(["", "https://x.org/a", "/rel", " spaced "]))
+        parts = [f"<title>{escape(draw(_TEXT))}</title>"]
+        if draw(st.booleans()):
+            parts.append(f"<link>{draw(st.sampled_from(['/a', 'https://x.org/b']))}</link>")
+        if draw(st.booleans()):
+            parts.append(f"<description>{escape(draw(_TEXT))}</description>")
+        if draw(st.booleans()):
+            parts.append(f"<dc:creator>{escape(draw(_TEXT))}</dc:creator>")
+        for _ in range(draw(st.integers(0, 2))):
+            date = draw(st.sampled_from(["2022-12-17", "2022-12-18T09:30:00+02:00", "junk"]))
+            parts.append(f"<dc:date>{date}</dc:date>")
+        if draw(st.booleans()):
+            parts.append(f"<dc:subject>{escape(draw(_TEXT))}</dc:subject>")
+        attribute = f' rdf:about="{escape(about)}"' if about else ""
+        items.append(f"<item{attribute}>" + "".join(draw(st.permutations(parts))) + "</item>")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rdf:RDF '
+        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<channel><title>{escape(draw(_TEXT))}</title></channel>{''.join(items)}</rdf:RDF>"
+    ).encode()
+
+
+@settings(max_examples=150, deadline=None)
+@given(rdf_documents())
+def test_fast_path_equals_feedparser_on_generated_rss_1_0(body: bytes) -> None:
     fast = parse_fast(body, URL)
     if fast is not None:
         assert fast == slow(body)
