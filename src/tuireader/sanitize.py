@@ -35,13 +35,21 @@ _NOT_A_CLEAN_LINE = re.compile(
     "\ufeff\ufff9-\ufffb]"
 )
 _SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+#: _UNSAFE_CHARS restricted to ASCII, as a str.translate table: for ASCII text translate
+#: runs a table lookup per character, several times faster than the regex's class scan.
+_ASCII_UNSAFE = str.maketrans(dict.fromkeys([*range(0x09), *range(0x0B, 0x20), 0x7F]))
 
 
 def clean_text(value: str | None) -> str:
     """Remove escape sequences and unsafe characters, keeping tabs and newlines."""
     if not value:
         return ""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if value.isascii():  # O(1): the common case (every feed's HTML) without a regex scan
+        if "\x1b" in value:
+            value = _ESCAPE_SEQUENCE.sub("", value)
+        return value.translate(_ASCII_UNSAFE)
     if _ESCAPE_START.search(value):
         value = _ESCAPE_SEQUENCE.sub("", value)
     return _UNSAFE_CHARS.sub("", value)

@@ -62,7 +62,10 @@ _EMAIL = re.compile(
     r"(([a-zA-Z0-9\_\-\.\+]+)@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.)|(([a-zA-Z0-9\-]+\.)+))"
     r"([a-zA-Z]{2,4}|[0-9]{1,3})(\]?))(\?subject=\S+)?"
 )
-_C1_CHARACTERS = re.compile(rb"\xc2[\x80-\x9f]|&#(?:12[89]|1[3-5][0-9]);|&#x[89][0-9a-fA-F];")
+# Two patterns, each with a literal start the regex engine finds in C (one alternation of
+# both tried every "&" and every byte, ~2 ms for a 200 KB feed).
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+_C1_REFERENCE = re.compile(rb"&#(?:12[89]|1[3-5][0-9]|x[89][0-9a-fA-F]);")
 _PARSER = etree.XMLParser(
     resolve_entities=False,
     no_network=True,
@@ -80,7 +83,12 @@ class _Unsupported(Exception):
 def parse_fast(body: bytes, url: str) -> ParsedFeed | None:
     """The feed, or None when feedparser must read it."""
     # feedparser reads C1 characters as the windows-1252 ones they were meant to be.
-    if not _is_plain_utf8(body) or b"xml:base" in body or _C1_CHARACTERS.search(body):
+    if (
+        not _is_plain_utf8(body)
+        or b"xml:base" in body
+        or _C1_UTF8.search(body)
+        or _C1_REFERENCE.search(body)
+    ):
         return None
     try:
         root = etree.fromstring(body, _PARSER)
