@@ -13,7 +13,8 @@ from urllib.parse import urljoin
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tuireader.parse.fields import resolve_relative_links
+from tuireader.parse.fields import MAX_LINK, link, resolve_relative_links
+from tuireader.sanitize import safe_link
 
 _SPEC = re.compile(
     r"""(\s(?:href|src|poster)\s*=\s*)(?:"([^"]{0,4000})"|'([^']{0,4000})')""", re.IGNORECASE
@@ -65,3 +66,32 @@ def test_links_inside_other_attributes_and_odd_spacing() -> None:
         """<img alt="a href='https://e.org/in'" SRC = 'https://e.org/pic.png'>"""
         """<a href="https://x.org/">x</a>"""
     )
+
+
+def link_reference(value: object, base: str | None) -> str | None:
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_LINK:
+        return None
+    url = value.strip()
+    if base:
+        try:
+            url = urljoin(base, url)
+        except ValueError:
+            return None
+    return safe_link(url)
+
+
+_URL_PIECES = st.sampled_from(
+    [
+        "http://", "https://", "HTTP://", "ftp://", "mailto:", "e.org", "[::1", "a", "/", "//",
+        "?", "#", ";p", ":8080", "..", "%20", " ", "\t", "@", "é", "q=1&r", "'", "~",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(_URL_PIECES, max_size=8).map("".join),
+    st.sampled_from([None, "", "https://example.org/feed/", "http://[::1/x", "http://e.org"]),
+)
+def test_links_equal_urljoin_then_safe_link(value: str, base: str | None) -> None:
+    assert link(value, base) == link_reference(value, base)
