@@ -29,7 +29,7 @@ def cmd_refresh(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
         from tuireader.cli.syncing import sync_instead_of_fetching
 
         feed_ids, sync_ok = sync_instead_of_fetching(reader, out)
-    if not reader.feeds():
+    if not reader.store.has_feeds():  # not feeds(): its counts cost ~50 ms per 100k articles
         out.write("no feeds yet: add one with `tuireader add URL` or `tuireader import FILE`\n")
         return 0 if sync_ok else 1
     if feed_ids == []:

@@ -235,6 +235,11 @@ class FeedsMixin(StoreBase):
             conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
         return feed
 
+    def has_feeds(self) -> bool:
+        """Whether any feed is subscribed (without list_feeds' per-feed article counts)."""
+        with self.db.read() as conn:
+            return conn.execute("SELECT 1 FROM feeds LIMIT 1").fetchone() is not None
+
     def fetch_states(self, feed_ids: list[int] | None = None) -> list[FetchState]:
         query = "SELECT id, url, etag, last_modified, body_hash FROM feeds WHERE gone = 0"
         params: tuple[int, ...] = ()
