@@ -63,26 +63,35 @@ def dedup_key(entry: ParsedEntry) -> str:
     return "h:" + hashlib.sha1(f"{entry.title}\x00{stamp}".encode()).hexdigest()
 
 
-def _content_hash(entry: ParsedEntry) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for part in (
+def _content_hash(
+    entry: ParsedEntry, published: str | None = None, updated: str | None = None
+) -> str:
+    """A digest of what an article shows; ``published``/``updated`` are to_db_time's text
+    of the entry's dates when the caller has it already. Each part is followed by a NUL,
+    hashed in one call (the same bytes as part by part, so stored hashes stay valid)."""
+    if published is None and entry.published is not None:
+        published = to_db_time(entry.published)
+    if updated is None and entry.updated is not None:
+        updated = to_db_time(entry.updated)
+    parts = (
         entry.title,
         entry.link,
         entry.author,
-        to_db_time(entry.published),
-        to_db_time(entry.updated),
+        published,
+        updated,
         entry.summary_html,
         entry.content_html,
         "\x1f".join(entry.categories),
         "\x1f".join(e.url for e in entry.enclosures),
-    ):
-        digest.update((part or "").encode("utf-8", "surrogatepass"))
-        digest.update(b"\x00")
-    return digest.hexdigest()
+    )
+    text = "\x00".join(part or "" for part in parts) + "\x00"
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def _encode_enclosures(enclosures: tuple[Enclosure, ...]) -> str:
     """``[url, type, length]`` each, with the duration fourth when the feed gave one."""
+    if not enclosures:
+        return "[]"  # json.dumps([]), the common case, without the encoder
     return json.dumps(
         [
             [e.url, e.type, e.length]
@@ -91,6 +100,10 @@ def _encode_enclosures(enclosures: tuple[Enclosure, ...]) -> str:
             for e in enclosures
         ]
     )
+
+
+def _encode_categories(categories: tuple[str, ...]) -> str:
+    return json.dumps(list(categories)) if categories else "[]"
 
 
 def decode_enclosures(raw: str | None) -> tuple[Enclosure, ...]:
@@ -158,20 +171,43 @@ def _order(query: ArticleQuery) -> str:
     return " ORDER BY a.sort_date DESC, a.id DESC"
 
 
-def _is_tombstoned(conn: sqlite3.Connection, feed_id: int, key: str, now: datetime) -> bool:
-    """Whether retention deleted this article; notes that the feed still lists it."""
-    row = conn.execute(
-        "SELECT seen_at FROM deleted_articles WHERE feed_id = ? AND dedup_key = ?", (feed_id, key)
-    ).fetchone()
-    if row is None:
+def _is_tombstoned(
+    conn: sqlite3.Connection,
+    feed_id: int,
+    key: str,
+    now: datetime,
+    tombstones: dict[str, str] | None = None,
+) -> bool:
+    """Whether retention deleted this article; notes that the feed still lists it.
+
+    ``tombstones`` is the feed's (dedup_key -> seen_at), read once for a whole feed
+    (:func:`_tombstones`) instead of one query per entry.
+    """
+    if tombstones is not None:
+        seen_at = tombstones.get(key)
+    else:
+        row = conn.execute(
+            "SELECT seen_at FROM deleted_articles WHERE feed_id = ? AND dedup_key = ?",
+            (feed_id, key),
+        ).fetchone()
+        seen_at = row[0] if row is not None else None
+    if seen_at is None:
         return False
     stale = to_db_time(now - TOMBSTONE_SEEN_RESOLUTION)
-    if stale is not None and row[0] < stale:
+    if stale is not None and seen_at < stale:
         conn.execute(
             "UPDATE deleted_articles SET seen_at = ? WHERE feed_id = ? AND dedup_key = ?",
             (to_db_time(now), feed_id, key),
         )
     return True
+
+
+def _tombstones(conn: sqlite3.Connection, feed_id: int) -> dict[str, str]:
+    return dict(
+        conn.execute(
+            "SELECT dedup_key, seen_at FROM deleted_articles WHERE feed_id = ?", (feed_id,)
+        ).fetchall()
+    )
 
 
 def _backlog_dates(parsed: ParsedFeed, latest_sensible: datetime) -> list[datetime | None]:
@@ -275,6 +311,7 @@ class ArticlesMixin(StoreBase):
             # A feed's first document is its backlog: there, "first seen now" says nothing
             # about an undated entry, which would float above every dated one.
             undated_dates = _backlog_dates(parsed, latest_sensible) if not existing else None
+            tombstones = _tombstones(conn, feed_id)
             seen: set[str] = set()
             for position, entry in enumerate(parsed.entries):
                 key = dedup_key(entry)
@@ -282,14 +319,16 @@ class ArticlesMixin(StoreBase):
                     continue  # a feed repeating a guid: the first occurrence wins
                 seen.add(key)
                 found = existing.get(key)
-                if found is None and _is_tombstoned(conn, feed_id, key, now):
+                if found is None and _is_tombstoned(conn, feed_id, key, now, tombstones):
                     continue  # deleted by retention: it must not come back as new
-                content_hash = _content_hash(entry)
+                published = entry.published
+                published_text = to_db_time(published)
+                updated_text = to_db_time(entry.updated)
+                content_hash = _content_hash(entry, published_text, updated_text)
                 if found is not None and found[1] == content_hash:
                     continue
-                published = entry.published
                 if published is not None and published <= latest_sensible:
-                    sort_date = to_db_time(published)
+                    sort_date = published_text
                 else:  # undated (or dated in the future): when it was first seen
                     sort_date = now_text
                     if undated_dates is not None and undated_dates[position] is not None:
@@ -305,11 +344,11 @@ class ArticlesMixin(StoreBase):
                     entry.link,
                     title,
                     entry.author,
-                    to_db_time(published),
-                    to_db_time(entry.updated),
+                    published_text,
+                    updated_text,
                     entry.summary_html,
                     entry.content_html,
-                    json.dumps(list(entry.categories)),
+                    _encode_categories(entry.categories),
                     _encode_enclosures(entry.enclosures),
                     content_hash,
                 )
