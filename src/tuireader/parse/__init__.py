@@ -51,9 +51,17 @@ def parse_feed(
 
 
 def with_search_text(parsed: ParsedFeed) -> ParsedFeed:
-    """Each entry with its index text, computed here: in the worker, in parallel."""
+    """Each entry with its index text, computed here: in the worker, in parallel.
+
+    The lxml fast path sets it as it builds each entry (a dataclasses.replace per entry
+    costs as much as the text itself); the other parsers' entries get it here.
+    """
+    if all(e.search_text is not None for e in parsed.entries):
+        return parsed
     entries = tuple(
-        dataclasses.replace(e, search_text=search_text(e.content_html or e.summary_html))
+        e
+        if e.search_text is not None
+        else dataclasses.replace(e, search_text=search_text(e.content_html or e.summary_html))
         for e in parsed.entries
     )
     return dataclasses.replace(parsed, entries=entries)

@@ -21,6 +21,7 @@ from lxml import etree
 
 from tuireader.models import Enclosure, ParsedEntry, ParsedFeed
 from tuireader.parse import dates, fields
+from tuireader.searchtext import search_text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
@@ -306,6 +307,7 @@ def _rss_item(
         content_html=content_html,
         categories=fields.categories(categories),
         enclosures=fields.episode_duration(enclosures[: fields.MAX_ENCLOSURES], duration),
+        search_text=search_text(content_html or summary_html),
     )
 
 
@@ -453,4 +455,5 @@ def _atom_entry(entry: etree._Element, url: str, feed_author: str | None) -> Par
         content_html=content_html,
         categories=fields.categories(categories),
         enclosures=tuple(enclosures[: fields.MAX_ENCLOSURES]),
+        search_text=search_text(content_html or summary_html),
     )
