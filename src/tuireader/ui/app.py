@@ -236,18 +236,18 @@ def _run(command: list[str]) -> int | None:
 
 
 def start_helper_processes() -> None:
-    """Start multiprocessing's helper processes while ``sys.stderr`` is still a real file.
+    """Start multiprocessing's resource tracker while ``sys.stderr`` is still a real file.
 
-    The core parses feeds in forkserver workers. Starting the forkserver (and its resource
-    tracker) passes ``sys.stderr.fileno()`` to the child; inside a running Textual app
-    stderr is a capture object whose fileno is -1, and the start fails with "bad value(s)
-    in fds_to_keep". Started here, before the app runs, they are simply reused later.
+    The core parses feeds in forkserver workers. Starting the resource tracker passes
+    ``sys.stderr.fileno()`` to the child; inside a running Textual app stderr is a capture
+    object whose fileno is -1, and the start fails with "bad value(s) in fds_to_keep".
+    Started here, before the app runs, it is simply reused later. The forkserver itself
+    needs no stderr: the first refresh starts it, in a thread (``ParsePool.start``), so it
+    does not spend ~0.2 s of CPU importing the parsers beside the first paint.
     """
-    from multiprocessing import forkserver, get_context, resource_tracker
+    from multiprocessing import resource_tracker
 
-    get_context("forkserver").set_forkserver_preload(["tuireader.parse"])
     resource_tracker.ensure_running()
-    forkserver.ensure_running()
 
 
 def make_app(reader: Reader, *, demo: bool = False, **options: object) -> TuiReaderApp:
