@@ -9,14 +9,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tuireader.cli.output import CliError, print_json
 from tuireader.core import Reader
 from tuireader.humanize import format_bytes, plural
-from tuireader.media.episodes import DownloadOutcome
 from tuireader.media.player import PlayerError
 from tuireader.store import EnclosureState
+
+if TYPE_CHECKING:  # imported where used: it brings httpx, which `refresh --due` may not need
+    from tuireader.media.episodes import DownloadOutcome
 
 
 def cmd_download(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
