@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urljoin
 
-import charset_normalizer
 import feedparser
 
 from tuireader.models import FeedError, ParsedEntry, ParsedFeed
@@ -170,6 +169,8 @@ def detect_undeclared_encoding(body: bytes) -> str | None:
     invalid = text.count("\ufffd")
     if invalid == 0 or sum(1 for ch in text if ord(ch) > 0x7F) - invalid >= 4 * invalid:
         return None  # UTF-8, perhaps with a few bad bytes: repair_utf8's case
+    import charset_normalizer  # here: few documents need it, and every parse worker starts
+
     try:
         best = charset_normalizer.from_bytes(body[:_DETECT_BYTES]).best()
     except Exception:  # a guess is optional; one hostile body must not fail the parse
