@@ -118,8 +118,18 @@ _RDF_OPEN = (
         _RDF_OPEN + b"<channel/><item><guid>g</guid></item></rdf:RDF>",
         _RDF_OPEN + b'<channel/><item lastmod="2020-01-01"><title>i</title></item></rdf:RDF>',
         _RDF_OPEN + b"<item><title>no channel</title></item></rdf:RDF>",
+        b'<rss version="2.0" xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><channel>'
+        b'<item rdf:about="urn:x:1"><title>i</title></item></channel></rss>',
     ],
-    ids=["atom-namespace", "stray-element", "cdf-href", "guid", "cdf-lastmod", "no-channel"],
+    ids=[
+        "atom-namespace",
+        "stray-element",
+        "cdf-href",
+        "guid",
+        "cdf-lastmod",
+        "no-channel",
+        "rss2-item-about",
+    ],
 )
 def test_rss_1_0_documents_feedparser_may_read_differently_are_declined(body: bytes) -> None:
     assert parse_fast(body, URL) is None

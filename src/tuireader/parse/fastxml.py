@@ -165,9 +165,10 @@ def _rdf(root: etree._Element, body: bytes, url: str) -> ParsedFeed:
     return _channel(channel, items, url, "rss10", RSS1)
 
 
-def _has_cdf_attributes(element: etree._Element) -> bool:
-    """feedparser reads a channel's or item's ``href``/``lastmod`` attributes (CDF)."""
-    return any(name != RDF_ABOUT for name in element.attrib)
+def _has_cdf_attributes(element: etree._Element, about: bool = True) -> bool:
+    """Attributes feedparser reads: a channel's or item's ``href``/``lastmod`` (CDF) and an
+    item's ``rdf:about`` (its id: allowed with ``about``, where this code reads it too)."""
+    return any(not (about and name == RDF_ABOUT) for name in element.attrib)
 
 
 def _local(tag: object, namespace: str) -> object:
@@ -233,7 +234,7 @@ def _rss_author(text: str) -> str | None:
 def _rss_item(
     item: etree._Element, url: str, feed_author: str | None, namespace: str
 ) -> ParsedEntry:
-    if _has_cdf_attributes(item):
+    if _has_cdf_attributes(item, about=bool(namespace)):
         raise _Unsupported
     title = ""
     link: str | None = None
