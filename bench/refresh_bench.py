@@ -30,6 +30,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -152,15 +153,102 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _task_stat(path: str) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds) from a /proc stat file; None when it is gone."""
+    try:
+        fields = Path(path).read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class ThreadCpu:
+    """CPU per thread of a process tree, polled from /proc every 20 ms while it runs (a
+    thread's last 20 ms may be missed): where a refresh's CPU goes, process by process.
+
+    Roles: the main process's main thread (imports, the event loop: downloads), its other
+    threads (the store writer, the pool's result and job threads, the log), the forkserver,
+    the parse workers (the forkserver's children) and multiprocessing's resource tracker.
+    """
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.cpu: dict[tuple[int, int], tuple[str, float]] = {}
+        #: A process's role as first seen (an exiting process's cmdline reads empty).
+        self._roles: dict[int, str] = {}
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._done.is_set():
+            self._poll()
+            self._done.wait(0.02)
+
+    def _role(self, pid: int, parent: int) -> str:
+        if pid == self.root:
+            return "main"
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return "other"
+        if b"forkserver import main" in cmdline:
+            return "forkserver" if parent == self.root else "parse worker"
+        return "resource tracker" if b"resource_tracker" in cmdline else "other"
+
+    def _poll(self) -> None:
+        parents = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and (stat := _task_stat(f"/proc/{entry}/stat")) is not None:
+                parents[int(entry)] = stat[0]
+        tree, grew = {self.root}, True
+        while grew:
+            grew = False
+            for pid, parent in parents.items():
+                if parent in tree and pid not in tree:
+                    tree.add(pid)
+                    grew = True
+        for pid in tree:
+            role = self._roles.get(pid) or self._role(pid, parents.get(pid, 0))
+            if role != "other":
+                self._roles[pid] = role
+            with contextlib.suppress(OSError):
+                for tid in os.listdir(f"/proc/{pid}/task"):
+                    if (stat := _task_stat(f"/proc/{pid}/task/{tid}/stat")) is not None:
+                        name = role if int(tid) == pid else f"{role} other threads"
+                        self.cpu[(pid, int(tid))] = (name, stat[1])
+
+    def stop(self) -> dict[str, float]:
+        """CPU seconds by role (and the main process's busiest other thread alone)."""
+        self._done.set()
+        self._thread.join()
+        totals: dict[str, float] = {}
+        for role, seconds in sorted(self.cpu.values()):
+            totals[role] = totals.get(role, 0.0) + seconds
+        others = [s for role, s in self.cpu.values() if role == "main other threads"]
+        if others:
+            totals["busiest main thread besides the loop"] = max(others)
+        return totals
+
+
 def measure(
-    argv: list[str], env: dict[str, str], cwd: Path, log: Path, exclude: set[int]
+    argv: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    log: Path,
+    exclude: set[int],
+    by_thread: dict[str, float] | None = None,
 ) -> tuple[float, float, float, float, float, int]:
-    """Run argv: wall, tree CPU, main CPU, main and largest-other peak RSS (MB), exit code."""
+    """Run argv: wall, tree CPU, main CPU, main and largest-other peak RSS (MB), exit code.
+    With ``by_thread``, it is filled with :class:`ThreadCpu`'s figures."""
     cpu_before = _children_cpu()
     started = time.perf_counter()
     with log.open("wb") as out:
         proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        poller = ThreadCpu(proc.pid) if by_thread is not None else None
         _, status, usage = os.wait4(proc.pid, 0)
+        if poller is not None and by_thread is not None:
+            by_thread.update(poller.stop())
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
     # Orphans (parse workers, the forkserver) were re-parented to us: reap them so their CPU
@@ -299,11 +387,14 @@ def _count(db: Path, sql: str) -> int:
 # --- the run ----------------------------------------------------------------------------------
 
 
-def run_phase(tool: Tuireader | Newsboat, phase: str, server: FeedServer) -> Run:
+def run_phase(
+    tool: Tuireader | Newsboat, phase: str, server: FeedServer, thread_cpu: bool = False
+) -> Run:
     server.control("reset")
     log = tool.root / f"{phase}.log"
+    by_thread: dict[str, float] | None = {} if thread_cpu else None
     wall, cpu, cpu_main, rss_main, rss_other, code = measure(
-        tool.argv(phase), tool.env, tool.root, log, exclude={server.proc.pid}
+        tool.argv(phase), tool.env, tool.root, log, {server.proc.pid}, by_thread
     )
     stats = server.control("stats")
     return Run(
@@ -318,7 +409,15 @@ def run_phase(tool: Tuireader | Newsboat, phase: str, server: FeedServer) -> Run
         server=stats,
         articles=tool.articles(),
         summary=tool.summary(log),
+        extra={"cpu_by_thread": by_thread} if by_thread else {},
     )
+
+
+def _thread_row(run: Run) -> str:
+    figures = run.extra.get("cpu_by_thread") or {}
+    assert isinstance(figures, dict)
+    parts = ", ".join(f"{role} {seconds:.2f}" for role, seconds in figures.items())
+    return f"{'':8}{'':11}cpu-s by thread (polled): {parts}"
 
 
 def _row(run: Run) -> str:
@@ -378,6 +477,11 @@ def main(argv: list[str] | None = None) -> int:
         default=True,
         help="tuireader runs with cached bytecode, as an installed one does",
     )
+    parser.add_argument(
+        "--thread-cpu",
+        action="store_true",
+        help="also print each run's CPU by process and thread (polled from /proc)",
+    )
     parser.add_argument("--json", type=Path, help="also write every figure here")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, stores)")
     args = parser.parse_args(argv)
@@ -418,9 +522,11 @@ def main(argv: list[str] | None = None) -> int:
                     built = server.control(f"generation?n={generation}")
                     print(f"(server rebuilt feeds for generation {generation}: {built})")
                 for tool in tools:
-                    run = run_phase(tool, phase, server)
+                    run = run_phase(tool, phase, server, args.thread_cpu)
                     runs.append(run)
                     print(_row(run), flush=True)
+                    if run.extra.get("cpu_by_thread"):
+                        print(_thread_row(run), flush=True)
     finally:
         server.stop()
     report(runs, args)
