@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import re
 import threading
 from collections.abc import Callable, Generator, Sequence
@@ -100,6 +101,12 @@ class Reader:
 
     # --- fetching -------------------------------------------------------------------------
 
+    async def open_fetcher(self) -> Fetcher:
+        """:meth:`make_fetcher` in a thread: the first one imports the HTTP client and
+        loads the CA bundle (0.1-0.3 s holding the GIL), which must not stall the app's
+        event loop."""
+        return await asyncio.to_thread(self.make_fetcher)
+
     def make_fetcher(self) -> Fetcher:
         from tuireader.fetch import Fetcher
 
@@ -133,6 +140,9 @@ class Reader:
             on_start(len(states))
         if not states:
             return RefreshSummary(())
+        # Imported in a thread: the first refresh's imports (the HTTP client, the parse
+        # pool) must not stall the app's event loop.
+        await asyncio.to_thread(importlib.import_module, "tuireader.refresh")
         from tuireader.refresh import PROCESS_POOL_THRESHOLD, Refresher, make_parse_pool
 
         pool = (
@@ -148,7 +158,7 @@ class Reader:
                 on_outcome(outcome)
 
         try:
-            async with self.make_fetcher() as fetcher:
+            async with await self.open_fetcher() as fetcher:
                 refresher = Refresher(self.store, fetcher, parse_pool=pool, cancel=cancel)
                 summary = await refresher.run(states, outcome_seen)
         except BaseException:
@@ -188,7 +198,7 @@ class Reader:
             except SyncError as error:
                 raise SubscribeError(str(error)) from error
             return SubscribeResult(feed, new)
-        async with self.make_fetcher() as fetcher:
+        async with await self.open_fetcher() as fetcher:
             result = await fetcher.fetch(url)
             if result.status is not FetchStatus.OK:
                 raise SubscribeError(f"{url}: {result.reason}")
@@ -269,7 +279,7 @@ class Reader:
         article = await asyncio.to_thread(self.store.get_article, article_id)
         if article is None or not article.link:
             raise FeedError("this article has no link to fetch")
-        async with self.make_fetcher() as fetcher:
+        async with await self.open_fetcher() as fetcher:
             from tuireader.fulltext import fetch_full_text
 
             return await fetch_full_text(self.store, fetcher, article)
@@ -285,7 +295,7 @@ class Reader:
 
         log = RefreshLog(self.store, self.store.now(), kind="full_text")
         try:
-            async with self.make_fetcher() as fetcher:
+            async with await self.open_fetcher() as fetcher:
                 pages = await prefetch_full_texts(
                     self.store,
                     fetcher,
@@ -626,7 +636,7 @@ class Reader:
         ``retry`` fetches those again)."""
         from tuireader.media.images import fetch_article_images
 
-        async with self.make_fetcher() as fetcher:
+        async with await self.open_fetcher() as fetcher:
             return await fetch_article_images(
                 self.store, fetcher, article_id, refs, byte_budget=byte_budget, retry=retry
             )
