@@ -235,6 +235,24 @@ async def test_the_demo_downloads_nothing(reader: Reader, app_factory: AppFactor
     assert reader.episodes.downloads() == []
 
 
+async def test_the_demo_streams_nothing_either(tmp_path: Path, app_factory: AppFactory) -> None:
+    """P on a demo episode (never downloaded) used to hand its address to the player: the
+    demo promises no network, and the user saw only "The player exited with status 2"."""
+    player, out = recording_player(tmp_path)
+    reader = build_reader(tmp_path / "t.db", config=Config(player=player))
+    [podcast] = [a for a in reader.articles(ArticleQuery(), limit=500) if "Wave" in a.feed_title][
+        :1
+    ]
+    app = app_factory(reader, demo=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_episode(pilot, podcast.id)
+        await pilot.press("P")
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+        assert any("demo library is offline" in m for m in said), said
+    assert not out.exists()
+
+
 def recording_player(tmp_path: Path) -> tuple[str, Path]:
     out = tmp_path / "played.txt"
     script = f"import sys; open({str(out)!r}, 'a').write(sys.argv[1] + '\\n')"

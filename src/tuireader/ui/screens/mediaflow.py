@@ -19,6 +19,7 @@ from textual.app import SuspendNotSupported
 from tuireader.humanize import plural
 from tuireader.media.episodes import CANCELLED, DownloadOutcome
 from tuireader.media.player import Playback, PlayerError
+from tuireader.models import FeedError
 from tuireader.store import EnclosureState
 from tuireader.ui.downloading import DownloadRun, DownloadStep, downloading_text, short_title
 from tuireader.ui.screens.base import Done, one_line
@@ -190,6 +191,12 @@ class MediaFlow(ImageFlow):
         a web driver) the player runs in a thread instead.
         """
         episodes = self.reader.episodes
+        if not (state.download == "done" and state.path):
+            try:
+                self.reader.check_online()  # streaming is fetching: never in the demo
+            except FeedError as error:
+                self.notify(one_line(error), severity="error", timeout=8)
+                return
 
         def run() -> tuple[Playback | None, str | None]:
             try:
