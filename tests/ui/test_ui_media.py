@@ -235,6 +235,30 @@ async def test_the_demo_downloads_nothing(reader: Reader, app_factory: AppFactor
     assert reader.episodes.downloads() == []
 
 
+async def test_d_downloads_again_an_episode_whose_file_was_deleted(
+    tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory
+) -> None:
+    """A downloaded file removed by hand (or a cache cleaner) used to leave D saying
+    "Nothing to download" while the pane still said "downloaded": no way to get it back."""
+    reader = build_reader(tmp_path / "t.db", demo=False)
+    http_server.add_handler("/ep.mp3", ranged(EPISODE))
+    article_id = add_episode(reader, http_server.url("/ep.mp3"))
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_episode(pilot, article_id)
+        await pilot.press("D")
+        await until(pilot, lambda: "downloaded" in media_text(app), "the download")
+        [state] = reader.episodes.states(article_id)
+        Path(state.path or "").unlink()
+        await pilot.press("D")
+        await settle(pilot)
+        await until(pilot, lambda: Path(state.path or "").exists(), "the second download")
+        said = [n.message for n in app._notifications]
+        assert not any("Nothing to download" in m for m in said), said
+    [again] = reader.episodes.states(article_id)
+    assert again.download == "done" and Path(again.path or "").read_bytes() == EPISODE
+
+
 async def test_the_demo_streams_nothing_either(tmp_path: Path, app_factory: AppFactory) -> None:
     """P on a demo episode (never downloaded) used to hand its address to the player: the
     demo promises no network, and the user saw only "The player exited with status 2"."""

@@ -54,6 +54,11 @@ class Episodes:
         return self.store.enclosure_states(article_id)
 
     def queue(self, article_ids: Sequence[int]) -> list[EnclosureState]:
+        """Queue what is not here; a download whose file was deleted counts as not here."""
+        for article_id in article_ids:
+            for state in self.store.enclosure_states(article_id):
+                if state.download == "done" and not (state.path and Path(state.path).exists()):
+                    self.store.forget_download(article_id, state.url)
         return self.store.queue_downloads(article_ids)
 
     def downloads(self) -> list[EnclosureState]:
