@@ -323,6 +323,27 @@ async def test_escape_or_another_view_empties_the_selection(
         assert not screen.selection and "selected" not in title(app)
 
 
+async def test_v_while_reading_on_a_narrow_screen_leaves_the_keys_with_the_list(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    """At 80 columns v in the article went back to the list with the keys in the
+    feeds pane: the next j changed the view and the selection was lost."""
+    app = app_factory(reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot)
+        screen = main(app)
+        ids = list(screen.articles.ids)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.reader_pane.has_focus
+        await pilot.press("v")
+        await settle(pilot)
+        assert screen.articles.has_focus
+        await pilot.press("j", "v")
+        await settle(pilot)
+        assert list(screen.selection) == [ids[0], ids[2]]
+
+
 # --- commands ---
 
 

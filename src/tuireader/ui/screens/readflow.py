@@ -117,6 +117,8 @@ class ReadFlow(TextFlow):
 
     def close_article(self) -> None:
         """Leave the open article: the reading pane empties (it shows only the current one)."""
+        if self.has_class("narrow") and self.reader_pane.has_focus:
+            self.set_focus(self.articles)  # the pane hides: the keys go back to the list
         self.remove_class("reading")
         if self.open_id is None and self.reader_pane.shown is None:
             return
