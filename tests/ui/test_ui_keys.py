@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Input
 from uihelpers import AppFactory, build_reader, main, settle
@@ -201,6 +202,33 @@ async def test_w_hides_the_feeds_pane_and_it_stays_hidden(
         await pilot.press("w")
         await settle(pilot)
         assert screen.sidebar.size.width > 0
+
+
+async def test_the_help_screen_takes_the_motions_too(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    """The keys' list is long: G, ctrl+d and ctrl+u (the reading pane's motions) did
+    nothing in it, so a vim user could only crawl with j."""
+    app = app_factory(reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        box = app.screen.query_one(VerticalScroll)
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        half = box.scroll_y
+        assert 0 < half < box.max_scroll_y
+        await pilot.press("G")
+        await pilot.pause()
+        assert box.scroll_y == box.max_scroll_y
+        await pilot.press("ctrl+u")
+        await pilot.pause()
+        assert box.scroll_y == box.max_scroll_y - half
+        await pilot.press("home")
+        await pilot.pause()
+        assert box.scroll_y == 0
 
 
 # --- n at the end of a feed ---

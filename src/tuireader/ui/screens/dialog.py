@@ -14,6 +14,10 @@ SCROLL_BINDINGS: list[BindingType] = [
     Binding("k,up", "scroll('up')", "Scroll up", show=False),
     Binding("space,pagedown", "scroll('page_down')", "Page down", show=False),
     Binding("b,minus,pageup", "scroll('page_up')", "Page up", show=False),
+    Binding("ctrl+d", "scroll('half_down')", "Half a page down", show=False),
+    Binding("ctrl+u", "scroll('half_up')", "Half a page up", show=False),
+    Binding("G,end", "scroll('end')", "Bottom", show=False),
+    Binding("home", "scroll('home')", "Top", show=False),
 ]
 
 
@@ -27,11 +31,18 @@ class ScrollingDialog(ModalScreen[None]):
 
     def action_scroll(self, where: str) -> None:
         box = self.query_one(VerticalScroll)
+        if where.startswith("half_"):
+            half = max(1, box.scrollable_content_region.height // 2)
+            step = half if where == "half_down" else -half
+            box.scroll_to(y=box.scroll_y + step, animate=False, immediate=True)
+            return
         {
             "down": box.scroll_down,
             "up": box.scroll_up,
             "page_down": box.scroll_page_down,
             "page_up": box.scroll_page_up,
+            "end": box.scroll_end,
+            "home": box.scroll_home,
         }[where](animate=False)
 
     def action_close(self) -> None:
