@@ -259,6 +259,26 @@ async def test_d_downloads_again_an_episode_whose_file_was_deleted(
     assert again.download == "done" and Path(again.path or "").read_bytes() == EPISODE
 
 
+async def test_the_reading_keys_in_the_download_queue_do_not_end_the_app(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    """space in the queue (E) ended the app with a traceback: the queue inherited the
+    text dialogs' scroll keys, which look for a scrolling text it does not have."""
+    app = app_factory(reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("E")
+        await settle(pilot)
+        assert isinstance(app.screen, DownloadsScreen)
+        for key in ("space", "b", "minus", "G", "ctrl+d", "ctrl+u", "home", "end"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, DownloadsScreen), key
+        await pilot.press("escape")
+        await settle(pilot)
+        main(app)
+
+
 async def test_the_demo_streams_nothing_either(tmp_path: Path, app_factory: AppFactory) -> None:
     """P on a demo episode (never downloaded) used to hand its address to the player: the
     demo promises no network, and the user saw only "The player exited with status 2"."""

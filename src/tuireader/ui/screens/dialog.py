@@ -30,7 +30,10 @@ class ScrollingDialog(ModalScreen[None]):
         super().__init__(classes="dialog")
 
     def action_scroll(self, where: str) -> None:
-        box = self.query_one(VerticalScroll)
+        boxes = self.query(VerticalScroll)
+        if not boxes:
+            return  # a list dialog (the download queue): its list has its own keys
+        box = boxes.first()
         if where.startswith("half_"):
             half = max(1, box.scrollable_content_region.height // 2)
             step = half if where == "half_down" else -half
