@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 from tuireader.ui.keymap import ACTIONS, keys_for
+from tuireader.ui.screens.commandflow import bind_commands
 from tuireader.ui.screens.help import help_table
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -43,3 +45,17 @@ def test_readme_key_table_lists_every_bound_key_and_no_other() -> None:
 
 def test_help_screen_lists_every_bound_key_with_links_and_palette() -> None:
     assert help_keys() == bound_keys()
+
+
+def test_the_readme_commands_example_replaces_only_the_key_it_says() -> None:
+    """The example bound P, J and C, which became play, next feed and cancel download: a
+    new user pasting it lost three keys (and the text spoke of an `o` that was not there)."""
+    text = README.read_text(encoding="utf-8").split("### Commands", 1)[1]
+    block = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    raw = tomllib.loads(block)["commands"]
+    _bound, problems = bind_commands(raw, {})
+    assert problems == [
+        "[commands] keys replace built-in keys: o (Open in browser)"
+        " (rebind those in [keys] to keep them)"
+    ]
+    assert '(`o` above replaces "open in browser")' in " ".join(text.split())
