@@ -473,6 +473,29 @@ async def test_a_command_key_replacing_a_built_in_is_said_in_one_line(
         assert "Your commands" in shown and "T  true" in shown
 
 
+async def test_quitting_ends_a_background_command_still_running(
+    tmp_path: Path, app_factory: AppFactory
+) -> None:
+    """q while a background command ran left a blank terminal until the command ended
+    (forever for one that hangs): the app waited for it."""
+    pid_file = tmp_path / "pid"
+    hang = tmp_path / "hang"  # no shell syntax: the app's own child, which it ends and reaps
+    hang.write_text(f"#!/bin/sh\necho $$ > {pid_file}\nexec sleep 600\n")
+    hang.chmod(0o755)
+    reader = command_reader(tmp_path, {"Y": {"run": str(hang), "terminal": False}})
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await start(pilot)
+        await pilot.press("Y")
+        for _ in range(2000):  # until the command runs (bounded: a hang fails)
+            if pid_file.exists() and pid_file.read_text().strip():
+                break
+            await pilot.pause()
+        pid = int(pid_file.read_text())
+        assert Path(f"/proc/{pid}").exists()
+    assert not Path(f"/proc/{pid}").exists()
+
+
 async def test_pipe_and_bang_ask_for_a_command(tmp_path: Path, app_factory: AppFactory) -> None:
     piped = tmp_path / "piped.txt"
     env_out = tmp_path / "bang.txt"

@@ -8,8 +8,11 @@ or calls :func:`run_in_background` in a worker. Each returns one line to show.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import IO
@@ -116,18 +119,50 @@ def run_on_terminal(
     return Outcome(f"{_name(prepared.line)} done", False)
 
 
-def run_in_background(prepared: Prepared) -> Outcome:
-    """Run with no terminal (in a worker): the output's last line, or why it failed."""
-    done = _started(
-        prepared,
-        lambda: subprocess.run(
+class BackgroundRuns:
+    """The background commands running now. The app ends them when it quits: else it
+    waited for them, on a blank terminal, as long as they ran (forever for a hung one)."""
+
+    def __init__(self) -> None:
+        self._running: set[subprocess.Popen[bytes]] = set()
+        self._lock = threading.Lock()
+
+    def completed(self, prepared: Prepared) -> subprocess.CompletedProcess[bytes]:
+        # A session of its own: stop() ends what a shell started too.
+        process = subprocess.Popen(
             prepared.argv,
-            input=prepared.stdin or b"",
-            capture_output=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             env=prepared.env,
-            check=False,
-        ),
-    )
+            start_new_session=True,
+        )
+        with self._lock:
+            self._running.add(process)
+        try:
+            out, err = process.communicate(prepared.stdin or b"")
+        finally:
+            with self._lock:
+                self._running.discard(process)
+        return subprocess.CompletedProcess(prepared.argv, process.returncode, out, err)
+
+    def stop(self) -> None:
+        with self._lock:
+            running = list(self._running)
+        for process in running:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in running:
+            try:
+                process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, signal.SIGKILL)
+
+
+def run_in_background(prepared: Prepared, runs: BackgroundRuns | None = None) -> Outcome:
+    """Run with no terminal (in a worker): the output's last line, or why it failed."""
+    done = _started(prepared, lambda: (runs or BackgroundRuns()).completed(prepared))
     if isinstance(done, Outcome):
         return done
     if done.returncode != 0:

@@ -21,7 +21,14 @@ from textual.content import Content
 from tuireader.humanize import plural
 from tuireader.sanitize import clean_line
 from tuireader.ui import keymap
-from tuireader.ui.commandrun import Outcome, Prepared, prepare, run_in_background, run_on_terminal
+from tuireader.ui.commandrun import (
+    BackgroundRuns,
+    Outcome,
+    Prepared,
+    prepare,
+    run_in_background,
+    run_on_terminal,
+)
 from tuireader.ui.keyseq import key_name
 from tuireader.ui.screens.prompts import Field, FormScreen
 from tuireader.ui.screens.selectflow import SelectFlow
@@ -78,6 +85,14 @@ def bind_commands(
 class CommandFlow(SelectFlow):
     _commands: dict[str, UserCommand] | None = None
     _command_problems: list[str]
+    _background_runs: BackgroundRuns | None = None
+
+    @property
+    def background_runs(self) -> BackgroundRuns:
+        """Background commands (``terminal = false``), ended when the app quits."""
+        if self._background_runs is None:
+            self._background_runs = BackgroundRuns()
+        return self._background_runs
 
     @property
     def user_commands(self) -> dict[str, UserCommand]:
@@ -168,7 +183,7 @@ class CommandFlow(SelectFlow):
                 self._said(self._on_terminal(prepared, wait), line, selected)
             else:
                 self.in_thread(
-                    lambda: [run_in_background(p) for p in prepared],
+                    lambda: [run_in_background(p, self.background_runs) for p in prepared],
                     lambda outcomes: self._said(outcomes, line, selected),
                     group="command",
                 )

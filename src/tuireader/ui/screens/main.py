@@ -91,6 +91,7 @@ class MainScreen(
     def on_unmount(self) -> None:
         self.stop_refresh()
         self.stop_downloads()  # [media] the .part file stays: D resumes
+        self.background_runs.stop()  # [commands] quitting waits for none of them
         signal = self._tracker.leave()
         if signal is not None:
             # The app is closing: one small write now, or the signal would be lost.
