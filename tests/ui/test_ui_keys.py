@@ -138,6 +138,8 @@ async def test_a_pending_key_shows_times_out_and_escape_cancels_it(
         # escape cancels the sequence only: focus and cursor stay.
         await pilot.press("escape")
         assert "g…" not in status(app)
+        # Nothing else to say: the images note alone, not after a dangling separator.
+        assert status(app) == "images are never downloaded"
         assert articles.has_focus and articles.cursor == 2
         # Another key cancels it and does its own thing.
         await pilot.press("g", "k")

@@ -169,7 +169,7 @@ class StatusLine(Static):
             if text:
                 text.append("  ·  ")
             text.append_text(self._download)
-        text.append(f"  ·  {IMAGES_NOTES.get(self._images, '')}", style="dim")
+        text.append(("  ·  " if text else "") + IMAGES_NOTES.get(self._images, ""), style="dim")
         return text
 
     def _show(self) -> None:
