@@ -259,6 +259,36 @@ async def test_d_downloads_again_an_episode_whose_file_was_deleted(
     assert again.download == "done" and Path(again.path or "").read_bytes() == EPISODE
 
 
+async def test_d_says_which_reason_there_is_nothing_to_download(
+    tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory
+) -> None:
+    reader = build_reader(tmp_path / "t.db", demo=False)
+    http_server.add_handler("/ep.mp3", ranged(EPISODE))
+    article_id = add_episode(reader, http_server.url("/ep.mp3"))
+    feed = reader.store.add_feed("https://plain.example/feed")
+    reader.store.store_feed(
+        feed.id,
+        ParsedFeed(title="Plain", entries=(ParsedEntry(title="Words only", guid="w"),)),
+        body_hash=None,
+        etag=None,
+        last_modified=None,
+        bytes_downloaded=0,
+    )
+    [plain_id] = [i for i in reader.store.query_ids("") if i != article_id]
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await open_episode(pilot, plain_id)
+        await pilot.press("D")
+        await settle(pilot)
+        assert "no enclosure" in list(app._notifications)[-1].message
+        await open_episode(pilot, article_id)
+        await pilot.press("D")
+        await until(pilot, lambda: "downloaded" in media_text(app), "the download")
+        await pilot.press("D")
+        await settle(pilot)
+        assert "downloaded already" in list(app._notifications)[-1].message
+
+
 async def test_the_reading_keys_in_the_download_queue_do_not_end_the_app(
     reader: Reader, app_factory: AppFactory
 ) -> None:

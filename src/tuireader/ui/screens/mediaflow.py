@@ -44,15 +44,20 @@ class MediaFlow(ImageFlow):
         self.drop_selection()
         reader = self.reader
 
-        def job() -> list[EnclosureState]:
+        def job() -> tuple[list[EnclosureState], bool]:
             reader.check_online()
-            return reader.episodes.queue(ids)
+            queued = reader.episodes.queue(ids)
+            return queued, bool(queued) or any(reader.episodes.states(i) for i in ids)
 
-        self.in_thread(job, self._queued, group="media")
+        self.in_thread(job, lambda done: self._queued(*done), group="media")
 
-    def _queued(self, states: list[EnclosureState]) -> None:
+    def _queued(self, states: list[EnclosureState], has_enclosures: bool) -> None:
         if not states:
-            self.notify("Nothing to download: this article has no enclosure that is not here.")
+            self.notify(
+                "Nothing to download: every enclosure here is downloaded already."
+                if has_enclosures
+                else "Nothing to download: no enclosure (podcast episode or file) here."
+            )
             return
         self.refresh_media()
         if self._downloading:
