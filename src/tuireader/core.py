@@ -40,8 +40,10 @@ from tuireader.store import (
     FeedExistsError,
     RefreshRecord,
     SavedSearch,
+    Sort,
     Store,
     StoreError,
+    TagCount,
 )
 from tuireader.store.base import utc_now
 
@@ -55,8 +57,10 @@ if TYPE_CHECKING:
     from tuireader.media.episodes import Episodes
     from tuireader.media.images import ImageRef, ImagesFetched
     from tuireader.notify import Notification
+    from tuireader.query import Node
     from tuireader.refresh import OutcomeCallback
     from tuireader.store import StoredImage
+    from tuireader.store.querying import QueryFeed
 
 # discover, fulltext, opml and urlsfile are imported where they are used: a cron
 # `tuireader refresh` should not pay for HTML parsing it never does. The HTTP client and
@@ -87,6 +91,14 @@ class ImportReport:
     problems: tuple[str, ...] = ()
     #: newsboat ``query:`` feeds saved as query feeds: "NAME: QUERY".
     query_feeds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TagChange:
+    """What a retag did: the tags added and those taken off."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
 
 
 @dataclass
@@ -585,6 +597,94 @@ class Reader:
 
     def delete_saved_search(self, name: str) -> SavedSearch:
         return self.store.delete_saved_search(name)
+
+    # --- the query language in the app: searching a view, query feeds, tags ------------------
+
+    def view_search_ids(
+        self,
+        query: str,
+        *,
+        within: ArticleQuery | None = None,
+        relevance: bool = False,
+        prefix_last: bool = True,
+    ) -> list[int]:
+        """Ids matching ``query`` inside the view ``within`` (its filters and its order;
+        None: the whole library), raising ``QueryError``. With ``prefix_last`` the last
+        word also matches as a prefix (search as you type); ``relevance`` puts the best
+        matches first, as :meth:`search_query` does."""
+        from tuireader.query import parse_query
+
+        node = parse_query(query)
+        sort = within.sort if within is not None else Sort.NEWEST
+        ids = self.store.query_ids(node, within=within, sort=sort, prefix_last=prefix_last)
+        return self._by_relevance(node, ids) if relevance else ids
+
+    def _by_relevance(self, node: Node, allowed: list[int]) -> list[int]:
+        """``allowed`` with the ranked search's best matches of the query's free words
+        first, then the others in their order."""
+        from tuireader.query.ast import And, Text
+
+        parts = node.nodes if isinstance(node, And) else (node,)
+        words = [p.text for p in parts if isinstance(p, Text) and p.field == "any" and not p.phrase]
+        if not words or not allowed:
+            return allowed
+        wanted = set(allowed)
+        ranked = [
+            i for i in self.store.search_ids(" ".join(words), limit=len(allowed) + 1) if i in wanted
+        ]
+        seen = set(ranked)
+        return ranked + [i for i in allowed if i not in seen]
+
+    def query_feeds(self) -> list[QueryFeed]:
+        """Saved searches with their unread counts (one COUNT each: call it off the UI)."""
+        return self.store.query_feeds()
+
+    def edit_saved_search(self, name: str, new_name: str, query: str) -> SavedSearch:
+        """Rename a saved search and give it another query (checked: raises
+        ``QueryError`` when it does not parse, changing nothing)."""
+        from tuireader.query import parse_query
+
+        parse_query(query)
+        saved = self.store.rename_saved_search(name, new_name) if new_name != name else None
+        return self.store.edit_saved_search(saved.name if saved else name, query)
+
+    def tag_counts(self) -> list[TagCount]:
+        """Every tag in use, with how many (unread) articles carry it or their feed does."""
+        return self.store.tag_counts()
+
+    def article_tags(self, article_id: int) -> list[str]:
+        return self.store.article_tags(article_id)
+
+    def feed_tags(self, feed_id: int) -> list[str]:
+        return self.store.feed_tags(feed_id)
+
+    def set_article_tags(self, article_id: int, names: Sequence[str]) -> TagChange:
+        """Give an article exactly these tags of its own (its feed's stay as they are)."""
+        return self._retag(
+            self.store.article_tags(article_id),
+            names,
+            lambda name, remove: self.store.tag_article(article_id, name, remove=remove),
+        )
+
+    def set_feed_tags(self, feed_id: int, names: Sequence[str]) -> TagChange:
+        """Give a feed exactly these tags."""
+        return self._retag(
+            self.store.feed_tags(feed_id),
+            names,
+            lambda name, remove: self.store.tag_feed(feed_id, name, remove=remove),
+        )
+
+    @staticmethod
+    def _retag(
+        current: list[str], names: Sequence[str], tag: Callable[[str, bool], bool]
+    ) -> TagChange:
+        from tuireader.store.tags import tag_name
+
+        wanted = {tag_name(n).casefold(): tag_name(n) for n in names if n.strip()}
+        have = {name.casefold(): name for name in current}
+        added = [wanted[k] for k in wanted if k not in have and tag(wanted[k], False)]
+        removed = [have[k] for k in have if k not in wanted and tag(have[k], True)]
+        return TagChange(tuple(added), tuple(removed))
 
     # --- media: podcasts and other enclosures, images ----------------------------------------
 
