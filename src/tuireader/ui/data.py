@@ -16,7 +16,7 @@ from tuireader.store import ArticleQuery, Sort
 from tuireader.ui.timefmt import start_of_day
 from tuireader.ui.views import View, ViewKind
 from tuireader.ui.widgets.article_list import RowNote
-from tuireader.ui.widgets.sidebar import SidebarData
+from tuireader.ui.widgets.sidebar import SidebarData, SidebarSearch, SidebarTag
 
 #: How many rows are read per step when looking for the next unread article.
 UNREAD_SCAN_CHUNK = 500
@@ -44,8 +44,13 @@ def load_sidebar(store: Reader, now: datetime, tz: tzinfo | None) -> SidebarData
         ViewKind.STARRED.value: store.count_articles(ArticleQuery(starred_only=True)),
         ViewKind.RECOMMENDED.value: store.count_articles(ArticleQuery(recommended_only=True)),
     }
-    searches = tuple((saved.name, saved.query) for saved in store.saved_searches())
-    return SidebarData(tuple(feeds), counts, searches)
+    # Query feeds and tags with their unread counts: a COUNT per saved search, one
+    # grouped query for the tags, all here in the worker.
+    searches = tuple(
+        SidebarSearch(feed.name, feed.query, feed.unread) for feed in store.query_feeds()
+    )
+    tags = tuple(SidebarTag(tag.name, tag.unread) for tag in store.tag_counts())
+    return SidebarData(tuple(feeds), counts, searches, tags)
 
 
 def store_sort(sort: str) -> Sort:
@@ -56,28 +61,36 @@ def store_sort(sort: str) -> Sort:
 def view_query(
     store: Reader, view: View, *, sort: str, unread_only: bool, now: datetime, tz: tzinfo | None
 ) -> ArticleQuery:
-    query = view.query(sort=store_sort(sort), unread_only=unread_only, now=now, tz=tz)
-    if view.kind is ViewKind.SEARCH and view.search:
-        # Unranked unless asked: the list orders newest-first matches by its own sort,
-        # so scoring every match for relevance would be wasted work.
-        ranked = sort == "relevance"
-        query = replace(query, ids=tuple(store.search_ids(view.search, rank=ranked)))
-    return query
+    return view.query(sort=store_sort(sort), unread_only=unread_only, now=now, tz=tz)
 
 
-def view_ids(
-    store: Reader, query: ArticleQuery, keep: list[int] | None = None, *, ranked: bool = False
+def query_view_ids(
+    store: Reader, view: View, query: ArticleQuery, keep: list[int] | None, *, ranked: bool
 ) -> list[int]:
+    """A search's or a tag's ids: the query language inside the view's scope ``query``.
+
+    Unranked unless asked (S "by relevance"): the list orders the matches by its own
+    sort, so scoring every match for relevance would be wasted work. Raises ``QueryError``.
+    """
+    text = view.text_query or ""
+    ids = store.view_search_ids(text, within=query, relevance=ranked, prefix_last=True)
+    if not keep or not query.unread_only:
+        return ids
+    # Articles just read stay listed, in their place among the other matches.
+    wanted = set(ids) | set(keep)
+    every = store.view_search_ids(
+        text, within=replace(query, unread_only=False), relevance=ranked, prefix_last=True
+    )
+    return [i for i in every if i in wanted]
+
+
+def view_ids(store: Reader, query: ArticleQuery, keep: list[int] | None = None) -> list[int]:
     """The ids of a view; ``keep`` ids stay listed even when they no longer match.
 
     A refresh of an unread-only view keeps the articles the user has just read, so rows do
     not vanish under the cursor.
     """
     ids = store.article_ids(query)
-    if ranked and query.ids is not None:
-        # By relevance: the search's order, keeping the ids the query's filter lets through.
-        allowed = set(ids) | set(keep or ())
-        return [i for i in query.ids if i in allowed]
     if not keep or not query.unread_only:
         return ids
     wanted = set(ids) | set(keep)
@@ -121,7 +134,10 @@ def load_view(
     if view.kind is ViewKind.FOR_YOU:
         return for_you_contents(for_you)
     query = view_query(store, view, sort=sort, unread_only=unread_only, now=now, tz=tz)
-    ids = view_ids(store, query, keep, ranked=sort == "relevance")
+    if view.text_query is not None:
+        ids = query_view_ids(store, view, query, keep, ranked=sort == "relevance")
+    else:
+        ids = view_ids(store, query, keep)
     rows = store.summaries(ids[:head]) if head > 0 else []
     return ViewContents(query, ids, rows)
 

@@ -415,6 +415,31 @@ ACTIONS: tuple[KeyAction, ...] = (
         help="Choose how the reading pane shows images: off, a line to load each, or all",
     ),
     KeyAction("quit", "q", "app.quit", "Quit", "screen", show=True, help="Leave tuireader"),
+    # --- the query language in the app: matches, tags (issue 10) ---
+    KeyAction(
+        "find_next",
+        "n",
+        "find_next",
+        "Next match (in a search)",
+        "reader",
+        help="In a search: the next match in the article (else n is next unread)",
+    ),
+    KeyAction(
+        "find_previous",
+        "N",
+        "find_previous",
+        "Previous match (in a search)",
+        "reader",
+        help="In a search: the previous match in the article",
+    ),
+    KeyAction(
+        "tag",
+        "T",
+        "tag",
+        "Tags",
+        "screen",
+        help="Tag or untag the current article; in the sidebar, its feed",
+    ),
 )
 
 #: Keys 1..9 open the numbered links of the article being read.

@@ -21,6 +21,7 @@ class ViewKind(StrEnum):
     RECOMMENDED = "recommended"
     FOR_YOU = "for-you"
     SEARCH = "search"
+    TAG = "tag"
     FOLDER = "folder"
     FEED = "feed"
 
@@ -34,6 +35,9 @@ class View:
     feed_id: int | None = None
     folder: str | None = None
     search: str | None = None
+    #: A search's scope: the view it searches in (None: every article).
+    within: View | None = None
+    tag: str | None = None
 
     @property
     def key(self) -> str:
@@ -43,13 +47,31 @@ class View:
         if self.kind is ViewKind.FOLDER:
             return f"folder-{self.folder}"
         if self.kind is ViewKind.SEARCH:
-            return f"search-{self.search}"
+            scope = f"@{self.within.key}" if self.within is not None else ""
+            return f"search-{self.search}{scope}"
+        if self.kind is ViewKind.TAG:
+            return f"tag-{self.tag}"
         return self.kind.value
 
     @property
     def honours_unread_filter(self) -> bool:
-        """Feed, folder and search views follow the unread/all toggle; smart views do not."""
-        return self.kind in (ViewKind.FEED, ViewKind.FOLDER, ViewKind.SEARCH, ViewKind.TODAY)
+        """Feed, folder, tag and search views follow the unread/all toggle; smart views do not."""
+        return self.kind in (
+            ViewKind.FEED,
+            ViewKind.FOLDER,
+            ViewKind.SEARCH,
+            ViewKind.TODAY,
+            ViewKind.TAG,
+        )
+
+    @property
+    def text_query(self) -> str | None:
+        """The query-language text that picks this view's articles (a search, a tag)."""
+        if self.kind is ViewKind.SEARCH:
+            return self.search or None
+        if self.kind is ViewKind.TAG and self.tag:
+            return tag_query(self.tag)
+        return None
 
     def query(
         self, *, sort: Sort, unread_only: bool, now: datetime, tz: tzinfo | None = None
@@ -65,8 +87,11 @@ class View:
             return replace(base, recommended_only=True)
         if self.kind is ViewKind.FOR_YOU:
             return replace(base, ids=())
-        if self.kind is ViewKind.SEARCH:
-            return replace(base, ids=())  # the screen fills in the search results
+        if self.kind is ViewKind.SEARCH and self.within is not None:
+            # The scope's own filters; the search's matches are picked inside them.
+            return self.within.query(sort=sort, unread_only=unread_only, now=now, tz=tz)
+        if self.kind in (ViewKind.SEARCH, ViewKind.TAG):
+            return base  # the query language picks the articles (ui.data)
         if self.kind is ViewKind.FOLDER:
             return replace(base, folder=self.folder)
         return replace(base, feed_id=self.feed_id)
@@ -81,5 +106,57 @@ SMART_VIEWS: tuple[View, ...] = (
 )
 
 
-def search_view(text: str) -> View:
-    return View(ViewKind.SEARCH, f"Search: {text}", search=text)
+def search_view(text: str, within: View | None = None) -> View:
+    """A search of ``text`` in the view ``within`` (None: in every article).
+
+    Searching from a search searches its scope again; For you is a ranking of the whole
+    library, so a search from it searches everything.
+    """
+    while within is not None and within.kind is ViewKind.SEARCH:
+        within = within.within
+    if within is not None and within.kind is ViewKind.FOR_YOU:
+        within = None
+    scope = within.label if within is not None else "all articles"
+    return View(ViewKind.SEARCH, f"Search: {text} · in {scope}", search=text, within=within)
+
+
+def tag_view(name: str) -> View:
+    return View(ViewKind.TAG, f"Tag: {name}", tag=name)
+
+
+def tag_query(name: str) -> str:
+    """``tag:"name"`` in the query language, whatever the name holds."""
+    return "tag:" + _quoted(name)
+
+
+def search_scope(view: View) -> View | None:
+    """The view a search started from ``view`` looks in by default (None: everywhere)."""
+    if view.kind is ViewKind.SEARCH:
+        return view.within
+    if view.kind is ViewKind.FOR_YOU:
+        return None
+    return view
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def saved_query(view: View) -> str:
+    """A search view as one query to save: its text, and its scope where the query
+    language says it (a feed's scope does not: ``feed:`` also matches titles)."""
+    text = view.search or ""
+    scope = view.within
+    terms = {
+        ViewKind.UNREAD: "is:unread",
+        ViewKind.STARRED: "is:starred",
+        ViewKind.RECOMMENDED: "is:recommended",
+    }
+    extra = ""
+    if scope is not None and scope.kind in terms:
+        extra = terms[scope.kind]
+    elif scope is not None and scope.kind is ViewKind.FOLDER and scope.folder:
+        extra = "folder:" + _quoted(scope.folder)
+    elif scope is not None and scope.kind is ViewKind.TAG and scope.tag:
+        extra = tag_query(scope.tag)
+    return f"({text}) {extra}" if extra else text

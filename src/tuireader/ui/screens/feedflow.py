@@ -30,8 +30,15 @@ from tuireader.ui.screens.sync_form import open_sync_form, start_sync  # [sync]
 from tuireader.ui.screens.welcome import WelcomeChoice, WelcomeScreen
 from tuireader.ui.timefmt import relative_date
 from tuireader.ui.views import SMART_VIEWS, View, ViewKind
+from tuireader.ui.widgets.search_bar import query_problem
 from tuireader.ui.widgets.sidebar import Sidebar, SidebarData
 from tuireader.ui.widgets.status import RefreshProgress
+
+
+def check_query(values: dict[str, str]) -> str | None:
+    """The saved-search form's check: where the query does not parse, or None."""
+    problem = query_problem(values["query"])
+    return None if problem is None else f"column {problem.column}: {problem.message}"
 
 
 def check_address(values: dict[str, str]) -> str | None:
@@ -312,21 +319,27 @@ class FeedFlow(ScreenBase):
         self.app.push_screen(ConfirmScreen(question), answered)
 
     def _rename_search(self) -> None:
+        """Rename a saved search and edit its query (checked as typed: one line says
+        where a query that does not parse goes wrong, and nothing is saved)."""
         name = self.sidebar.search_name(self.view) or ""
+        query = self.view.search or ""
         reader = self.reader
 
         def entered(result: dict[str, str] | None) -> None:
-            new = result["name"] if result else ""
-            if new and new != name:
-                self.in_thread(lambda: reader.rename_saved_search(name, new), self._renamed)
+            if result and result["name"] and (result["name"], result["query"]) != (name, query):
+                new_name, new_query = result["name"], result["query"]
+                self.in_thread(
+                    lambda: reader.edit_saved_search(name, new_name, new_query), self._renamed
+                )
 
+        fields = [Field("name", "Name", name), Field("query", "Query", query)]
         self.app.push_screen(
-            FormScreen("Rename saved search", [Field("name", "Name", name)], submit="Rename"),
-            entered,
+            FormScreen("Edit saved search", fields, submit="Save", check=check_query), entered
         )
 
     def _renamed(self, saved: SavedSearch) -> None:
-        self.notify(f"Renamed the saved search to {saved.name!r}.")
+        self.notify(f"Saved the search {saved.name!r}: {saved.query}")
+        self.show_view(View(ViewKind.SEARCH, f"Search: {saved.name}", search=saved.query))
         self.load_sidebar()
 
     # --- import ---

@@ -29,12 +29,13 @@ from tuireader.ui.screens.mediaflow import MediaFlow  # [media]
 from tuireader.ui.screens.motionflow import MotionFlow  # [keys]
 from tuireader.ui.screens.readflow import ReadFlow
 from tuireader.ui.screens.sync_form import show_sync_status  # [sync]
+from tuireader.ui.screens.tagflow import TagFlow
 from tuireader.ui.screens.viewflow import ViewFlow
 from tuireader.ui.views import ViewKind
 from tuireader.ui.widgets.article_list import ArticleList
 from tuireader.ui.widgets.footer import KeyFooter
 from tuireader.ui.widgets.reading_pane import ReadingPane
-from tuireader.ui.widgets.search_bar import SearchBar
+from tuireader.ui.widgets.search_bar import SearchLine
 from tuireader.ui.widgets.sidebar import Sidebar
 from tuireader.ui.widgets.status import ListTitle, StatusLine
 
@@ -48,7 +49,15 @@ ARTICLE_ACTIONS |= {"download", "play"}  # [media]
 
 
 class MainScreen(
-    CommandFlow, MotionFlow, FeedFlow, ReadFlow, ViewFlow, ForYouFlow, MediaFlow, ScreenBase
+    CommandFlow,
+    MotionFlow,
+    FeedFlow,
+    ReadFlow,
+    ViewFlow,
+    ForYouFlow,
+    MediaFlow,
+    TagFlow,
+    ScreenBase,
 ):
     BINDINGS: ClassVar[list[BindingType]] = [*keymap.bindings("screen"), *keymap.link_bindings()]
 
@@ -69,7 +78,7 @@ class MainScreen(
                     MainScreen.count,
                     selected=MainScreen.selected_count,  # [keys] v
                 )
-                yield SearchBar(id="search")
+                yield SearchLine(id="search")
                 yield ArticleList(ctx.reader.summaries, ctx.now, tz=ctx.tz, id="articles")
             yield ReadingPane(tz=ctx.tz, id="reader")
         yield StatusLine(id="status")

@@ -13,9 +13,10 @@ from textual import on
 from tuireader.sanitize import clean_line
 from tuireader.store import ArticleQuery
 from tuireader.ui import data
+from tuireader.ui.highlight import search_terms
 from tuireader.ui.screens.base import ORDERS, SEARCH_ORDERS, ScreenBase
-from tuireader.ui.views import SMART_VIEWS, View, ViewKind, search_view
-from tuireader.ui.widgets.search_bar import SearchBar
+from tuireader.ui.views import SMART_VIEWS, View, ViewKind, saved_query, search_scope, search_view
+from tuireader.ui.widgets.search_bar import SearchBar, SearchLine
 from tuireader.ui.widgets.sidebar import Sidebar
 from tuireader.ui.widgets.status import ListTitle
 
@@ -25,6 +26,9 @@ CHANGE_POLL_SECONDS = 2.0
 
 class ViewFlow(ScreenBase):
     _query: ArticleQuery | None = None
+    #: The view the last search started from, and where the open search bar looks.
+    _search_origin: View | None = None
+    _search_scope: View | None = None
     _search_pending = False
     _has_feeds = True
     _restoring = False
@@ -86,6 +90,7 @@ class ViewFlow(ScreenBase):
         if keep_index and contents.ids:
             self.articles.cursor = min(index, len(contents.ids) - 1)
         self.count = len(contents.ids)
+        self.show_matches()
         if new_above:
             self.notify(f"{new_above} new above ↑", timeout=4)
         self.search_done()
@@ -96,7 +101,9 @@ class ViewFlow(ScreenBase):
         if not self._has_feeds:
             return "No feeds yet: press a to add one, I to import, or run tuireader demo."
         if self.view.kind is ViewKind.SEARCH and self.view.search:
-            return f"No articles match {clean_line(self.view.search)!r}."
+            where = self.view.within.label if self.view.within is not None else "all articles"
+            hint = " (/ then tab searches all articles)" if self.view.within is not None else ""
+            return f"No articles match {clean_line(self.view.search)!r} in {where}.{hint}"
         if self.view.kind is ViewKind.FEED and self.view.feed_id is not None:
             feed = self.sidebar.feed(self.view.feed_id)
             if feed is not None and feed.last_error and not feed.total:
@@ -119,6 +126,8 @@ class ViewFlow(ScreenBase):
 
     @on(Sidebar.ViewChosen)
     def _view_chosen(self, event: Sidebar.ViewChosen) -> None:
+        if event.view.kind is ViewKind.SEARCH:
+            self._search_origin = None  # a saved search: it was started from no view
         self.show_view(event.view)
         if event.enter:
             self.articles.focus()
@@ -213,18 +222,30 @@ class ViewFlow(ScreenBase):
         self._focus_before_search = self.focused
         self._show_search_bar(True)
         bar = self.query_one(SearchBar)
-        bar.value = ""
+        searching = self.view.kind is ViewKind.SEARCH
+        if not searching:
+            self._search_origin = search_scope(self.view)
+        # In a search, / edits it, in its scope; tab still narrows a search widened from
+        # a view back to that view. Elsewhere it starts empty, in the view.
+        scope = (self.view.within or self._search_origin) if searching else self._search_origin
+        self._search_scope = scope
+        text = self.view.search or "" if searching else ""
+        bar.start(scope.label if scope is not None else "", text)
+        if searching and self.view.within is None and scope is not None:
+            bar.action_toggle_scope()
         # Focus now, not after the queued keys: what is typed fast after / is the search.
         self.set_focus(bar)
 
     def _show_search_bar(self, show: bool) -> None:
         """The search field takes the list title's line while it is open."""
+        self.query_one(SearchLine).display = show
         self.query_one(SearchBar).display = show
         self.query_one(ListTitle).display = not show
 
     @on(SearchBar.Closed)
     def _search_closed(self, event: SearchBar.Closed) -> None:
-        view = search_view(event.text) if event.text else None
+        within = None if event.everywhere else self._search_scope
+        view = search_view(event.text, within) if event.text else None
         if view is None or (view == self.view and self._query is not None):
             self._search_pending = False
             self._show_search_bar(False)
@@ -241,9 +262,15 @@ class ViewFlow(ScreenBase):
             self._show_search_bar(False)
             self.articles.focus()
 
+    def show_matches(self) -> None:
+        """Highlight the view's search in the list and the reading pane (or nothing)."""
+        terms = search_terms(self.view.search if self.view.kind is ViewKind.SEARCH else None)
+        self.articles.set_match_terms(terms)
+        self.reader_pane.set_search(terms)
+
     def action_save_search(self) -> None:
         if self.view.kind is ViewKind.SEARCH and self.view.search:
-            text, reader = self.view.search, self.reader
+            text, reader = saved_query(self.view), self.reader
 
             def saved(_: None) -> None:
                 self.notify(f"Saved the search {text!r}: it is in the sidebar.")
@@ -254,7 +281,11 @@ class ViewFlow(ScreenBase):
     # --- mark the view read, and undo ---
 
     def action_mark_view_read(self) -> None:
-        if self._query is not None:
+        if self.view.text_query is not None and self._query is not None:
+            # A search or a tag: the articles listed (its scope holds others).
+            ids, reader = list(self.articles.ids), self.reader
+            self.in_thread(lambda: reader.set_read(ids, True), self._view_marked)
+        elif self._query is not None:
             query, reader = self._query, self.reader
             self.in_thread(lambda: reader.mark_query_read(query), self._view_marked)
 
@@ -274,9 +305,9 @@ class ViewFlow(ScreenBase):
         self.notify(f"Marked {len(ids)} unread again.")
 
 
-def _view_from(raw: object) -> View | None:
+def _view_from(raw: object, depth: int = 0) -> View | None:
     """A saved view, or None when it is not one (an old or hand-edited file)."""
-    if not isinstance(raw, dict):
+    if not isinstance(raw, dict) or depth > 2:
         return None
     try:
         view = View(
@@ -285,11 +316,14 @@ def _view_from(raw: object) -> View | None:
             feed_id=raw.get("feed_id") if isinstance(raw.get("feed_id"), int) else None,
             folder=raw.get("folder") if isinstance(raw.get("folder"), str) else None,
             search=raw.get("search") if isinstance(raw.get("search"), str) else None,
+            tag=raw.get("tag") if isinstance(raw.get("tag"), str) else None,
         )
     except ValueError:
         return None
+    if view.kind is ViewKind.SEARCH and view.search:
+        return search_view(view.search, _view_from(raw.get("within"), depth + 1))
     return (
         next((smart for smart in SMART_VIEWS if smart.kind is view.kind), view)
-        if (view.kind not in (ViewKind.FEED, ViewKind.FOLDER, ViewKind.SEARCH))
+        if (view.kind not in (ViewKind.FEED, ViewKind.FOLDER, ViewKind.SEARCH, ViewKind.TAG))
         else view
     )

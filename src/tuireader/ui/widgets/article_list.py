@@ -26,6 +26,7 @@ from textual.worker import get_current_worker
 
 from tuireader.models import ArticleSummary
 from tuireader.ui import keymap
+from tuireader.ui.highlight import Terms, highlight_text
 from tuireader.ui.widgets import article_rows as rows
 from tuireader.ui.widgets.article_rows import RowNote
 
@@ -59,6 +60,7 @@ class ArticleList(ScrollView, can_focus=True):
         "article-list--meta",
         "article-list--mark",
         "article-list--selected",
+        "article-list--match",
     }
 
     DEFAULT_CSS = """
@@ -74,6 +76,7 @@ class ArticleList(ScrollView, can_focus=True):
         & > .article-list--meta { color: $text-muted; }
         & > .article-list--mark { color: $warning; }
         & > .article-list--selected { background: $accent 20%; color: $accent; }
+        & > .article-list--match { background: $warning 35%; text-style: bold underline; }
     }
     """
 
@@ -119,6 +122,7 @@ class ArticleList(ScrollView, can_focus=True):
         self.empty_message = "No articles here."
         #: The rows selected with v (the screen's selection, read when drawing).
         self.selected: Collection[int] = ()
+        self._match_terms: Terms = ()
 
     # --- what the screen calls --------------------------------------------------------------
 
@@ -396,7 +400,16 @@ class ArticleList(ScrollView, can_focus=True):
         return strip
 
     def title_line(self, summary: ArticleSummary, width: int) -> Text:
-        return rows.title_line(summary, width, self._style)
+        line = rows.title_line(summary, width, self._style)
+        if self._match_terms:  # a search's matches (ui.highlight)
+            highlight_text(line, self._match_terms, self._style("article-list--match"))
+        return line
+
+    def set_match_terms(self, terms: Terms) -> None:
+        """Highlight these words of a search in the titles (none: no search)."""
+        if terms != self._match_terms:
+            self._match_terms = terms
+            self.refresh()
 
     def meta_line(self, summary: ArticleSummary, note: RowNote | None, width: int) -> Text:
         return rows.meta_line(summary, note, width, self._now(), self._tz, self._style)

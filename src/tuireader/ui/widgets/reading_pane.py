@@ -12,7 +12,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import BindingType
-from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown, Static
 
@@ -22,12 +21,14 @@ from tuireader.ui.links import Link, make_parser
 from tuireader.ui.reading import ArticleDisplay, split_parts
 from tuireader.ui.timefmt import full_datetime, reading_time
 from tuireader.ui.widgets.media_block import MediaBlock
+from tuireader.ui.widgets.pane_find import FindablePane
 
 EMPTY_HINT = "Select an article and press enter to read it."
 
 
-class ReadingPane(VerticalScroll, can_focus=True):
-    """Shows one article. j/k ask the screen for the next/previous one."""
+class ReadingPane(FindablePane, can_focus=True):
+    """Shows one article. j/k ask the screen for the next/previous one; in a search, n/N
+    move between its matches (``FindablePane``)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [*keymap.bindings("reader")]
 

@@ -1,4 +1,4 @@
-"""The left pane: smart views, saved searches, folders and feeds, with unread counts."""
+"""The left pane: smart views, saved searches, tags, folders and feeds, with unread counts."""
 
 from __future__ import annotations
 
@@ -18,9 +18,24 @@ from textual.widgets.option_list import Option
 from tuireader.models import Feed
 from tuireader.sanitize import clean_line
 from tuireader.ui import keymap
-from tuireader.ui.views import SMART_VIEWS, View, ViewKind
+from tuireader.ui.views import SMART_VIEWS, View, ViewKind, tag_view
 
 FAILING_MARK = "⚠"
+
+
+@dataclass(frozen=True, slots=True)
+class SidebarSearch:
+    """A saved search (query feed); ``unread`` is None when its query no longer parses."""
+
+    name: str
+    query: str
+    unread: int | None = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SidebarTag:
+    name: str
+    unread: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +44,8 @@ class SidebarData:
 
     feeds: tuple[Feed, ...]
     smart_counts: dict[str, int]
-    #: Saved searches as (name, query).
-    searches: tuple[tuple[str, str], ...] = ()
+    searches: tuple[SidebarSearch, ...] = ()
+    tags: tuple[SidebarTag, ...] = ()
 
 
 class Sidebar(OptionList):
@@ -66,12 +81,18 @@ class Sidebar(OptionList):
 
     def search_name(self, view: View) -> str | None:
         """The saved search's name when ``view`` is a saved search, else None."""
-        return self._search_names.get(view.search or "") if view.search else None
+        if view.kind is not ViewKind.SEARCH or view.within is not None or not view.search:
+            return None
+        return self._search_names.get(view.search)
+
+    def tag_names(self) -> list[str]:
+        """The tags in use (for completion)."""
+        return [view.tag for view in self._views.values() if view.tag]
 
     def show(self, data: SidebarData) -> None:
         """Show fresh data, keeping the highlighted view and the scroll position."""
         self._feeds = {feed.id: feed for feed in data.feeds}
-        self._search_names = {query: name for name, query in data.searches}
+        self._search_names = {search.query: search.name for search in data.searches}
         entries = list(_entries(data))
         signature = tuple((view.key if view else None) for view, _ in entries)
         if signature == self._signature:
@@ -214,9 +235,17 @@ def _entries(data: SidebarData) -> list[tuple[View | None, SidebarRow | Content]
         entries.append((view, _row(Content(view.label), count)))
     if data.searches:
         entries.append((None, _heading("Saved searches")))
-        for name, query in data.searches:
-            view = View(ViewKind.SEARCH, f"Search: {name}", search=query)
-            entries.append((view, _row(Content("⌕ " + clean_line(name)), None)))
+        for search in data.searches:
+            view = View(ViewKind.SEARCH, f"Search: {clean_line(search.name)}", search=search.query)
+            label = Content("⌕ " + clean_line(search.name))
+            if search.unread is None:  # its query no longer parses: e edits it
+                label = Content.assemble((FAILING_MARK + " ", "bold $error"), label)
+            entries.append((view, _row(label, search.unread)))
+    if data.tags:
+        entries.append((None, _heading("Tags")))
+        for tag in data.tags:
+            name = clean_line(tag.name)
+            entries.append((tag_view(name), _row(Content("# " + name), tag.unread)))
     folders: dict[str | None, list[Feed]] = {}
     for feed in data.feeds:
         folders.setdefault(feed.folder, []).append(feed)
