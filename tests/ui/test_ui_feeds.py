@@ -139,9 +139,11 @@ async def test_search_view_and_saved_search(reader: Reader, app_factory: AppFact
         await pilot.press(*"cable")
         screen = main(app)
         assert screen.query_one(SearchBar).value == "cable"
+        await pilot.press("tab")  # from the view (All unread) to every article
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is screen and screen.view.kind is ViewKind.SEARCH
+        assert screen.view.within is None
         assert screen.articles.has_focus and not screen.query_one(SearchBar).display
         expected = set(reader.store.search_ids("cable", rank=False))
         assert expected and set(screen.articles.ids) == expected

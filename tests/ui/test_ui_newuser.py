@@ -335,7 +335,7 @@ async def test_search_placeholder_fits_and_no_results_says_so(
         await pilot.press(*"zzqx", "enter")
         await settle(pilot)
         assert screen.view.kind is ViewKind.SEARCH and not screen.articles.ids
-        assert "No articles match 'zzqx'." in screen.articles.render_line(1).text
+        assert "No articles match 'zzqx' in All unread." in screen.articles.render_line(1).text
 
 
 # --- 12. For you's reason ----------------------------------------------------------------
