@@ -153,6 +153,13 @@ def a_photo_article(reader: Reader) -> None:
     )  # fmt: skip
 
 
+def tags_and_a_query_feed(reader: Reader) -> None:
+    """A saved search and a tag, for the sidebar's query feeds and tags."""
+    reader.store.add_saved_search("Ferries", "ferry")
+    gazette = next(f for f in reader.feeds() if f.title == "The Harbour Gazette")
+    reader.store.tag_feed(gazette.id, "local")
+
+
 async def nothing(pilot: Pilot[Any]) -> None:
     return None
 
@@ -185,6 +192,14 @@ async def main() -> None:
     await shoot("stats", (140, 40), keys("ctrl+t"), demo=True, history=some_reading)
     # w hides the feeds pane, v selects three rows; g waits for its second key
     await shoot("select", (140, 40), keys("w", "v", "j", "v", "v", "g"), demo=True)
+    await shoot(
+        "search",
+        (140, 40),
+        # / in All unread, tab: every article; the third match open, n: its first match
+        keys("slash", "tab", *"ferry", "enter", "j", "j", "enter", "l", "n"),
+        demo=True,
+        history=tags_and_a_query_feed,
+    )
     await shoot("downloads", (140, 40), keys("E"), demo=True, history=listening)
     await shoot("feed-settings", (80, 24), keys("J", "e"), demo=True)
     # Half-cell blocks: what a terminal without graphics (and tmux) shows, and what SVG can.
