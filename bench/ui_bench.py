@@ -618,10 +618,12 @@ async def app_search(app: Any, pilot: Any, probe: PaintProbe, results: Results) 
     from tuireader.ui.screens.main import MainScreen
     from tuireader.ui.views import ViewKind
     from tuireader.ui.widgets.article_list import ArticleList
+    from tuireader.ui.widgets.search_bar import SearchBar
 
-    store = app.reader.store
-    # what each search must show, found beforehand so the wait cannot stop on an old list
-    wanted = {text: set(store.search_ids(text, rank=False)) for text in SEARCH_QUERIES.values()}
+    reader = app.reader
+    # what each search must show, found beforehand so the wait cannot stop on an old list:
+    # every match in the whole library (tab widens / from the view to all articles)
+    wanted = {text: set(reader.view_search_ids(text)) for text in SEARCH_QUERIES.values()}
     samples: dict[str, list[float]] = {label: [] for label in SEARCH_QUERIES}
     hits: dict[str, int] = {}
     for _ in range(5):
@@ -629,6 +631,8 @@ async def app_search(app: Any, pilot: Any, probe: PaintProbe, results: Results) 
             main = app.screen
             assert isinstance(main, MainScreen)
             await pilot.press("slash")
+            if not main.query_one(SearchBar).everywhere:
+                await pilot.press("tab")
             await pilot.press(*text)
             articles = main.query_one(ArticleList)
 
@@ -637,6 +641,7 @@ async def app_search(app: Any, pilot: Any, probe: PaintProbe, results: Results) 
                     app.screen is main
                     and main.view.kind is ViewKind.SEARCH
                     and main.view.search == text
+                    and main.view.within is None
                     and len(articles.ids) == len(wanted[text])
                     and set(articles.ids) == wanted[text]
                     and (not articles.ids or _rows_ready(app))

@@ -109,6 +109,35 @@ async def test_search_looks_in_the_view_and_tab_widens_it(
         assert screen.view.within == gazette and screen.articles.ids == in_feed
 
 
+async def test_results_show_as_typed_and_escape_goes_back(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        screen.live_search_delay = 0.001  # the moment after the last key: at once here
+        view, ids = screen.view, list(screen.articles.ids)
+        await pilot.press("slash", *"ferr")
+        await settle(pilot)
+        bar = screen.query_one(SearchBar)
+        assert bar.has_focus and bar.value == "ferr"
+        assert screen.view == search_view("ferr", view)
+        expected = reader.view_search_ids("ferr", within=ArticleQuery(unread_only=True))
+        assert expected and screen.articles.ids == expected  # the last word as a prefix
+        # A query that does not parse (yet) leaves the results as they were.
+        await pilot.press("space", "(")
+        await settle(pilot)
+        assert screen.view == search_view("ferr", view)
+        await pilot.press("backspace", "backspace", "tab")  # and tab looks everywhere
+        await settle(pilot)
+        assert screen.view == search_view("ferr") and bar.has_focus
+        # escape: back to the view the search started from
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.view == view and screen.articles.ids == ids
+
+
 async def test_search_uses_the_query_language_inside_the_view(
     reader: Reader, app_factory: AppFactory
 ) -> None:
@@ -377,7 +406,9 @@ async def test_edit_a_saved_search_query_and_name(reader: Reader, app_factory: A
         saved = [(s.name, s.query) for s in reader.saved_searches()]
         assert saved == [("Ferries", "ferry -title:winter")]
         assert screen.view.search == "ferry -title:winter"
-        assert screen.articles.ids == reader.view_search_ids("ferry -title:winter")
+        # A saved search means what it says: no prefix, as its count in the sidebar.
+        expected = reader.view_search_ids("ferry -title:winter", prefix_last=False)
+        assert screen.articles.ids == expected
         assert screen.sidebar.select_key("search-ferry -title:winter")
 
 
@@ -477,6 +508,5 @@ def test_a_scoped_search_view_comes_back_after_a_restart() -> None:
         View(ViewKind.TAG, "Tag: later", tag="later"),
     ):
         assert _view_from(asdict(view)) == view
-    assert _view_from({"kind": "search", "search": "x", "within": {"kind": "nope"}}) == (
-        search_view("x")
-    )
+    raw = {"kind": "search", "search": "x", "typed": True, "within": {"kind": "nope"}}
+    assert _view_from(raw) == search_view("x")

@@ -72,14 +72,14 @@ def query_view_ids(
     Unranked unless asked (S "by relevance"): the list orders the matches by its own
     sort, so scoring every match for relevance would be wasted work. Raises ``QueryError``.
     """
-    text = view.text_query or ""
-    ids = store.view_search_ids(text, within=query, relevance=ranked, prefix_last=True)
+    text, prefix = view.text_query or "", view.typed
+    ids = store.view_search_ids(text, within=query, relevance=ranked, prefix_last=prefix)
     if not keep or not query.unread_only:
         return ids
     # Articles just read stay listed, in their place among the other matches.
     wanted = set(ids) | set(keep)
     every = store.view_search_ids(
-        text, within=replace(query, unread_only=False), relevance=ranked, prefix_last=True
+        text, within=replace(query, unread_only=False), relevance=ranked, prefix_last=prefix
     )
     return [i for i in every if i in wanted]
 

@@ -22,16 +22,17 @@ Terms = tuple[Term, ...]
 Span = tuple[int, int]
 
 
-def search_terms(query: str | None) -> Terms:
+def search_terms(query: str | None, prefix_last: bool = True) -> Terms:
     """What to highlight for ``query`` (none for a pure filter or a query that does not
-    parse). The last word matches as a prefix, as the search itself does."""
+    parse). With ``prefix_last`` the last word matches as a prefix, as a search typed in
+    the app does."""
     if not query:
         return ()
     try:
         node = parse_query(query)
     except QueryError:
         return ()
-    return highlight_terms(node, prefix_last=True)
+    return highlight_terms(node, prefix_last=prefix_last)
 
 
 def highlight_text(text: Text, terms: Terms, style: RichStyle) -> Text:

@@ -38,6 +38,9 @@ class View:
     #: A search's scope: the view it searches in (None: every article).
     within: View | None = None
     tag: str | None = None
+    #: A search typed in the search line: its last word is also a prefix (a saved
+    #: search's query means what it says, as its count in the sidebar does).
+    typed: bool = False
 
     @property
     def key(self) -> str:
@@ -117,7 +120,8 @@ def search_view(text: str, within: View | None = None) -> View:
     if within is not None and within.kind is ViewKind.FOR_YOU:
         within = None
     scope = within.label if within is not None else "all articles"
-    return View(ViewKind.SEARCH, f"Search: {text} · in {scope}", search=text, within=within)
+    label = f"Search: {text} · in {scope}"
+    return View(ViewKind.SEARCH, label, search=text, within=within, typed=True)
 
 
 def tag_view(name: str) -> View:

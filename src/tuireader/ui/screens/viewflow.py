@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from textual import on
+from textual.timer import Timer
 
 from tuireader.sanitize import clean_line
 from tuireader.store import ArticleQuery
@@ -20,6 +21,8 @@ from tuireader.ui.widgets.search_bar import SearchBar, SearchLine
 from tuireader.ui.widgets.sidebar import Sidebar
 from tuireader.ui.widgets.status import ListTitle
 
+#: Seconds after the last key typed in the search line before its results show.
+LIVE_SEARCH_DELAY = 0.15
 #: Seconds between checks for changes other processes made to the library.
 CHANGE_POLL_SECONDS = 2.0
 
@@ -29,6 +32,10 @@ class ViewFlow(ScreenBase):
     #: The view the last search started from, and where the open search bar looks.
     _search_origin: View | None = None
     _search_scope: View | None = None
+    _view_before_search: View | None = None
+    _live_timer: Timer | None = None
+    #: Seconds after the last key before results show as typed (tests set it tiny).
+    live_search_delay = LIVE_SEARCH_DELAY
     _search_pending = False
     _has_feeds = True
     _restoring = False
@@ -220,6 +227,7 @@ class ViewFlow(ScreenBase):
             self.remove_class("reading")  # the field lives in the list pane
             self.close_article()
         self._focus_before_search = self.focused
+        self._view_before_search = self.view
         self._show_search_bar(True)
         bar = self.query_one(SearchBar)
         searching = self.view.kind is ViewKind.SEARCH
@@ -242,10 +250,38 @@ class ViewFlow(ScreenBase):
         self.query_one(SearchBar).display = show
         self.query_one(ListTitle).display = not show
 
+    @on(SearchBar.Typed)
+    def _search_typed(self, event: SearchBar.Typed) -> None:
+        """Results as you type: a moment after the last key, so a word typed fast is
+        one search, not one per letter (and a stale one's results are dropped)."""
+        if self._live_timer is not None:
+            self._live_timer.stop()
+        if not event.valid:
+            return
+        text, everywhere = event.text.strip(), event.everywhere
+        self._live_timer = self.set_timer(
+            self.live_search_delay, lambda: self._search_live(text, everywhere)
+        )
+
+    def _search_live(self, text: str, everywhere: bool) -> None:
+        if not self.query_one(SearchLine).display or self._search_pending:
+            return
+        if not text:
+            view = self._view_before_search
+        else:
+            view = search_view(text, None if everywhere else self._search_scope)
+        if view is not None and view != self.view:
+            self.show_view(view)
+
     @on(SearchBar.Closed)
     def _search_closed(self, event: SearchBar.Closed) -> None:
+        if self._live_timer is not None:
+            self._live_timer.stop()
         within = None if event.everywhere else self._search_scope
         view = search_view(event.text, within) if event.text else None
+        if view is None and self._view_before_search not in (None, self.view):
+            # Escape after results came as typed: back to where the search started.
+            self.show_view(self._view_before_search)
         if view is None or (view == self.view and self._query is not None):
             self._search_pending = False
             self._show_search_bar(False)
@@ -264,7 +300,8 @@ class ViewFlow(ScreenBase):
 
     def show_matches(self) -> None:
         """Highlight the view's search in the list and the reading pane (or nothing)."""
-        terms = search_terms(self.view.search if self.view.kind is ViewKind.SEARCH else None)
+        view = self.view
+        terms = search_terms(view.search if view.kind is ViewKind.SEARCH else None, view.typed)
         self.articles.set_match_terms(terms)
         self.reader_pane.set_search(terms)
 
@@ -317,10 +354,11 @@ def _view_from(raw: object, depth: int = 0) -> View | None:
             folder=raw.get("folder") if isinstance(raw.get("folder"), str) else None,
             search=raw.get("search") if isinstance(raw.get("search"), str) else None,
             tag=raw.get("tag") if isinstance(raw.get("tag"), str) else None,
+            typed=raw.get("typed") is True,
         )
     except ValueError:
         return None
-    if view.kind is ViewKind.SEARCH and view.search:
+    if view.kind is ViewKind.SEARCH and view.search and view.typed:
         return search_view(view.search, _view_from(raw.get("within"), depth + 1))
     return (
         next((smart for smart in SMART_VIEWS if smart.kind is view.kind), view)

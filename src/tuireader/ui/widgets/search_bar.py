@@ -7,7 +7,8 @@ again when it closed, some 100-150 ms per search on a big library.
 The line says where the search looks (the view it was opened from, or every article;
 ``tab`` switches), and a query that does not parse gets one line under the field, its
 caret under the column at fault. Parsing is pure and takes microseconds: it runs as
-each key is typed; the search itself runs on enter, in a worker.
+each key is typed. The screen searches a moment after the last key (in a worker whose
+stale results are dropped) and again on enter.
 """
 
 from __future__ import annotations
@@ -65,6 +66,16 @@ class SearchBar(Input):
         text: str | None
         everywhere: bool = False
 
+    @dataclass
+    class Typed(Message):
+        """The query or its scope changed while typing (the screen shows results as
+        they come, a moment after the last key)."""
+
+        text: str
+        everywhere: bool
+        #: Whether ``text`` parses (a search runs only then).
+        valid: bool
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(placeholder=PLACEHOLDER, compact=True, id=id)
         #: The view's name, when the search can look in it ("" : it cannot).
@@ -87,11 +98,17 @@ class SearchBar(Input):
         if self.scope:
             self.everywhere = not self.everywhere
             self._show_scope()
+            self._typed(self.value)
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
-        self._show_problem(query_problem(event.value))
+        self._typed(event.value)
+
+    def _typed(self, text: str) -> None:
+        problem = query_problem(text)
+        self._show_problem(problem)
+        self.post_message(self.Typed(text, self.everywhere, problem is None))
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
