@@ -607,17 +607,26 @@ class Reader:
         within: ArticleQuery | None = None,
         relevance: bool = False,
         prefix_last: bool = True,
+        limit: int | None = None,
     ) -> list[int]:
         """Ids matching ``query`` inside the view ``within`` (its filters and its order;
-        None: the whole library), raising ``QueryError``. With ``prefix_last`` the last
-        word also matches as a prefix (search as you type); ``relevance`` puts the best
-        matches first, as :meth:`search_query` does."""
+        None: the whole library), the first ``limit`` of them, raising ``QueryError``.
+        With ``prefix_last`` the last word also matches as a prefix (search as you type);
+        ``relevance`` then puts the best matches first, as :meth:`search_query` does."""
         from tuireader.query import parse_query
 
         node = parse_query(query)
         sort = within.sort if within is not None else Sort.NEWEST
-        ids = self.store.query_ids(node, within=within, sort=sort, prefix_last=prefix_last)
+        ids = self.store.query_ids(
+            node, within=within, sort=sort, prefix_last=prefix_last, limit=limit
+        )
         return self._by_relevance(node, ids) if relevance else ids
+
+    def rank_search_ids(self, query: str, ids: list[int]) -> list[int]:
+        """``ids`` (matches of ``query``) with the best matches of its words first."""
+        from tuireader.query import parse_query
+
+        return self._by_relevance(parse_query(query), ids)
 
     def _by_relevance(self, node: Node, allowed: list[int]) -> list[int]:
         """``allowed`` with the ranked search's best matches of the query's free words

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from textual.widgets import Input, Static
 from uihelpers import HOSTILE_TITLE, AppFactory, add_hostile_feed, main, settle
 
 from tuireader.core import Reader
 from tuireader.models import ParsedEntry, ParsedFeed
 from tuireader.store import ArticleQuery
+from tuireader.ui import data
 from tuireader.ui.screens.main import MainScreen
 from tuireader.ui.screens.prompts import FormScreen
 from tuireader.ui.screens.tagflow import TagScreen, TagSuggester
@@ -168,7 +170,6 @@ async def test_a_query_that_does_not_parse_is_one_line_at_its_column(
     async with app.run_test(size=(200, 40)) as pilot:
         await settle(pilot)
         screen = main(app)
-        view, ids = screen.view, list(screen.articles.ids)
         await pilot.press("slash", *"ferry is:sunk")
         problem = screen.query_one("#search-problem", Static)
         assert problem.display
@@ -184,6 +185,10 @@ async def test_a_query_that_does_not_parse_is_one_line_at_its_column(
         await pilot.press("backspace", "k")
         line = str(problem.content)
         assert line.startswith("column 7: is: takes one of unread, read, starred"), line
+        await settle(pilot)
+        # What was listed as typed (while the query still parsed) stays; enter changes
+        # nothing while it does not parse.
+        view, ids = screen.view, list(screen.articles.ids)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
@@ -254,6 +259,15 @@ async def test_matches_are_highlighted_in_the_list_titles(
             line = articles.title_line(row, 80)
             marked = [line.plain[s.start : s.end] for s in line.spans if s.style == style]
             assert marked and all(word.lower().startswith("ferr") for word in marked), marked
+        # The article's header too (its title).
+        await pilot.press("enter")
+        await settle(pilot)
+        pane = screen.reader_pane
+        assert pane.shown is not None
+        header = pane.header_text(pane.shown)
+        pane_style = pane.get_component_rich_style("find--match")
+        marked = [header.plain[s.start : s.end] for s in header.spans if s.style == pane_style]
+        assert marked and all(word.lower().startswith("ferr") for word in marked), marked
         # Out of the search, no highlight.
         screen.show_view(SMART_VIEWS[0])
         await settle(pilot)
@@ -510,3 +524,23 @@ def test_a_scoped_search_view_comes_back_after_a_restart() -> None:
         assert _view_from(asdict(view)) == view
     raw = {"kind": "search", "search": "x", "typed": True, "within": {"kind": "nope"}}
     assert _view_from(raw) == search_view("x")
+
+
+async def test_a_search_lists_its_first_matches_and_says_there_are_more(
+    reader: Reader, app_factory: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "SEARCH_LIMIT", 3)  # 1,000 in the app: the demo has fewer
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("slash", "tab", *"the", "enter")
+        await settle(pilot)
+        every = reader.view_search_ids("the")
+        assert len(every) > 3 and screen.articles.ids == every[:3]
+        assert "The first 3 matches in this order are listed" in toasts(screen)[-1]
+        # S "by relevance" ranks the listed ones.
+        await pilot.press("S", "S", "S")
+        await settle(pilot)
+        assert sorted(screen.articles.ids) == sorted(every[:3])
+        assert screen.articles.ids == reader.rank_search_ids("the", every[:3])

@@ -20,6 +20,10 @@ from tuireader.ui.widgets.sidebar import SidebarData, SidebarSearch, SidebarTag
 
 #: How many rows are read per step when looking for the next unread article.
 UNREAD_SCAN_CHUNK = 500
+#: A search lists this many matches at most, the first in the list's order: listing all
+#: 90,000 matches of a common word costs some 400 ms of SQLite on a 100,000-article
+#: library, the first thousand under 100 ms (bench/ui_bench.py).
+SEARCH_LIMIT = 1000
 #: How many articles the For you view ranks and shows.
 FOR_YOU_LIMIT = 200
 
@@ -32,6 +36,8 @@ class ViewContents:
     ids: list[int]
     rows: list[ArticleSummary] = field(default_factory=list)
     notes: dict[int, RowNote] = field(default_factory=dict)
+    #: A search with more matches than it lists (see ``SEARCH_LIMIT``).
+    more: bool = False
 
 
 def load_sidebar(store: Reader, now: datetime, tz: tzinfo | None) -> SidebarData:
@@ -66,22 +72,31 @@ def view_query(
 
 def query_view_ids(
     store: Reader, view: View, query: ArticleQuery, keep: list[int] | None, *, ranked: bool
-) -> list[int]:
-    """A search's or a tag's ids: the query language inside the view's scope ``query``.
+) -> tuple[list[int], bool]:
+    """A search's or a tag's ids: the query language inside the view's scope ``query``;
+    and whether a search has more matches than :data:`SEARCH_LIMIT` (the first ones, in
+    the list's order, are listed).
 
-    Unranked unless asked (S "by relevance"): the list orders the matches by its own
-    sort, so scoring every match for relevance would be wasted work. Raises ``QueryError``.
+    Unranked unless asked (S "by relevance", which ranks the listed matches): the list
+    orders the matches by its own sort, so scoring every match would be wasted work.
+    Raises ``QueryError``.
     """
     text, prefix = view.text_query or "", view.typed
-    ids = store.view_search_ids(text, within=query, relevance=ranked, prefix_last=prefix)
+    limit = SEARCH_LIMIT + 1 if view.kind is ViewKind.SEARCH else None
+
+    def ids_in(scope: ArticleQuery) -> tuple[list[int], bool]:
+        found = store.view_search_ids(text, within=scope, prefix_last=prefix, limit=limit)
+        more = limit is not None and len(found) > SEARCH_LIMIT
+        found = found[:SEARCH_LIMIT] if more else found
+        return (store.rank_search_ids(text, found) if ranked else found), more
+
+    ids, more = ids_in(query)
     if not keep or not query.unread_only:
-        return ids
+        return ids, more
     # Articles just read stay listed, in their place among the other matches.
     wanted = set(ids) | set(keep)
-    every = store.view_search_ids(
-        text, within=replace(query, unread_only=False), relevance=ranked, prefix_last=prefix
-    )
-    return [i for i in every if i in wanted]
+    every, _ = ids_in(replace(query, unread_only=False))
+    return [i for i in every if i in wanted], more
 
 
 def view_ids(store: Reader, query: ArticleQuery, keep: list[int] | None = None) -> list[int]:
@@ -135,11 +150,11 @@ def load_view(
         return for_you_contents(for_you)
     query = view_query(store, view, sort=sort, unread_only=unread_only, now=now, tz=tz)
     if view.text_query is not None:
-        ids = query_view_ids(store, view, query, keep, ranked=sort == "relevance")
+        ids, more = query_view_ids(store, view, query, keep, ranked=sort == "relevance")
     else:
-        ids = view_ids(store, query, keep)
+        ids, more = view_ids(store, query, keep), False
     rows = store.summaries(ids[:head]) if head > 0 else []
-    return ViewContents(query, ids, rows)
+    return ViewContents(query, ids, rows, more=more)
 
 
 def find_unread(store: Reader, ids: list[int], start: int, step: int) -> int | None:

@@ -98,6 +98,12 @@ class ViewFlow(ScreenBase):
             self.articles.cursor = min(index, len(contents.ids) - 1)
         self.count = len(contents.ids)
         self.show_matches()
+        if contents.more and self._search_pending:
+            self.notify(
+                f"The first {data.SEARCH_LIMIT:,} matches in this order are listed:"
+                " more words narrow the search.",
+                timeout=5,
+            )
         if new_above:
             self.notify(f"{new_above} new above ↑", timeout=4)
         self.search_done()

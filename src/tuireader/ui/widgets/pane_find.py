@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
@@ -18,7 +19,7 @@ from textual.widgets import Label, Markdown
 from textual.widgets._markdown import MarkdownBlock, MarkdownFence, MarkdownTable
 
 from tuireader.query.highlight import find_matches
-from tuireader.ui.highlight import Span, Terms, highlight_content, line_of
+from tuireader.ui.highlight import Span, Terms, highlight_content, highlight_text, line_of
 
 #: Lines kept above a match scrolled to, so it is read in its context.
 CONTEXT_LINES = 2
@@ -96,6 +97,12 @@ class FindablePane(VerticalScroll):
         if action in ("find_next", "find_previous") and not self._terms:
             return False  # the key goes on to the screen (n: next unread)
         return super().check_action(action, parameters)
+
+    def mark_matches(self, text: Text) -> Text:
+        """The search's matches in a line the pane draws itself (the article's header)."""
+        if self._terms:
+            highlight_text(text, self._terms, self.get_component_rich_style("find--match"))
+        return text
 
     def _still_rendering(self) -> bool:
         """Whether parts of the shown article are yet to render (see ReadingPane)."""

@@ -207,7 +207,7 @@ class ReadingPane(FindablePane, can_focus=True):
         if display.note:
             text.append("\n")
             text.append("⤓ " + clean_line(display.note), style="dim italic")
-        return text
+        return self.mark_matches(text)  # a search's matches (pane_find)
 
     def _theme_style(self, variable: str) -> Style:
         """Bold in a colour of the theme (``$warning``, ``$accent``), not a fixed one."""
