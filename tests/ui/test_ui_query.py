@@ -529,7 +529,7 @@ def test_a_scoped_search_view_comes_back_after_a_restart() -> None:
 async def test_a_search_lists_its_first_matches_and_says_there_are_more(
     reader: Reader, app_factory: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(data, "SEARCH_LIMIT", 3)  # 1,000 in the app: the demo has fewer
+    monkeypatch.setattr(data, "SEARCH_LIMIT", 3)  # 500 in the app: the demo has fewer
     app = app_factory(reader)
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
         await settle(pilot)

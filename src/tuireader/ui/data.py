@@ -20,10 +20,11 @@ from tuireader.ui.widgets.sidebar import SidebarData, SidebarSearch, SidebarTag
 
 #: How many rows are read per step when looking for the next unread article.
 UNREAD_SCAN_CHUNK = 500
-#: A search lists this many matches at most, the first in the list's order: listing all
-#: 90,000 matches of a common word costs some 400 ms of SQLite on a 100,000-article
-#: library, the first thousand under 100 ms (bench/ui_bench.py).
-SEARCH_LIMIT = 1000
+#: A search lists this many matches at most, the first in the list's order (as many as
+#: the app's search listed before the query language): listing all 90,000 matches of a
+#: common word costs some 400 ms of SQLite on a 100,000-article library, the first 500
+#: about a fifth of that (bench/ui_bench.py).
+SEARCH_LIMIT = 500
 #: How many articles the For you view ranks and shows.
 FOR_YOU_LIMIT = 200
 
