@@ -452,7 +452,7 @@ async def test_a_command_key_replacing_a_built_in_is_said_in_one_line(
     ran = tmp_path / "g.txt"
     reader = command_reader(
         tmp_path,
-        {"o": "true", "p": "true", "Q": {"run": 3}, "T": "true", "g": f"touch {ran}"},
+        {"o": "true", "p": "true", "Q": {"run": 3}, "W": "true", "g": f"touch {ran}"},
     )
     app = app_factory(reader)
     async with app.run_test(size=(140, 30)) as pilot:
@@ -465,7 +465,7 @@ async def test_a_command_key_replacing_a_built_in_is_said_in_one_line(
         await pilot.press("g")
         await settle(pilot)
         assert ran.exists() and "g…" not in status(app)
-        assert "T" not in said[0].split(":", 1)[1]
+        assert "W" not in said[0].split(":", 1)[1]
         assert any("command 'Q' skipped" in t for t in toasts(app))
         # Help lists the commands; the app still runs.
         await pilot.press("question_mark")
