@@ -544,3 +544,20 @@ async def test_a_search_lists_its_first_matches_and_says_there_are_more(
         await settle(pilot)
         assert sorted(screen.articles.ids) == sorted(every[:3])
         assert screen.articles.ids == reader.rank_search_ids("the", every[:3])
+
+
+async def test_d_in_a_typed_search_never_deletes_the_saved_one(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    reader.store.save_search("ferry")
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("slash", "tab", *"ferry", "enter")
+        await settle(pilot)
+        assert screen.view == search_view("ferry")
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)  # no question asked
+        assert reader.store.saved_searches() == ["ferry"]

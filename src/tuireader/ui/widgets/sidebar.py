@@ -81,8 +81,8 @@ class Sidebar(OptionList):
 
     def search_name(self, view: View) -> str | None:
         """The saved search's name when ``view`` is a saved search, else None."""
-        if view.kind is not ViewKind.SEARCH or view.within is not None or not view.search:
-            return None
+        if view.kind is not ViewKind.SEARCH or view.typed or not view.search:
+            return None  # a search typed in the search line is no saved one
         return self._search_names.get(view.search)
 
     def tag_names(self) -> list[str]:
