@@ -472,7 +472,7 @@ async def test_a_command_key_replacing_a_built_in_is_said_in_one_line(
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         shown = rendered(help_table(app.keymap, app.screen._commands))
-        assert "Your commands" in shown and "T  true" in shown
+        assert "Your commands" in shown and "W  true" in shown
 
 
 async def test_quitting_ends_a_background_command_still_running(
