@@ -561,3 +561,28 @@ async def test_d_in_a_typed_search_never_deletes_the_saved_one(
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)  # no question asked
         assert reader.store.saved_searches() == ["ferry"]
+
+
+async def test_query_feed_counts_are_counted_one_at_a_time(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    reader.store.add_saved_search("Ferries", "ferry")
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        before = reader.store.count_query("ferry")
+        reader.set_read(reader.view_search_ids("ferry")[:1], True)
+        # Three changes in a row (articles read one after the other): one count runs,
+        # one more is owed, none stacks up.
+        for _ in range(3):
+            screen.count_queries()  # as each load_sidebar() after a change does
+        assert screen._counting and screen._count_again
+        counting = [w for w in app.workers if w.group == "sidebar-counts" and not w.is_finished]
+        assert len(counting) == 1
+        await settle(pilot)
+        assert not screen._counting and not screen._count_again
+        lines = sidebar_lines(screen.sidebar)
+        assert any(
+            line.startswith("⌕ Ferries") and line.endswith(str(before - 1)) for line in lines
+        )

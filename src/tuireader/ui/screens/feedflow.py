@@ -51,6 +51,8 @@ def check_address(values: dict[str, str]) -> str | None:
 
 
 class FeedFlow(ScreenBase):
+    _counting = False
+    _count_again = False
     _welcomed = False
     _has_feeds = True
     _cancel_refresh: threading.Event | None = None
@@ -60,11 +62,43 @@ class FeedFlow(ScreenBase):
     def load_sidebar(self, first: bool = False) -> None:
         ctx = self.ctx
         self.in_thread(
-            lambda: data.load_sidebar(ctx.reader, ctx.now(), ctx.tz),
+            # The first time in one go (a restored tag view must find its row); then the
+            # query feeds' and tags' counts come after, one count at a time.
+            lambda: data.load_sidebar(ctx.reader, ctx.now(), ctx.tz, counted=first),
             lambda loaded: self._sidebar_loaded(loaded, first),
             group="sidebar",
             exclusive=True,
         )
+        if not first:
+            self.count_queries()
+
+    def count_queries(self) -> None:
+        """Count the query feeds' and tags' unread articles in a worker, one count at a
+        time: asked again meanwhile (articles read one after the other), it runs once
+        more when this one is done, rather than stacking threads that all count."""
+        if self._counting:
+            self._count_again = True
+            return
+        self._counting = True
+        reader = self.reader
+
+        def job() -> data.QueryCounts | Exception:
+            try:
+                return data.load_query_counts(reader)
+            except Exception as error:  # said once below; the next change counts again
+                return error
+
+        self.in_thread(job, self._queries_counted, group="sidebar-counts")
+
+    def _queries_counted(self, counts: data.QueryCounts | Exception) -> None:
+        self._counting = False
+        if isinstance(counts, Exception):
+            self.notify(one_line(counts), severity="error", timeout=8)
+        else:
+            self.sidebar.show_counts(*counts)
+        if self._count_again:
+            self._count_again = False
+            self.count_queries()
 
     def _sidebar_loaded(self, loaded: SidebarData, first: bool) -> None:
         self.sidebar.show(loaded)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from textual.binding import BindingType
@@ -46,6 +46,8 @@ class SidebarData:
     smart_counts: dict[str, int]
     searches: tuple[SidebarSearch, ...] = ()
     tags: tuple[SidebarTag, ...] = ()
+    #: False: query feeds and tags not counted this time (the last ones stay shown).
+    counted: bool = True
 
 
 class Sidebar(OptionList):
@@ -66,6 +68,7 @@ class Sidebar(OptionList):
         self._signature: tuple[object, ...] = ()
         self._shown: dict[str, SidebarRow] = {}
         self._search_names: dict[str, str] = {}
+        self._data: SidebarData | None = None
         self.border_title = "Feeds"
 
     @property
@@ -89,8 +92,18 @@ class Sidebar(OptionList):
         """The tags in use (for completion)."""
         return [view.tag for view in self._views.values() if view.tag]
 
+    def show_counts(
+        self, searches: tuple[SidebarSearch, ...], tags: tuple[SidebarTag, ...]
+    ) -> None:
+        """Fresh counts of the query feeds and tags (the rest as last shown)."""
+        if self._data is not None:
+            self.show(replace(self._data, searches=searches, tags=tags, counted=True))
+
     def show(self, data: SidebarData) -> None:
         """Show fresh data, keeping the highlighted view and the scroll position."""
+        if not data.counted and self._data is not None:
+            data = replace(data, searches=self._data.searches, tags=self._data.tags)
+        self._data = data
         self._feeds = {feed.id: feed for feed in data.feeds}
         self._search_names = {search.query: search.name for search in data.searches}
         entries = list(_entries(data))
