@@ -586,3 +586,22 @@ async def test_query_feed_counts_are_counted_one_at_a_time(
         assert any(
             line.startswith("⌕ Ferries") and line.endswith(str(before - 1)) for line in lines
         )
+
+
+async def test_a_hostile_tag_name_stays_text(reader: Reader, app_factory: AppFactory) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        article = screen.articles.current_id
+        assert article is not None
+        await pilot.press("T")
+        await settle(pilot)
+        app.screen.query_one("#tags", Input).value = "[@click=app.quit]x[/], \x1b[2Jboo"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert reader.article_tags(article) == ["[@click=app.quit]x[/]", "boo"]  # no escape
+        lines = sidebar_lines(screen.sidebar)
+        assert any(line.startswith("# [@click=app.quit]x[/]") for line in lines), lines
+        assert not any("\x1b" in line for line in lines)
