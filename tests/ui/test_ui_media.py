@@ -154,7 +154,7 @@ async def test_d_downloads_with_progress_in_the_status_line(
         await until(pilot, lambda: "downloading 64 KB of 100 KB" in row(), "the queue's row")
         await pilot.press("escape")
         release.set()
-        await until(pilot, lambda: "⤓ 1 download" in str(status.render()), "the end")
+        await until(pilot, lambda: "⤓ Downloaded 1 file" in str(status.render()), "the end")
         await settle(pilot)
         assert "· downloaded" in media_text(app)
     [state] = reader.episodes.states(article_id)
@@ -192,11 +192,12 @@ async def test_c_cancels_and_d_resumes_from_the_part_file(
         await until(pilot, lambda: "Downloading" in str(status.render()), "progress")
         await pilot.press("C")
         await until(pilot, lambda: "cancelled" in str(status.render()), "the cancel")
+        assert "⤓ Nothing downloaded · cancelled" in str(status.render())
         [state] = reader.episodes.states(article_id)
         assert state.download == "failed" and "cancelled" in (state.error or "")
         assert "download failed: cancelled" in media_text(app)
         await pilot.press("D")
-        await until(pilot, lambda: "⤓ 1 download" in str(status.render()), "the resume")
+        await until(pilot, lambda: "⤓ Downloaded 1 file" in str(status.render()), "the resume")
         await settle(pilot)
     assert ranges[0] == "" and ranges[1].startswith("bytes=") and ranges[1] != "bytes=0-"
     [state] = reader.episodes.states(article_id)
@@ -434,7 +435,7 @@ async def test_d_on_selected_articles_downloads_all_their_episodes(
         screen.articles.select_id(second)
         await pilot.press("v", "D")
         status = screen.status_line
-        await until(pilot, lambda: "⤓ 2 downloads" in str(status.render()), "both downloads")
+        await until(pilot, lambda: "⤓ Downloaded 2 files" in str(status.render()), "both downloads")
         await settle(pilot)
         assert not screen.selection  # the selection empties, as after s, m, r
     states = [s for article_id in (first, second) for s in reader.episodes.states(article_id)]

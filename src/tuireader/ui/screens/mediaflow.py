@@ -109,7 +109,8 @@ class MediaFlow(ImageFlow):
         self._download_run = None
         fetched = [o for o in outcomes if not o.error]
         failed = [o for o in outcomes if o.error and o.error != CANCELLED]
-        words = f"{plural(len(fetched), 'download')}"
+        # Past tense: the line stays after the queue ends, and must not read as running.
+        words = f"Downloaded {plural(len(fetched), 'file')}" if fetched else "Nothing downloaded"
         if failed:
             words += f", {len(failed)} failed"
         self.status_line.downloading(Text("⤓ " + words + (" · cancelled" if cancelled else "")))
