@@ -121,6 +121,6 @@ async def test_new_episodes_of_an_auto_download_feed_download_after_a_refresh(
         await pilot.press("ctrl+r")
         await settle(pilot)
         await settle(pilot)
-        assert "⤓ 1 download" in str(main(app).status_line.render())
+        assert "⤓ Downloaded 1 file" in str(main(app).status_line.render())
     [state] = reader.episodes.downloads()
     assert state.download == "done" and Path(state.path or "").read_bytes() == EPISODE
