@@ -125,6 +125,43 @@ def test_edit_shows_the_rules_that_apply(tmp_path: Path) -> None:
     assert text.endswith("  rules that apply:\n    a: read where a\n")
 
 
+def test_edit_changes_every_setting_the_feed_form_has(tmp_path: Path) -> None:
+    from tuireader.core import make_reader
+    from tuireader.feedsettings import feed_settings
+
+    (tmp_path / "urls").write_text("https://a.example/feed.xml\n")
+    run("import", str(tmp_path / "urls"))
+    code, text = run(
+        "edit", "1", "--title", "Harbour", "--folder", "News", "--full-text", "always",
+        "--mute", "--interval", "90", "--auto-download", "--data-saver", "--keep", "7",
+    )  # fmt: skip
+    assert code == 0
+    assert text.startswith(
+        "1: Harbour <https://a.example/feed.xml> folder=News full_text=always muted=yes "
+        "interval=90 min\n"
+    )
+    reader = make_reader()
+    settings = feed_settings(reader, 1)
+    reader.close()
+    assert (settings.auto_download, settings.data_saver, settings.keep_days, settings.keep) == (
+        True,
+        True,
+        None,
+        7,
+    )
+    code, text = run("edit", "1", "--interval", "0", "--unmute", "--no-data-saver")
+    assert "muted=no interval=default\n" in text
+    reader = make_reader()
+    again = feed_settings(reader, 1)
+    reader.close()
+    assert (again.title, again.auto_download, again.data_saver, again.keep) == (
+        "Harbour",
+        True,
+        False,
+        7,
+    )
+
+
 def test_a_feed_keeps_its_own_retention(tmp_path: Path) -> None:
     from datetime import UTC, datetime, timedelta
 

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from tuireader.cli.output import (
     CliError,
     find_feed,
 )
 from tuireader.core import Reader, SubscribeError
+from tuireader.feedsettings import (
+    change_feed_settings,
+    feed_defaults,
+    feed_settings,
+    rules_that_apply,
+)
 from tuireader.humanize import plural
 from tuireader.models import Feed, FullTextMode
 from tuireader.sanitize import clean_line
 from tuireader.store import ArticleQuery
+
+T = TypeVar("T")
 
 
 def cmd_add(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
@@ -87,63 +96,58 @@ def cmd_export(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_edit(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     feed = find_feed(reader, args.feed)
-    feed = reader.update_feed(
-        feed.id,
-        title=args.title,
-        folder=args.folder,
-        full_text=FullTextMode(args.full_text) if args.full_text else None,
-        muted=args.muted,
-        refresh_interval=args.interval * 60 if args.interval is not None else None,
+    old = feed_settings(reader, feed.id)
+    new = replace(
+        old,
+        title=_given(args.title, old.title),
+        folder=_given(args.folder, old.folder),
+        full_text=FullTextMode(args.full_text) if args.full_text else old.full_text,
+        muted=_given(args.muted, old.muted),
+        # --interval 0 and --keep default follow config.toml again.
+        interval_minutes=old.interval_minutes if args.interval is None else args.interval or None,
+        auto_download=_given(args.auto_download, old.auto_download),
+        data_saver=_given(args.data_saver, old.data_saver),
+        keep_days=old.keep_days if args.keep_days is None else _count(args.keep_days),
+        keep=old.keep if args.keep is None else _count(args.keep),
     )
-    if args.auto_download is not None:
-        reader.store.set_auto_download(feed.id, args.auto_download)
-    if args.data_saver is not None:
-        reader.store.set_data_saver(feed.id, args.data_saver)
-    if args.keep_days is not None or args.keep is not None:
-        days, keep = reader.store.feed_retention(feed.id)
-        reader.store.set_feed_retention(
-            feed.id,
-            keep_days=_own(args.keep_days, days),
-            keep_per_feed=_own(args.keep, keep),
-        )
-    every = f"{feed.refresh_interval // 60} min" if feed.refresh_interval else "default"
-    out.write(
-        f"{feed.id}: {feed.title} <{feed.url}> folder={feed.folder or '-'} "
-        f"full_text={feed.full_text.value} muted={'yes' if feed.muted else 'no'} "
-        f"interval={every}\n"
-    )
+    feed = change_feed_settings(reader, feed.id, new)
     write_feed_settings(reader, feed, out)
     return 0
 
 
-def _own(given: int | str | None, current: int | None) -> int | None:
-    """An --keep option's value for the store: unchanged, None for "default", or N."""
-    if given is None:
-        return current
-    return None if given == "default" else int(given)
+def _given(option: T | None, current: T) -> T:
+    return current if option is None else option
+
+
+def _count(option: int | str) -> int | None:
+    return None if option == "default" else int(option)
 
 
 def write_feed_settings(reader: Reader, feed: Feed, out: TextIO) -> None:
-    """The rest of a feed's settings, in one place: tags, retention, the rules that apply."""
-    from tuireader.rules import rules_for_feed
-
-    tags = reader.store.feed_tags(feed.id)
-    out.write(f"  tags: {', '.join(tags) if tags else '-'}\n")
-    own_days, own_keep = reader.store.feed_retention(feed.id)
-    days = reader.config.keep_days if own_days is None else own_days
-    keep = reader.config.keep_per_feed if own_keep is None else own_keep
+    """A feed's settings as ``edit`` prints them: the app's feed form, as lines."""
+    settings = feed_settings(reader, feed.id)
+    defaults = feed_defaults(reader)
+    every = f"{settings.interval_minutes} min" if settings.interval_minutes else "default"
+    out.write(
+        f"{feed.id}: {feed.title} <{feed.url}> folder={settings.folder or '-'} "
+        f"full_text={settings.full_text.value} muted={'yes' if settings.muted else 'no'} "
+        f"interval={every}\n"
+    )
+    out.write(f"  tags: {', '.join(settings.tags) if settings.tags else '-'}\n")
+    days = defaults.keep_days if settings.keep_days is None else settings.keep_days
+    keep = defaults.keep if settings.keep is None else settings.keep
     out.write(
         "  retention: "
         + (f"{plural(days, 'day')}" if days else "forever")
-        + (" (config.toml)" if own_days is None else " (this feed)")
+        + (" (config.toml)" if settings.keep_days is None else " (this feed)")
         + (f", newest {keep}" if keep else ", no count limit")
-        + (" (config.toml)" if own_keep is None else " (this feed)")
+        + (" (config.toml)" if settings.keep is None else " (this feed)")
         + "\n"
     )
-    rules = rules_for_feed(reader.store.rules, feed)
+    rules = rules_that_apply(reader, feed)
     out.write("  rules: none\n" if not rules else "  rules that apply:\n")
     for rule in rules:
-        out.write(f"    {rule.name}: {rule.effect} where {rule.query}\n")
+        out.write(f"    {rule}\n")
 
 
 def cmd_remove(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
