@@ -179,3 +179,27 @@ def test_subscribe_accepts_what_people_type() -> None:
     assert normalise_subscription_url(" example.org/feed ") == "https://example.org/feed"
     assert normalise_subscription_url("feed://example.org/rss") == "https://example.org/rss"
     assert normalise_subscription_url("http://127.0.0.1:8080/f") == "http://127.0.0.1:8080/f"
+
+
+async def test_the_http_client_is_built_off_the_event_loop(
+    reader: Reader, http_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Importing httpx and loading the CA bundle hold the GIL for 0.1-0.3 s: in the app,
+    on Textual's event loop, that would freeze the screen at every refresh."""
+    import threading
+
+    from tuireader import fetch
+
+    built_on: list[threading.Thread] = []
+    build = fetch.Fetcher.__init__
+
+    def recording_build(self: fetch.Fetcher, *args: object, **kwargs: object) -> None:
+        built_on.append(threading.current_thread())
+        build(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fetch.Fetcher, "__init__", recording_build)
+    http_server.add("/feed.xml", rss(items=1))
+    reader.store.add_feed(http_server.url("/feed.xml"))
+    await reader.refresh()
+    assert built_on and threading.current_thread() not in built_on
+    assert fetch.tls_context() is fetch.tls_context()  # the CA bundle is loaded once
