@@ -140,7 +140,7 @@ class BackgroundRuns:
         with self._lock:
             self._running.add(process)
         try:
-            out, err = process.communicate(prepared.stdin or b"")
+            out, err = _communicate_tails(process, prepared.stdin or b"", STDERR_TAIL)
         finally:
             with self._lock:
                 self._running.discard(process)
@@ -158,6 +158,44 @@ class BackgroundRuns:
             except subprocess.TimeoutExpired:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(process.pid, signal.SIGKILL)
+
+
+def _communicate_tails(
+    process: subprocess.Popen[bytes], data: bytes, keep: int
+) -> tuple[bytes, bytes]:
+    """``communicate()`` keeping only the last ``keep`` bytes of stdout and of stderr: only
+    the last line is shown, and a chatty command (``yes``, a log follower) would otherwise
+    fill the app's memory with output nobody reads."""
+    assert process.stdin is not None and process.stdout is not None
+    assert process.stderr is not None
+    tails: dict[str, bytes] = {}
+
+    def feed(stream: IO[bytes]) -> None:
+        with contextlib.suppress(BrokenPipeError, OSError):  # it stopped reading: fine
+            stream.write(data)
+        with contextlib.suppress(BrokenPipeError, OSError):
+            stream.close()
+
+    def drain(name: str, stream: IO[bytes]) -> None:
+        tail = bytearray()
+        while chunk := os.read(stream.fileno(), 65536):
+            tail += chunk
+            if len(tail) > 4 * keep:
+                del tail[:-keep]
+        stream.close()
+        tails[name] = bytes(tail[-keep:])
+
+    helpers = [
+        threading.Thread(target=feed, args=(process.stdin,), daemon=True),
+        threading.Thread(target=drain, args=("err", process.stderr), daemon=True),
+    ]
+    for helper in helpers:
+        helper.start()
+    drain("out", process.stdout)
+    for helper in helpers:
+        helper.join()
+    process.wait()
+    return tails["out"], tails["err"]
 
 
 def run_in_background(prepared: Prepared, runs: BackgroundRuns | None = None) -> Outcome:
