@@ -161,6 +161,8 @@ def test_readable_names_are_safe() -> None:
     assert readable_name("F", "T", "https://x/episode", "audio/ogg").endswith(".oga")
     assert len(readable_name("F" * 300, "T" * 300, "https://x/e.mp3", None)) <= 120
     assert numbered("a b.mp3", 3) == "a b (3).mp3"
+    shell = readable_name("-rf", "$(rm -x) `id` ${HOME}; ok", "https://x/e.mp3", None)
+    assert shell == "rf - (rm -x) id {HOME}; ok.mp3"
 
 
 def test_cleanup_removes_played_downloads_past_retention(

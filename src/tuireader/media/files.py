@@ -11,15 +11,18 @@ from urllib.parse import unquote, urlsplit
 from tuireader.sanitize import clean_line
 
 MAX_NAME = 120
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+#: Path separators, what Windows file systems refuse, control characters, and ``$`` and
+#: backquote: they expand even inside a shell script's double quotes.
+_UNSAFE = re.compile(r'[\\/:*?"<>|$`\x00-\x1f\x7f]+')
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 
 
 def readable_name(feed_title: str, article_title: str, url: str, media_type: str | None) -> str:
-    """``Feed - Episode title.mp3``: no path separators, no control characters, no dot first."""
+    """``Feed - Episode title.mp3``: no path separators, no control characters, no shell
+    expansions, no dot or dash first."""
     stem = " - ".join(part for part in (_clean(feed_title), _clean(article_title)) if part)
     extension = _extension(url, media_type)
-    stem = stem[: MAX_NAME - len(extension)].rstrip(" .") or "episode"
+    stem = stem.lstrip("-")[: MAX_NAME - len(extension)].rstrip(" .") or "episode"
     return stem + extension
 
 
