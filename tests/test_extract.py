@@ -201,11 +201,49 @@ def test_trafilatura_is_taken_when_readability_kept_a_caption_of_a_long_story() 
     assert finish(draft, Rules(lost=None)).text.startswith("The old ferry")  # type: ignore[union-attr]
 
 
-def test_readability_is_kept_when_it_holds_a_fair_share_of_the_pages_prose() -> None:
-    """trafilatura's longer body (comments, a second story) is not even looked at."""
-    result = finish(_draft(_PROSE, _PROSE + _STORY, page_prose=130))
+def test_trafilatura_is_not_looked_at_when_readability_holds_the_pages_prose() -> None:
+    """Nearly all the page's prose is in readability's body: trafilatura's is not compared."""
+    result = finish(_draft(_PROSE, _PROSE + _STORY, page_prose=30))
     assert result is not None and result.text.startswith("The ferry will run every hour")
     assert "Paragraph 0" not in result.text
+
+
+_LEAD = "<p>The harbour board has settled the argument over the summer ferry at last.</p>"
+
+
+def test_trafilatura_is_taken_when_it_holds_readabilitys_body_and_a_lead() -> None:
+    """readability dropped the lead paragraph (outside its container); trafilatura kept it."""
+    draft = _draft(_PROSE, _LEAD + _PROSE, page_prose=60)
+    result = finish(draft)
+    assert result is not None and result.text.startswith("The harbour board has settled")
+    assert "Tickets bought before then" in result.text
+    off = finish(draft, Rules(contains=None))
+    assert off is not None and off.text.startswith("The ferry will run every hour")
+
+
+def test_readability_is_kept_when_trafilatura_adds_only_the_headline() -> None:
+    """The headline is dropped from the body anyway: not "more article" worth losing the
+    pictures for (trafilatura's body has none)."""
+    title = "Summer ferry to run every hour at the harbour"
+    picture = '<figure><img src="https://example.org/ferry.jpg" alt="The ferry"></figure>'
+    draft = _draft(_PROSE + picture, f"<h1>{title}</h1>{_PROSE}", page_prose=60, title=title)
+    result = finish(draft)
+    assert result is not None and result.text.startswith("The ferry will run every hour")
+    assert result.image_urls == ("https://example.org/ferry.jpg",)
+
+
+def test_readability_is_kept_when_trafilatura_leaves_part_of_it_out() -> None:
+    """trafilatura's longer body that lacks readability's first paragraph is another text."""
+    second = _PROSE.split("</p>")[1] + "</p>"
+    result = finish(_draft(_PROSE, second + _STORY[:300], page_prose=100))
+    assert result is not None and result.text.startswith("The ferry will run every hour")
+
+
+def test_a_list_of_headlines_is_never_more_article() -> None:
+    """trafilatura's body holds readability's and more, but not one sentence of prose."""
+    headlines = "<p>" + "\n".join(f"Other story number {i} of the day" for i in range(8)) + "</p>"
+    result = finish(_draft("<p>Other story number 1 of the day</p>", headlines, page_prose=0))
+    assert result is None or "number 5" not in result.text
 
 
 def test_readability_is_kept_when_trafilatura_has_only_a_little_more_prose() -> None:
@@ -215,13 +253,22 @@ def test_readability_is_kept_when_trafilatura_has_only_a_little_more_prose() -> 
     assert result is not None and result.text.startswith("The old ferry")
 
 
+_WHOLE_ARTICLE_PAGE = f"""<html><head><title>Ferry</title></head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav>
+<article>{_PROSE}{_STORY}</article>
+<footer><a href="/about">About us</a></footer></body></html>"""
+
+
 def test_trafilatura_runs_only_when_readability_may_have_lost_the_article() -> None:
-    page = (PAGES / "news-article.html").read_bytes()
-    draft = prepare(page, ARTICLE_URL)
+    """Its CPU time is spent only where some of the page's prose is outside readability's body."""
+    draft = prepare(_WHOLE_ARTICLE_PAGE, "https://example.org/ferry")
     assert draft is not None and draft.readability and draft.trafilatura is None
-    both = prepare(page, ARTICLE_URL, both=True)
-    assert both is not None and both.trafilatura and "tidal mill" in both.trafilatura
+    both = prepare(_WHOLE_ARTICLE_PAGE, "https://example.org/ferry", both=True)
+    assert both is not None and both.trafilatura and "harbour board voted" in both.trafilatura
     assert finish(draft) == finish(both)
+    page = (PAGES / "news-article.html").read_bytes()  # its comments are prose outside
+    draft = prepare(page, ARTICLE_URL)
+    assert draft is not None and draft.trafilatura is not None
 
 
 def test_repeats_only_at_the_top_and_only_whole_blocks() -> None:

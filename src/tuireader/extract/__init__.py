@@ -1,8 +1,9 @@
 """Full-text extraction: the article of a web page, as safe Markdown, for teaser feeds.
 
 The body comes from readability-lxml, or from trafilatura when readability lost the article
-(see :mod:`.content`, :mod:`.rules` for every rule we apply and :mod:`.repeats` for the
-headline, byline and photo credits we drop), the title, byline and date from the page's
+or left part of it out (a lead, a heading: trafilatura's body holds readability's and more),
+see :mod:`.content`, :mod:`.rules` for every rule we apply and :mod:`.repeats` for the
+headline, byline and photo credits we drop; the title, byline and date from the page's
 JSON-LD and meta tags (:mod:`.metadata`).
 The body is converted with :func:`tuireader.htmlmd.html_to_markdown`, so extracted pages
 render like feed content. :func:`extract_article` never raises: on any failure it returns
@@ -39,6 +40,11 @@ log = logging.getLogger(__name__)
 
 #: A body whose text is mostly link text is an index or navigation page, not an article.
 MAX_LINK_DENSITY = 0.5
+#: trafilatura's body "holds readability's and more" (``Rules.contains``) with at least this
+#: many words of its own besides the headline and byline: a heading or a lead, not a stray
+#: word. 5 was the smallest count with no loss on any corpus half (1 lost on one).
+CONTAINS_MIN_EXTRA_WORDS = 5
+_WORD = re.compile(r"\w+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _IMAGE_LINK = re.compile(r"\[🖼 Image[^\]]*\]\((https?://[^)\s]+)\)")
 
@@ -97,16 +103,13 @@ def prepare(
     root = _parse(page)
     if root is None:
         return None
-    readability = readability_html(root)
+    readability = readability_html(root)  # on its own copy of the page
     page_prose = prose_words(root)
-    needed = both or _second_look(body_of("readability", readability), page_prose, rules)
-    return Draft(
-        metadata=read_metadata(root),
-        base_url=_base_url(root, url),
-        readability=readability,
-        trafilatura=trafilatura_html(root, url) if needed else None,
-        page_prose=page_prose,
-    )
+    metadata, base_url = read_metadata(root), _base_url(root, url)
+    needed = both or _second_look(_prose(body_of("readability", readability)), page_prose, rules)
+    # trafilatura last: it modifies the page.
+    trafilatura = trafilatura_html(root, url) if needed else None
+    return Draft(metadata, base_url, readability, trafilatura, page_prose)
 
 
 def finish(draft: Draft, rules: Rules = Rules()) -> ExtractedArticle | None:  # noqa: B008
@@ -116,14 +119,8 @@ def finish(draft: Draft, rules: Rules = Rules()) -> ExtractedArticle | None:  # 
         body_of("trafilatura", draft.trafilatura),
     )
     body = readability or trafilatura
-    if (
-        readability is not None
-        and trafilatura is not None
-        and _second_look(readability, draft.page_prose, rules)
-    ):
-        more = prose_words(trafilatura.root)
-        if rules.lost is not None and more and more >= rules.lost * prose_words(readability.root):
-            body = trafilatura
+    if readability is not None and trafilatura is not None:
+        body = _choose(readability, trafilatura, draft, rules)
     other = trafilatura if body is readability else readability
     if rules.guard == "prose" and body is not None and _is_index(body, draft.base_url):
         # An index page, unless the other library found the article (a short one on a
@@ -138,11 +135,52 @@ def finish(draft: Draft, rules: Rules = Rules()) -> ExtractedArticle | None:  # 
     return article
 
 
-def _second_look(readability: Body | None, page_prose: int, rules: Rules) -> bool:
-    """Whether readability's body may have lost the article, so trafilatura should run."""
-    if readability is None or not has_prose(readability):
+def _second_look(readability_prose: int, page_prose: int, rules: Rules) -> bool:
+    """Whether readability's body may have lost the article (or part of it), so trafilatura
+    should run: it has no prose, or some of the page's prose is outside it."""
+    if readability_prose == 0:
         return True
-    return rules.recheck is not None and prose_words(readability.root) < rules.recheck * page_prose
+    return rules.recheck is not None and readability_prose < rules.recheck * page_prose
+
+
+def _choose(readability: Body, trafilatura: Body, draft: Draft, rules: Rules) -> Body:
+    """readability's body, unless trafilatura's is the article it lost or holds it and more."""
+    prose = _prose(readability)
+    if _second_look(prose, draft.page_prose, rules) and (
+        _lost(prose, trafilatura, rules)
+        or _contains(readability, trafilatura, draft.metadata, rules)
+    ):
+        return trafilatura
+    return readability
+
+
+def _prose(body: Body | None) -> int:
+    return prose_words(body.root) if body is not None else 0
+
+
+def _lost(readability_prose: int, trafilatura: Body, rules: Rules) -> bool:
+    """trafilatura's body has many times readability's prose: readability kept a stray block."""
+    if rules.lost is None:
+        return False
+    more = prose_words(trafilatura.root)
+    return more > 0 and more >= rules.lost * readability_prose
+
+
+def _contains(readability: Body, trafilatura: Body, metadata: PageMetadata, rules: Rules) -> bool:
+    """trafilatura's body holds readability's and more (a lead, a heading, a list it dropped).
+
+    "More" is a few words besides the headline and byline (which :mod:`.repeats` drops
+    anyway), and trafilatura's body has prose: a list of headlines is never more article.
+    """
+    if rules.contains is None:
+        return False
+    ours, theirs = readability.tokens(), trafilatura.tokens()
+    known = set(_WORD.findall(f"{metadata.title or ''} {metadata.author or ''}".lower()))
+    extra = sum(n for word, n in (theirs - ours).items() if word not in known)
+    if extra < CONTAINS_MIN_EXTRA_WORDS:
+        return False
+    shared = (ours & theirs).total()
+    return shared >= rules.contains * ours.total() and has_prose(trafilatura)
 
 
 def _article(

@@ -3,9 +3,10 @@
 readability-lxml (a port of Arc90 Readability, the ancestor of Firefox Reader View) is our
 base: on the Readability corpus it is the better of the two (mean F1 0.971 against 0.943),
 and it is the cheaper (about half of trafilatura's CPU time). It sometimes picks a wrong,
-small block (a caption, a teaser) and loses the article; then the page holds much more
-prose than its body, and trafilatura (default mode, with its own fallbacks) gets a second
-look. See ``Rules`` and bench/extract_bench.py for the measurements.
+small block (a caption, a teaser) and loses the article, or leaves out a lead, a heading or
+a list outside its container; then the page holds prose outside its body, and trafilatura
+(default mode, with its own fallbacks) gets a second look. See ``Rules`` and
+bench/extract_bench.py for the measurements.
 """
 
 from __future__ import annotations
@@ -27,21 +28,22 @@ from tuireader.htmlmd import word_count
 _TOKEN = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?…。！？](?:\W|$)")
 _DISPLAY_NONE = REGEXES["displayNoneRe"]
+#: The few elements that may be hidden, found by libxml2 rather than a Python loop.
+_MAYBE_HIDDEN = etree.XPath("//*[@hidden or @aria-hidden or @style]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
 class Body:
-    """An extracted article body as HTML, with its word bag for comparisons."""
+    """An extracted article body as HTML and parsed."""
 
     source: str
     html: str
     root: etree._Element
-    tokens: Counter[str]
 
-    @property
-    def size(self) -> int:
-        return self.tokens.total()
+    def tokens(self) -> Counter[str]:
+        """Its bag of lower-cased words, to compare two bodies (only then: it costs)."""
+        return Counter(t.lower() for t in _TOKEN.findall(" ".join(self.root.itertext())))
 
 
 def body_of(source: str, html: str | None) -> Body | None:
@@ -49,8 +51,8 @@ def body_of(source: str, html: str | None) -> Body | None:
     if not html or not html.strip():
         return None
     root = lxml_html.fragment_fromstring(html, create_parent="div")
-    tokens = Counter(t.lower() for t in _TOKEN.findall(" ".join(root.itertext())))
-    return Body(source, html, root, tokens) if tokens else None
+    has_words = any(_TOKEN.search(text) for text in root.itertext())
+    return Body(source, html, root) if has_words else None
 
 
 class _FastDocument(Document):  # type: ignore[misc]
@@ -176,11 +178,14 @@ def trafilatura_html(root: etree._Element, url: str) -> str | None:
     are what rescues the pages where it runs (see ``Rules.recheck``). Not ``favor_recall``
     or ``favor_precision``, and without images: alone on both corpora, neither option
     beat the default on both (``favor_recall`` kept tickers and image alt texts).
+
+    Modifies ``root`` (hidden elements go, and trafilatura prunes it): the caller's last use
+    of the page. Not copying a large page saves a few milliseconds; trafilatura copies what
+    it needs itself.
     """
-    tree = deepcopy(root)
-    _drop_hidden(tree)
+    _drop_hidden(root)
     html = trafilatura.extract(
-        tree,
+        root,
         url=url,
         include_comments=False,
         include_tables=True,
@@ -197,13 +202,10 @@ def _drop_hidden(root: etree._Element) -> None:
     """Remove what a browser would not show (Reader View ignores it too)."""
     hidden = [
         el
-        for el in root.iter()
-        if isinstance(el.tag, str)
-        and (
-            el.get("hidden") is not None
-            or (el.get("aria-hidden") == "true" and "fallback-image" not in (el.get("class") or ""))
-            or _HIDDEN_STYLE.search(el.get("style") or "")
-        )
+        for el in _MAYBE_HIDDEN(root)
+        if el.get("hidden") is not None
+        or (el.get("aria-hidden") == "true" and "fallback-image" not in (el.get("class") or ""))
+        or _HIDDEN_STYLE.search(el.get("style") or "")
     ]
     for el in hidden:
         if el.getparent() is not None:
