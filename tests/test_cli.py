@@ -240,6 +240,31 @@ def test_cleanup_follows_the_retention_settings(http_server: LoopbackServer) -> 
     assert len(run_json("list", "articles")) == 1
 
 
+def test_a_feeds_own_retention_applies_with_config_retention_off(
+    http_server: LoopbackServer,
+) -> None:
+    # Seen in the user trial: "Keep the newest 1" in a feed's settings, and `cleanup` said
+    # "retention is off" because config.toml's keep_days and keep_per_feed were 0.
+    http_server.add("/feed.xml", rss(items=3))
+    run("add", http_server.url("/feed.xml"))
+    [feed] = run_json("list", "feeds")
+    run("edit", str(feed["id"]), "--keep", "1")
+    run("mark-read", "--all")
+    code, text = run("cleanup")
+    assert code == 0 and "removed 2 articles" in text
+    assert len(run_json("list", "articles")) == 1
+
+
+def test_refresh_applies_a_feeds_own_retention(http_server: LoopbackServer) -> None:
+    http_server.add("/feed.xml", rss(items=3))
+    run("add", http_server.url("/feed.xml"))
+    [feed] = run_json("list", "feeds")
+    run("edit", str(feed["id"]), "--keep", "1")
+    run("mark-read", "--all")
+    code, text = run("refresh")
+    assert code == 0 and "retention: removed 2 old articles" in text
+
+
 def test_piping_into_a_reader_that_stops_early_is_quiet(tmp_path: Path) -> None:
     env = {**os.environ, "TUIREADER_DATA_DIR": str(tmp_path / "d")}
     child = subprocess.Popen(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from loopback import LoopbackServer, ranged
@@ -89,6 +89,24 @@ def test_download_list_and_played(http_server: LoopbackServer, tmp_path: Path) -
     assert json.loads(run("list", "articles", "--json")[1])[0]["read"] is False
     code, text = run("download", "999")
     assert code == 1
+
+
+def test_cleanup_removes_played_downloads_with_retention_off(
+    http_server: LoopbackServer, tmp_path: Path
+) -> None:
+    # keep_downloads_days (7) applies on its own: articles are kept forever by default, but
+    # a file played 8 days ago is not.
+    serve_podcast(http_server, episodes=1)
+    run("add", http_server.url("/pod.xml"))
+    [article] = json.loads(run("list", "articles", "--json")[1])
+    run("download", str(article["id"]))
+    past = datetime.now(UTC) - timedelta(days=8)
+    reader = make_reader(clock=lambda: past)
+    reader.store.set_played(article["id"], http_server.url("/ep0.mp3"), True)
+    reader.close()
+    code, text = run("cleanup")
+    assert code == 0 and "removed 1 played download" in text
+    assert list((tmp_path / "cache" / "downloads").iterdir()) == []
 
 
 def test_a_failed_download_resumes_with_plain_download(http_server: LoopbackServer) -> None:

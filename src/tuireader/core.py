@@ -490,6 +490,11 @@ class Reader:
 
     # --- long life ---------------------------------------------------------------------------
 
+    def retention_on(self) -> bool:
+        """Whether cleanup can remove anything: config.toml's limits or a feed's own."""
+        config = self.config
+        return bool(config.keep_days or config.keep_per_feed) or self.store.any_feed_retention()
+
     def cleanup(self, *, include_unread: bool = False, vacuum: bool = False) -> CleanupResult:
         """Apply the retention settings (keep_days, keep_per_feed; 0 keeps forever), after
         compacting the old signal events For you has folded into its persisted model."""

@@ -66,7 +66,7 @@ def cmd_refresh(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
     from tuireader.cli.media import after_refresh
 
     after_refresh(reader, last_id, args, out)
-    if reader.config.keep_days or reader.config.keep_per_feed:
+    if reader.retention_on():
         cleaned = reader.cleanup()
         if cleaned.deleted:
             out.write(f"retention: removed {plural(cleaned.deleted, 'old article')}\n")
@@ -117,16 +117,16 @@ async def refresh_with_progress(
 
 
 def cmd_cleanup(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
-    config = reader.config
-    if not (config.keep_days or config.keep_per_feed) and not args.vacuum:
-        out.write(
-            "retention is off (keep_days and keep_per_feed are 0 in config.toml); "
-            "nothing to remove. Use --vacuum to compact the database.\n"
-        )
-        return 0
+    # Played downloads have their own limit (keep_downloads_days), on even without retention.
     removed = reader.episodes.remove_played()
     if removed:
         out.write(f"removed {plural(len(removed), 'played download')}\n")
+    if not reader.retention_on() and not args.vacuum:
+        out.write(
+            "retention is off (keep_days and keep_per_feed are 0 in config.toml, and no feed "
+            "has its own); nothing to remove. Use --vacuum to compact the database.\n"
+        )
+        return 0
     result = reader.cleanup(include_unread=args.include_unread, vacuum=args.vacuum)
     out.write(
         f"removed {plural(result.deleted, 'article')} (starred and recommended are always kept)"

@@ -102,6 +102,14 @@ class RetentionMixin(StoreBase):
             ).fetchone()
         return (row[0], row[1]) if row else (None, None)
 
+    def any_feed_retention(self) -> bool:
+        """Whether some feed limits its own articles (a keep_days or keep_per_feed above 0)."""
+        with self.db.read() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM feed_retention WHERE keep_days > 0 OR keep_per_feed > 0 LIMIT 1"
+            ).fetchone()
+        return row is not None
+
     def set_feed_retention(
         self, feed_id: int, *, keep_days: int | None, keep_per_feed: int | None
     ) -> None:
