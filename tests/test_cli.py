@@ -294,6 +294,34 @@ def test_bad_arguments_are_refused_with_a_reason(capsys: pytest.CaptureFixture[s
     assert "no article with id 9999" in capsys.readouterr().err
 
 
+def test_huge_numbers_are_refused_not_a_traceback(
+    http_server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Seen in the user trial: an extra run of zeros gave an OverflowError traceback, and an
+    # interval stored that way broke every later `refresh --due`.
+    http_server.add("/feed.xml", rss(items=1))
+    run("add", http_server.url("/feed.xml"))
+    capsys.readouterr()
+    for argv in (
+        ("list", "articles", "--limit", "99999999999999999999"),
+        ("edit", "1", "--interval", "9999999999"),
+        ("stats", "--days", "9999999"),
+    ):
+        with pytest.raises(SystemExit):
+            run(*argv)
+        assert "too large" in capsys.readouterr().err
+    code, text = run("refresh", "--due")
+    assert code == 0
+    config = Path(os.environ["TUIREADER_CONFIG_DIR"]) / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("refresh_interval_minutes = 99999999999\nkeep_downloads_days = 99999999999\n")
+    assert run("refresh", "--due")[0] == 0
+    assert run("cleanup")[0] == 0
+    errors = capsys.readouterr().err
+    assert "refresh_interval_minutes must be at most 9,999,999; using the default" in errors
+    assert "keep_downloads_days must be at most 36,500; using the default" in errors
+
+
 def test_refresh_of_one_feed_prefetches_only_its_pages(http_server: LoopbackServer) -> None:
     teaser = (
         '<rss version="2.0"><channel><title>T{n}</title><item><title>t</title>'

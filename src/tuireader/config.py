@@ -76,6 +76,14 @@ class LoadedConfig:
     problems: tuple[str, ...] = ()
 
 
+#: Upper bounds where a larger number would overflow a date (minutes ahead, days back).
+_MAXIMA = {
+    "refresh_interval_minutes": 9_999_999,
+    "auto_refresh_minutes": 9_999_999,
+    "keep_downloads_days": 36_500,
+}
+
+
 def _check(name: str, value: Any, default: Any) -> Any:
     if name == "full_text":
         return FullTextMode(value)
@@ -106,6 +114,8 @@ def _check(name: str, value: Any, default: Any) -> Any:
     if isinstance(default, int) and not isinstance(default, bool):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ValueError("must be a whole number >= 0")
+        if value > _MAXIMA.get(name, value):
+            raise ValueError(f"must be at most {_MAXIMA[name]:,}")
         return value
     if isinstance(default, float):
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:

@@ -68,15 +68,29 @@ def lazy(module: str, name: str) -> Command:
     return run
 
 
-def count(text: str) -> int:
-    """A whole number >= 0, for argparse."""
+#: The largest count, limit or interval taken: SQLite's integers and Python's dates end
+#: somewhere, and seven digits are what the app's settings form takes too.
+MAX_COUNT = 9_999_999
+#: The most days `stats --days` looks back (a century: dates end at year 1).
+MAX_DAYS = 36_500
+
+
+def count(text: str, maximum: int = MAX_COUNT) -> int:
+    """A whole number >= 0 (and at most ``maximum``), for argparse."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{value} is negative")
+    if value > maximum:
+        raise argparse.ArgumentTypeError(f"{text} is too large (at most {maximum:,})")
     return value
+
+
+def day_count(text: str) -> int:
+    """A number of days to look back, for argparse."""
+    return count(text, MAX_DAYS)
 
 
 def count_or_default(text: str) -> int | str:
@@ -276,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     played.set_defaults(run=lazy("media", "cmd_played"))
 
     stats = sub.add_parser("stats", help="what you read, when, and what it cost in bytes")
-    stats.add_argument("--days", type=count, default=30, help="how far back (default 30)")
+    stats.add_argument("--days", type=day_count, default=30, help="how far back (default 30)")
     stats.add_argument("--width", type=count, default=80, help="plot width (default 80)")
     stats.add_argument("--json", action="store_true", help="stable JSON for scripts")
     stats.set_defaults(run=lazy("media", "cmd_stats"))
