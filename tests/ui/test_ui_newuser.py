@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 from rich.console import Console
+from textual.geometry import Region
 from textual.widgets import Input, Label
 from textual.widgets._footer import FooterKey
 from textual.widgets._toast import Toast
@@ -316,6 +317,24 @@ async def test_add_feed_rejects_a_non_address_before_looking(
         assert app.screen.query_one("#field-url", Input).value == "not a url"
         problem = str(app.screen.query_one("#form-problem", Label).render())
         assert "'not a url' is not a web address" in problem
+
+
+async def test_a_long_problem_wraps_inside_the_dialog(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    # Seen in the user trial: "'not a url at all' is not a web address (try
+    # https://example.org" and the rest of the line cut off at the dialog's edge.
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await add_feed(app, pilot, "not a url at all")
+        label = app.screen.query_one("#form-problem", Label)
+        box = app.screen.query_one(".dialog-box")
+        assert box.content_region.contains_region(label.region), (label.region, box)
+        shown = " ".join(
+            strip.text.strip() for strip in label.render_lines(Region(0, 0, *label.size))
+        )
+        assert "(try https://example.org/)" in shown, shown
 
 
 # --- 10. search ----------------------------------------------------------------------------
