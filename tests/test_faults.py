@@ -211,26 +211,6 @@ def test_page_limit_gives_a_genuine_disk_full_error_and_keeps_everything(tmp_pat
     assert sum(state[1] for state in after.values()) == 1  # the star survived
 
 
-@pytest.fixture
-def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
-    """A 1 MB file system of its own: a disk that really fills up (root only)."""
-    mount_point = tmp_path / "small"
-    mount_point.mkdir()
-    if not IS_ROOT:
-        pytest.skip("mounting a small tmpfs needs root; the max_page_count test covers SQLITE_FULL")
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()})")
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", str(mount_point)], check=False)
-
-
 def test_full_disk_gives_a_clear_error_and_keeps_everything(small_tmpfs: Path) -> None:
     db = small_tmpfs / "tuireader.db"
     stored = 0

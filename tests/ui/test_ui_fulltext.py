@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from uihelpers import AppFactory, build_reader, main, settle
 
+from feedgen import rss
 from loopback import LoopbackServer, Request, Response
 from tuireader.core import Reader
 from tuireader.fulltext import BodySource
@@ -155,3 +157,54 @@ async def test_failed_fetch_says_why_and_mode_key_cycles(
         await pilot.press("F")
         await settle(pilot)
         assert reader.store.get_feed(feed_id).full_text is FullTextMode.AUTO
+
+
+def fill_the_disk(mount_point: Path) -> None:
+    """Take every free byte left on the file system: each later write fails, as on a
+    laptop whose disk filled up while the app was open."""
+    with contextlib.suppress(OSError), (mount_point / "filler").open("wb") as filler:
+        while True:
+            filler.write(b"\0" * 4096)
+            filler.flush()
+
+
+async def test_a_page_that_cannot_be_saved_says_so_in_the_pane(
+    small_tmpfs: Path, app_factory: AppFactory, http_server: LoopbackServer
+) -> None:
+    # Seen in the user trial on a full disk: "fetching the full article from its page…"
+    # stayed in the header for good once the page could not be stored.
+    reader = build_reader(small_tmpfs / "t.db", demo=False)
+    add_feed(reader, http_server.url("/story"), mode=FullTextMode.ALWAYS)
+    http_server.add("/story", page_html(), content_type="text/html; charset=utf-8")
+    app = app_factory(reader)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        fill_the_disk(small_tmpfs)
+        pane = main(app).reader_pane
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pane.shown is not None
+        assert pane.shown.note.startswith("couldn't save the page: "), pane.shown.note
+        assert "the disk is full" in pane.shown.note
+    reader.close()  # quitting on a full disk raised too (the reading-time signal)
+
+
+async def test_a_refresh_that_cannot_be_saved_does_not_stay_running(
+    small_tmpfs: Path, app_factory: AppFactory, http_server: LoopbackServer
+) -> None:
+    # Seen in the user trial on a full disk: "⟳ Refreshing 1/1 feeds" for good after a
+    # refresh whose feed had not changed (its 304 could not be recorded).
+    reader = build_reader(small_tmpfs / "t.db", demo=False)
+    http_server.add("/feed.xml", rss(items=3), etag='"a"')
+    await reader.subscribe(http_server.url("/feed.xml"))
+    app = app_factory(reader)
+    async with app.run_test(size=(100, 24), notifications=True) as pilot:
+        await settle(pilot)
+        fill_the_disk(small_tmpfs)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        status = main(app).status_line.text().plain
+        assert "Refreshing" not in status, status
+        said = [n.message for n in app._notifications]
+        assert any("the disk is full" in m for m in said), said
+    reader.close()

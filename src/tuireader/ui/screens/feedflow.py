@@ -185,6 +185,10 @@ class FeedFlow(ScreenBase):
             if not quiet:
                 self.notify(one_line(error))
             return
+        except StoreError as error:  # a full disk: what was stored stays, the line ends
+            status.refreshed(progress)
+            self.notify(one_line(error), severity="error", timeout=8)
+            return
         if progress.new_articles:
             self.after_refresh(last_id, automatic=quiet)  # [media] notify, auto-download
         if quiet and not progress.total:

@@ -9,6 +9,7 @@ and ``foryouflow``.
 
 from __future__ import annotations
 
+import contextlib
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -17,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.worker import Worker, WorkerState
 
+from tuireader.store import StoreError
 from tuireader.ui import data, keymap
 from tuireader.ui.context import AppContext
 from tuireader.ui.read_signals import ReadTracker
@@ -103,8 +105,10 @@ class MainScreen(
         self.background_runs.stop()  # [commands] quitting waits for none of them
         signal = self._tracker.leave()
         if signal is not None:
-            # The app is closing: one small write now, or the signal would be lost.
-            self.reader.record_event(signal[1], article_id=signal[0])
+            # The app is closing: one small write now, or the signal would be lost. On a
+            # full disk it is lost: the read marks that failed were said already.
+            with contextlib.suppress(StoreError):
+                self.reader.record_event(signal[1], article_id=signal[0])
 
     # --- which keys do something here ---
 

@@ -12,6 +12,7 @@ from textual import work
 from tuireader.humanize import format_bytes
 from tuireader.models import ArticleSummary, FeedError, FullTextMode
 from tuireader.sanitize import clean_line, safe_link
+from tuireader.store import StoreError
 from tuireader.ui.read_signals import ReadTracker
 from tuireader.ui.reading import ArticleDisplay, prepare_article
 from tuireader.ui.screens.base import ScreenBase, one_line
@@ -60,6 +61,10 @@ class TextFlow(ScreenBase):
         except FeedError as error:
             if self.open_id == article_id:
                 self.reader_pane.set_note(f"couldn't fetch the page: {one_line(error)}")
+            return
+        except StoreError as error:  # fetched, but not stored (a full disk)
+            if self.open_id == article_id:
+                self.reader_pane.set_note(f"couldn't save the page: {one_line(error)}")
             return
         if self.open_id != article_id:
             return  # the reader moved on: drop it
