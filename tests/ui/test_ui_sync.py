@@ -68,6 +68,8 @@ async def test_welcome_sync_form_then_ctrl_r_syncs(
         assert len(screen.articles.ids) == 3
         status = str(screen.status_line.render())
         assert "alice at 127.0.0.1" in status and "synced" in status
+        # No empty part between separators (seen in the user trial: "synced 07:36  ·    ·").
+        assert all(part.strip() for part in status.split("  ·  ")), status
 
         # Read one here: queued (the status line says so); ctrl+r sends it.
         await pilot.press("enter")

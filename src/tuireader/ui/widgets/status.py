@@ -150,27 +150,22 @@ class StatusLine(Static):
         self._show()
 
     def text(self) -> Text:
-        text = Text()
-        if self._sync is not None:  # [sync]
-            text.append_text(self._sync)
-            text.append("  ·  ")
-        if self._refresh is not None:
-            text.append_text(self._refresh)
-        if self._pages:
-            if text:
-                text.append("  ·  ")
-            text.append(f"{plural(self._pages, 'page')} · {format_bytes(self._page_bytes)}")
-        for said in (self._command, self._pending):  # [keys]
-            if said is not None:
-                if text:
-                    text.append("  ·  ")
-                text.append_text(said)
-        if self._download is not None:
-            if text:
-                text.append("  ·  ")
-            text.append_text(self._download)
-        text.append(("  ·  " if text else "") + IMAGES_NOTES.get(self._images, ""), style="dim")
-        return text
+        pages = (
+            Text(f"{plural(self._pages, 'page')} · {format_bytes(self._page_bytes)}")
+            if self._pages
+            else None
+        )
+        parts = (
+            self._sync,  # [sync]
+            self._refresh,
+            pages,
+            self._command,  # [keys]
+            self._pending,
+            self._download,
+            Text(IMAGES_NOTES.get(self._images, ""), style="dim"),
+        )
+        # Only the parts with something to say, so no separator stands next to nothing.
+        return Text("  ·  ").join(part for part in parts if part)
 
     def _show(self) -> None:
         self.update(self.text())
