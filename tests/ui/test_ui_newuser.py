@@ -3,7 +3,9 @@ nothing, J/K from the reader, the welcome screen, help, palette, footer and sear
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from pathlib import Path
 
 from rich.console import Console
@@ -257,6 +259,38 @@ async def test_welcome_imports_with_capital_i_and_never_wraps(
             await settle(pilot)
             assert isinstance(app.screen, FormScreen)
             assert app.screen.query_one("#field-path")
+
+
+def painted(app: TuiReaderApp) -> str:
+    """The screen's text as last drawn (the SVG export of the screen's cached lines)."""
+    svg = app.export_screenshot()
+    return html.unescape(" ".join(re.findall(r">([^<>]+)</text>", svg))).replace("\xa0", " ")
+
+
+async def test_the_empty_list_says_whether_there_are_feeds(
+    tmp_path: Path, app_factory: AppFactory, http_server: LoopbackServer
+) -> None:
+    # Seen in the user trial: after syncing an account whose feed had no articles yet, the
+    # list kept saying "No feeds yet: press a to add one" beside that feed in the sidebar:
+    # the message changed when the sidebar loaded, but an empty list was not redrawn.
+    reader = build_reader(tmp_path / "t.db", demo=False)
+    feed = reader.store.add_feed(http_server.url("/gone.xml"))
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("J")
+        await settle(pilot)
+        screen._remove_feed(feed.id)
+        await settle(pilot)
+        assert "No feeds yet" in painted(app)
+        # Another process (a sync, `tuireader add`) adds a feed; the sidebar reloads.
+        reader.store.add_feed(http_server.url("/empty.xml"))
+        screen.load_sidebar()
+        await settle(pilot)
+        assert screen.articles.ids == []
+        text = painted(app)
+        assert "No feeds yet" not in text and "No articles here." in text, text
 
 
 # --- 7. the command palette speaks the user's words ---------------------------------------

@@ -122,7 +122,10 @@ class FeedFlow(ScreenBase):
                     self.periodic_refresh,
                     name="auto-refresh",
                 )
-        self.articles.empty_message = self.empty_message()
+        message = self.empty_message()
+        if message != self.articles.empty_message:
+            self.articles.empty_message = message
+            self.articles.refresh()  # an empty list already drawn says it again
 
     # --- refreshing ---
 
