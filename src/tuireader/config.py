@@ -11,8 +11,6 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from tuireader.models import FullTextMode
 
 MARK_READ_MODES = ("on_open", "after_delay", "never")
@@ -163,13 +161,16 @@ def load_config(path: Path) -> LoadedConfig:
 
 
 def save_setting(path: Path, name: str, value: Any) -> None:
-    """Change one setting in the file, keeping the others as the user wrote them."""
+    """Change one setting in the file, keeping everything else as the user wrote it:
+    comments, order, inline tables (tomlkit edits the document, it does not rewrite it)."""
+    import tomlkit  # only the app's c and theme choice save settings
+
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        document = tomlkit.parse(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raw = {}
-    raw[name] = value.value if isinstance(value, FullTextMode) else value
+        document = tomlkit.document()
+    document[name] = value.value if isinstance(value, FullTextMode) else value
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(tomli_w.dumps(raw), encoding="utf-8")
+    tmp.write_text(tomlkit.dumps(document), encoding="utf-8")
     tmp.replace(path)
