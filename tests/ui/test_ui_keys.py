@@ -288,6 +288,26 @@ async def test_p_goes_back_into_the_previous_feed_and_opens_its_last_unread(
 # --- v multi-select ---
 
 
+async def test_the_selection_count_shows_beside_a_long_feed_title(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    # Seen in the user trial: in a feed titled 45 characters or more, "2 selected" was cut
+    # off the end of the list's title, so nothing said how many rows s or m would act on.
+    feed = reader.feeds()[0]
+    reader.update_feed(feed.id, title="The Harbour Gazette: every story from the peninsula")
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await start(pilot)
+        await pilot.press("J")
+        await settle(pilot)
+        assert main(app).view.feed_id == feed.id
+        await pilot.press("v", "v")
+        await pilot.pause()
+        shown = title(app)
+        assert "2 selected" in shown and shown.startswith("The Harbour Gazette"), shown
+        assert len(shown) <= main(app).query_one(ListTitle).size.width
+
+
 async def test_v_selects_rows_and_s_m_r_act_on_all_of_them(
     reader: Reader, app_factory: AppFactory
 ) -> None:

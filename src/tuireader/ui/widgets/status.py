@@ -190,9 +190,13 @@ class ListTitle(Widget):
         view = self.view
         text = Text(view.label, style="bold", no_wrap=True, overflow="ellipsis", end="")
         if self.selected:
-            # First after the label: what the next article key will act on.
-            text.append(" · ", style="dim")
-            text.append(f" {self.selected} selected ", style="bold reverse")
+            # First after the label: what the next article key will act on. A long feed
+            # title gives way to it (down to half the line), or it would be cut off.
+            marker = Text.assemble((" · ", "dim"), (f" {self.selected} selected ", "bold reverse"))
+            width = self.size.width
+            if width and text.cell_len + marker.cell_len > width:
+                text.truncate(max(width - marker.cell_len, width // 2), overflow="ellipsis")
+            text.append_text(marker)
         hint = ""
         if view.kind is ViewKind.FOR_YOU:
             order, hint = "ranked for you", "x: less like this"
