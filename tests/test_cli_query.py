@@ -68,6 +68,11 @@ def test_query_list_search_mark_read_tag_and_saved(
     code, _ = run("searches", "add", "Bad", "is:maybe")
     assert code == 1
     assert "is: takes one of" in capsys.readouterr().err
+    # An empty query would match every article: refused, the saved one unchanged.
+    for argv in (("add", "Empty", "  "), ("edit", "Unread news", "")):
+        assert run("searches", *argv)[0] == 1
+        assert "a saved search needs a query" in capsys.readouterr().err
+    assert "Unread news: folder:news is:unread" in run("searches")[1]
 
     code, _ = run("search", "title:story is:maybe")
     assert code == 1
@@ -83,6 +88,7 @@ https://b.example/rss.xml
 "query:Unread news:unread = \\"yes\\" and tags # \\"news\\""
 "query:Recent rust:age < 7 and (title =~ \\"rust\\" or author = \\"Ada\\")"
 "query:Anchored:title =~ \\"^Rust\\""
+"query:Everything:"
 """
 
 
@@ -94,6 +100,8 @@ def test_newsboat_urls_keep_every_tag_and_query_feeds_convert(tmp_path: Path) ->
     assert "query feed Unread news: is:unread tag:news\n" in text
     assert "query feed Recent rust: age:<7d (title:rust OR author:Ada)\n" in text
     assert 'skipped: line 5: query feed not converted: title =~ "^Rust": only plain words' in text
+    # An empty filter is not saved (it would match everything) and stops nothing else.
+    assert "skipped: line 6: query feed not converted: a query feed is query:NAME:FILTER" in text
     code, text = run("edit", "A Title")
     assert "  tags: !hidden, news, tech stuff\n" in text
     assert "  rules: none\n" in text

@@ -117,7 +117,7 @@ def query_feed_line(url: str) -> tuple[str, str]:
     """``query:NAME:FILTER`` (the urls file's first word) as (name, query)."""
     _, _, rest = url.partition(":")
     name, colon, expr = rest.partition(":")
-    if not colon or not name.strip():
+    if not colon or not name.strip() or not expr.strip():
         raise NotConvertibleError("a query feed is query:NAME:FILTER")
     return name.strip(), convert_filter(expr)
 

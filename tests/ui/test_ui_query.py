@@ -413,6 +413,12 @@ async def test_edit_a_saved_search_query_and_name(reader: Reader, app_factory: A
         await settle(pilot)
         assert app.screen is form  # refused, with the reason
         assert "column 7" in str(form.query_one("#form-problem").render())
+        # Seen in the user trial: a query emptied by mistake was saved, and matched everything.
+        form.query_one("#field-query", Input).value = "  "
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is form
+        assert "needs a query" in str(form.query_one("#form-problem").render())
         form.query_one("#field-query", Input).value = "ferry -title:winter"
         form.query_one("#field-name", Input).value = "Ferries"
         await pilot.press("enter")

@@ -11,6 +11,10 @@ from tuireader.store.db import StoreError
 MAX_QUERY = 500
 
 
+#: Why an empty query is not saved: it would match every article.
+EMPTY_QUERY = "a saved search needs a query (an empty one would match every article)"
+
+
 class NoSuchSavedSearchError(StoreError):
     """No saved search has that name."""
 
@@ -86,6 +90,8 @@ class SavedSearchesMixin(StoreBase):
         label, text = clean_line(name).strip()[:MAX_QUERY], clean_line(query)[:MAX_QUERY]
         if not label:
             raise StoreError("a saved search needs a name")
+        if not text.strip():
+            raise StoreError(EMPTY_QUERY)
         with self.db.write() as conn:
             if conn.execute("SELECT 1 FROM saved_searches WHERE name = ?", (label,)).fetchone():
                 raise SavedSearchExistsError(f"a saved search is already named {label!r}")
@@ -95,6 +101,8 @@ class SavedSearchesMixin(StoreBase):
     def edit_saved_search(self, name: str, query: str) -> SavedSearch:
         """Give a saved search another query; its name stays."""
         text = clean_line(query)[:MAX_QUERY]
+        if not text.strip():
+            raise StoreError(EMPTY_QUERY)
         with self.db.write() as conn:
             cursor = conn.execute(
                 "UPDATE saved_searches SET query = ? WHERE name = ?", (text, name)

@@ -22,6 +22,7 @@ from tuireader.feedsettings import (
 from tuireader.models import Feed, FeedError, RefreshOutcome
 from tuireader.sanitize import clean_line
 from tuireader.store import SavedSearch, StoreError
+from tuireader.store.saved import EMPTY_QUERY
 from tuireader.ui import data
 from tuireader.ui.screens.base import ScreenBase, one_line
 from tuireader.ui.screens.feed_settings import FeedSettingsScreen
@@ -37,6 +38,8 @@ from tuireader.ui.widgets.status import RefreshProgress
 
 def check_query(values: dict[str, str]) -> str | None:
     """The saved-search form's check: where the query does not parse, or None."""
+    if not values["query"].strip():
+        return EMPTY_QUERY
     problem = query_problem(values["query"])
     return None if problem is None else f"column {problem.column}: {problem.message}"
 
