@@ -10,7 +10,7 @@ from pathlib import Path
 
 from rich.console import Console
 from textual.geometry import Region
-from textual.widgets import Input, Label
+from textual.widgets import Footer, Input, Label
 from textual.widgets._footer import FooterKey
 from textual.widgets._toast import Toast
 from uihelpers import AppFactory, build_reader, main, settle
@@ -291,6 +291,20 @@ async def test_the_empty_list_says_whether_there_are_feeds(
         assert screen.articles.ids == []
         text = painted(app)
         assert "No feeds yet" not in text and "No articles here." in text, text
+
+
+async def test_the_welcome_footer_fits_80_columns(tmp_path: Path, app_factory: AppFactory) -> None:
+    # Seen in the user trial at 80x24: the welcome screen's footer ran under the palette
+    # key, cut "Sync with a server" mid-word, hid q Quit and drew a scroll bar.
+    reader = build_reader(tmp_path / "t.db", demo=False)
+    app = app_factory(reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, WelcomeScreen)
+        footer = app.screen.query_one(Footer)
+        assert footer.virtual_size.width <= footer.size.width, footer.virtual_size
+        shown = [key.description for key in footer.query(FooterKey)]
+        assert "Quit" in shown and "Add a feed" in shown, shown
 
 
 # --- 7. the command palette speaks the user's words ---------------------------------------

@@ -9,7 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
+
+from tuireader.ui.widgets.footer import KeyFooter
 
 WelcomeChoice = Literal["add", "import", "demo", "sync", "quit"]
 
@@ -42,7 +44,7 @@ class WelcomeScreen(Screen[WelcomeChoice]):
                 yield Button("Import OPML/urls (I)", id="import")
                 yield Button("Open the demo (d)", variant="success", id="demo")
                 yield Button("Sync with a server (s)", id="sync")  # [sync]
-        yield Footer()
+        yield KeyFooter()  # only the keys that fit: 80 columns included
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
