@@ -232,6 +232,24 @@ def test_full_disk_gives_a_clear_error_and_keeps_everything(small_tmpfs: Path) -
         assert store.count_articles(ArticleQuery()) == (stored + 1) * 10
 
 
+def test_opening_on_a_full_disk_says_the_disk_is_full(small_tmpfs: Path) -> None:
+    # Seen in the user trial: the app would not start, saying only "database error in
+    # .../tuireader.db: disk I/O error" (SQLite could not create the -wal/-shm files).
+    db = small_tmpfs / "tuireader.db"
+    with Store(db) as store:
+        store.add_feed("https://example.org/feed")
+    with contextlib.suppress(OSError), (small_tmpfs / "filler").open("wb") as filler:
+        while True:
+            filler.write(b"\0" * 4096)
+            filler.flush()
+    with pytest.raises(StoreError) as caught:
+        Store(db).close()
+    assert "the disk is full" in str(caught.value), caught.value
+    (small_tmpfs / "filler").unlink()
+    with Store(db) as store:  # room again: everything is still there
+        assert [f.url for f in store.list_feeds()] == ["https://example.org/feed"]
+
+
 # --- read-only folder ------------------------------------------------------------------------
 
 

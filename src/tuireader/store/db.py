@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -49,12 +50,21 @@ def from_db_time(value: str | None) -> datetime | None:
         return None
 
 
+def _no_room(path: Path | str) -> bool:
+    """Whether the file system holding ``path`` is (nearly) full."""
+    try:
+        return shutil.disk_usage(Path(path).parent).free < 64 * 1024
+    except OSError:
+        return False
+
+
 def describe_sqlite_error(error: sqlite3.Error, path: Path | str) -> StoreError:
     """Turn sqlite's messages into a line a user can act on."""
     text = str(error).lower()
     if "readonly" in text or "read-only" in text:
         return StoreReadOnlyError(f"cannot write to {path}: it is read-only")
-    if "disk is full" in text or "disk full" in text:
+    if "disk is full" in text or "disk full" in text or ("i/o error" in text and _no_room(path)):
+        # SQLite says "disk I/O error" when a full disk stops it creating its -wal file.
         return StoreError(f"cannot write to {path}: the disk is full (nothing stored was lost)")
     if "locked" in text or "busy" in text:
         return StoreError(f"{path} is busy: another tuireader is writing to it; try again")
