@@ -73,6 +73,13 @@ def test_query_list_search_mark_read_tag_and_saved(
         assert run("searches", *argv)[0] == 1
         assert "a saved search needs a query" in capsys.readouterr().err
     assert "Unread news: folder:news is:unread" in run("searches")[1]
+    # One query, one saved search: a second name for it would be the same sidebar entry.
+    assert run("searches", "add", "Other", "rust")[0] == 0
+    assert run("searches", "add", "Twice", "folder:news is:unread")[0] == 1
+    assert "'Unread news' already searches" in capsys.readouterr().err
+    assert run("searches", "edit", "Other", "folder:news is:unread")[0] == 1
+    assert "'Unread news' already searches" in capsys.readouterr().err
+    run("searches", "remove", "Other")
 
     code, _ = run("search", "title:story is:maybe")
     assert code == 1
@@ -89,6 +96,7 @@ https://b.example/rss.xml
 "query:Recent rust:age < 7 and (title =~ \\"rust\\" or author = \\"Ada\\")"
 "query:Anchored:title =~ \\"^Rust\\""
 "query:Everything:"
+"query:Same again:unread = \\"yes\\" and tags # \\"news\\""
 """
 
 
@@ -102,6 +110,10 @@ def test_newsboat_urls_keep_every_tag_and_query_feeds_convert(tmp_path: Path) ->
     assert 'skipped: line 5: query feed not converted: title =~ "^Rust": only plain words' in text
     # An empty filter is not saved (it would match everything) and stops nothing else.
     assert "skipped: line 6: query feed not converted: a query feed is query:NAME:FILTER" in text
+    assert (
+        "skipped: query feed 'Same again' not saved: 'Unread news' already searches "
+        "'is:unread tag:news'" in text
+    )
     code, text = run("edit", "A Title")
     assert "  tags: !hidden, news, tech stuff\n" in text
     assert "  rules: none\n" in text

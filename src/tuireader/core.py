@@ -40,6 +40,7 @@ from tuireader.store import (
     FeedExistsError,
     RefreshRecord,
     SavedSearch,
+    SavedSearchExistsError,
     Sort,
     Store,
     StoreError,
@@ -422,7 +423,11 @@ class Reader:
                 existing = {search.name for search in self.store.named_searches()}
                 for name, query in queries:
                     if name not in existing:
-                        self.store.add_saved_search(name, query)
+                        try:
+                            self.store.add_saved_search(name, query)
+                        except SavedSearchExistsError as error:  # its query is saved already
+                            problems.append(f"query feed {name!r} not saved: {error}")
+                            continue
                         saved.append(f"{name}: {query}")
         return ImportReport(tuple(added), parsed.already, tuple(problems), tuple(saved))
 

@@ -451,6 +451,32 @@ async def test_save_a_scoped_search_keeps_its_scope_where_the_language_can(
         assert sorted(reader.view_search_ids(query)) == sorted(screen.articles.ids)
 
 
+async def test_two_saved_searches_with_one_query_do_not_stop_the_app(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    # Seen in the user trial: `searches add Boats ferry` beside 'Unread ferries: ferry' and
+    # the app crashed at every start (DuplicateID: both were the sidebar option search-ferry).
+    # A library an older tuireader left that way opens, showing the query once.
+    reader.store.add_saved_search("Unread ferries", "ferry")
+    with reader.store.db.write() as conn:
+        conn.execute("INSERT INTO saved_searches (name, query) VALUES ('Boats', 'ferry')")
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        lines = sidebar_lines(screen.sidebar)
+        assert [line for line in lines if line.startswith("⌕")] == [
+            line for line in lines if line.startswith("⌕ Unread ferries")
+        ], lines
+        # ctrl+s on the same query saves nothing new (it would have been a third).
+        await pilot.press("slash", *"ferry", "tab", "enter")  # tab: all articles
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert reader.store.saved_searches() == ["ferry", "ferry"]
+        assert app.is_running
+
+
 # --- tags from the app ----------------------------------------------------------------------
 
 

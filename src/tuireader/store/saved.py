@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from tuireader.sanitize import clean_line
@@ -43,13 +44,14 @@ class SavedSearchesMixin(StoreBase):
         return [SavedSearch(row[0], row[1]) for row in rows]
 
     def save_search(self, query: str) -> list[str]:
-        """Keep ``query`` (once); returns all saved searches."""
+        """Keep ``query`` (once, whatever name it is saved under); returns all saved searches."""
         text = clean_line(query)[:MAX_QUERY]
         if text:
             with self.db.write() as conn:
                 conn.execute(
-                    "INSERT OR IGNORE INTO saved_searches (name, query) VALUES (?, ?)",
-                    (text, text),
+                    """INSERT OR IGNORE INTO saved_searches (name, query) SELECT ?, ?
+                       WHERE NOT EXISTS (SELECT 1 FROM saved_searches WHERE query = ?)""",
+                    (text, text, text),
                 )
         return self.saved_searches()
 
@@ -95,6 +97,7 @@ class SavedSearchesMixin(StoreBase):
         with self.db.write() as conn:
             if conn.execute("SELECT 1 FROM saved_searches WHERE name = ?", (label,)).fetchone():
                 raise SavedSearchExistsError(f"a saved search is already named {label!r}")
+            _refuse_a_second_name(conn, text, label)
             conn.execute("INSERT INTO saved_searches (name, query) VALUES (?, ?)", (label, text))
         return SavedSearch(label, text)
 
@@ -104,9 +107,19 @@ class SavedSearchesMixin(StoreBase):
         if not text.strip():
             raise StoreError(EMPTY_QUERY)
         with self.db.write() as conn:
+            _refuse_a_second_name(conn, text, name)
             cursor = conn.execute(
                 "UPDATE saved_searches SET query = ? WHERE name = ?", (text, name)
             )
         if cursor.rowcount == 0:
             raise NoSuchSavedSearchError(f"no saved search named {clean_line(name)!r}")
         return SavedSearch(name, text)
+
+
+def _refuse_a_second_name(conn: sqlite3.Connection, query: str, name: str) -> None:
+    """One saved search per query: the sidebar shows each query once, as one view."""
+    row = conn.execute(
+        "SELECT name FROM saved_searches WHERE query = ? AND name != ?", (query, name)
+    ).fetchone()
+    if row is not None:
+        raise SavedSearchExistsError(f"{row[0]!r} already searches {query!r}")

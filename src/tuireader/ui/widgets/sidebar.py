@@ -248,7 +248,11 @@ def _entries(data: SidebarData) -> list[tuple[View | None, SidebarRow | Content]
         entries.append((view, _row(Content(view.label), count)))
     if data.searches:
         entries.append((None, _heading("Saved searches")))
+        listed: set[str] = set()
         for search in data.searches:
+            if search.query in listed:
+                continue  # one view per query: a second name for it (an older library's)
+            listed.add(search.query)
             view = View(ViewKind.SEARCH, f"Search: {clean_line(search.name)}", search=search.query)
             label = Content("⌕ " + clean_line(search.name))
             if search.unread is None:  # its query no longer parses: e edits it
