@@ -280,7 +280,9 @@ def test_piping_into_a_reader_that_stops_early_is_quiet(tmp_path: Path) -> None:
     assert "Traceback" not in errors and "BrokenPipe" not in errors
 
 
-def test_bad_arguments_are_refused_with_a_reason(capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_arguments_are_refused_with_a_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     make_reader().close()  # an empty library
     with pytest.raises(SystemExit):
         run("edit", "1", "--interval", "-5")
@@ -292,6 +294,9 @@ def test_bad_arguments_are_refused_with_a_reason(capsys: pytest.CaptureFixture[s
     assert "--format is for --recommended" in capsys.readouterr().err
     assert run("mark-read", "9999")[0] == 1
     assert "no article with id 9999" in capsys.readouterr().err
+    # Seen in the user trial: --db naming a folder said only "disk I/O error".
+    assert run("--db", str(tmp_path), "list", "feeds")[0] == 1
+    assert f"{tmp_path} is a folder" in capsys.readouterr().err
 
 
 def test_huge_numbers_are_refused_not_a_traceback(

@@ -103,6 +103,8 @@ class Database:
         self.conn = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
+        if self.path.is_dir():  # SQLite would say only "disk I/O error"
+            raise StoreError(f"{self.path} is a folder: --db takes a database file's path")
         conn: sqlite3.Connection | None = None
         try:
             conn = self._open()
