@@ -13,12 +13,14 @@ from typing import Any
 from textual import events
 from textual.content import Content
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Label
 from uihelpers import AppFactory, build_reader, main, settle
 
+from feedgen import rss
 from loopback import LoopbackServer
 from tuireader.config import Config
 from tuireader.core import Reader, make_reader
+from tuireader.models import ParsedEntry, ParsedFeed
 from tuireader.ui.app import TuiReaderApp, make_app
 from tuireader.ui.screens.main import MainScreen
 from tuireader.ui.screens.prompts import ConfirmScreen, FormScreen, LinkPicker
@@ -337,6 +339,39 @@ async def test_saved_search_rename_and_delete(reader: Reader, app_factory: AppFa
         await settle(pilot)
         assert reader.store.named_searches() == []
         assert screen.view == SMART_VIEWS[0]
+
+
+async def test_one_article_is_one_article_in_words(
+    tmp_path: Path, app_factory: AppFactory, http_server: LoopbackServer
+) -> None:
+    # Seen in the user trial: "Remove JSON feed and its 1 articles?".
+    reader = build_reader(tmp_path / "t.db", demo=False)
+    entry = ParsedEntry(title="Only one", guid="g1", link="https://one.example/1")
+    reader.add_parsed_feed("https://one.example/feed", ParsedFeed("One", entries=(entry,)))
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("J")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        question = str(app.screen.query_one(Label).render())
+        assert question == "Remove One and its 1 article?", question
+        await pilot.press("n")
+        await settle(pilot)
+    # And subscribing says "1 article." too.
+    http_server.add("/one.xml", rss(items=1))
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await app.screen.run_action("add_feed")
+        await settle(pilot)
+        app.screen.query_one("#field-url", Input).value = http_server.url("/one.xml")
+        await pilot.press("enter")
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+        assert "Subscribed to Harbour Gazette: 1 article." in said, said
 
 
 async def test_search_sorts_by_relevance(reader: Reader, app_factory: AppFactory) -> None:

@@ -19,6 +19,7 @@ from tuireader.feedsettings import (
     feed_settings,
     rules_that_apply,
 )
+from tuireader.humanize import plural
 from tuireader.models import Feed, FeedError, RefreshOutcome
 from tuireader.sanitize import clean_line
 from tuireader.store import SavedSearch, StoreError
@@ -262,7 +263,7 @@ class FeedFlow(ScreenBase):
             self.notify(one_line(error), severity="error")
             return
         title = clean_line(result.feed.title)
-        self.notify(f"Subscribed to {title}: {result.new_articles} articles.")
+        self.notify(f"Subscribed to {title}: {plural(result.new_articles, 'article')}.")
         self.view = View(ViewKind.FEED, title, feed_id=result.feed.id)
         self.close_article()
         self.load_view()
@@ -279,7 +280,7 @@ class FeedFlow(ScreenBase):
             return
         question = Text("Remove ")
         question.append(clean_line(feed.title), style="bold")
-        question.append(f" and its {feed.total} articles?")
+        question.append(f" and its {plural(feed.total, 'article')}?")
         removed_id = feed.id
 
         def answered(yes: bool | None) -> None:
