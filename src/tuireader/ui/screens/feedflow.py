@@ -421,11 +421,11 @@ class FeedFlow(ScreenBase):
         self.in_thread(job, self._imported, group="import")
 
     def _imported(self, report: ImportReport) -> None:
-        line = f"Imported {len(report.added)} feeds"
+        line = f"Imported {plural(len(report.added), 'feed')}"
         if report.already:
-            line += f", {len(report.already)} already there"
+            line += f", {len(report.already):,} already there"
         if report.problems:
-            line += f", {len(report.problems)} problems: {report.problems[0]}"
+            line += f", {plural(len(report.problems), 'problem')}: {report.problems[0]}"
         self.notify(one_line(line))
         self.load_sidebar()
         if report.added:
@@ -447,6 +447,6 @@ class FeedFlow(ScreenBase):
             self.app.exit(0)
 
     def _demo_loaded(self, feeds: int) -> None:
-        self.notify(f"Loaded the demo library: {feeds} feeds.")
+        self.notify(f"Loaded the demo library: {plural(feeds, 'feed')}.")
         self.load_sidebar()
         self.load_view()
