@@ -3,6 +3,7 @@ what a new user tripped on (typing after /, a full disk, undo, saved searches, b
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import sys
@@ -14,6 +15,7 @@ from textual import events
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Input, Label
+from textual.worker import WorkerCancelled
 from uihelpers import AppFactory, build_reader, main, settle
 
 from feedgen import rss
@@ -372,6 +374,32 @@ async def test_one_article_is_one_article_in_words(
         await settle(pilot)
         said = [n.message for n in app._notifications]
         assert "Subscribed to Harbour Gazette: 1 article." in said, said
+
+
+async def test_a_feed_removed_elsewhere_takes_its_view_with_it(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    # Seen in the user trial: `tuireader remove Pod` in another terminal while the app showed
+    # Pod: the feed left the sidebar, but the list stayed on "Pod · 0 articles".
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("J", "J")
+        await settle(pilot)
+        feed_id = screen.view.feed_id
+        assert feed_id is not None
+        other = make_reader(db_path=reader.store.path)  # another process's library handle
+        other.remove_feed(feed_id)
+        other.close()
+        screen.reload_visible()  # what the library watcher does when the file changed
+        # The reload of the gone feed's list is cancelled by the first view's load.
+        with contextlib.suppress(WorkerCancelled):
+            await settle(pilot)
+        await settle(pilot)
+        assert screen.view == SMART_VIEWS[0]
+        assert screen.sidebar.current_view == SMART_VIEWS[0]
+        assert screen.articles.ids
 
 
 async def test_search_sorts_by_relevance(reader: Reader, app_factory: AppFactory) -> None:

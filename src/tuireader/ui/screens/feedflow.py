@@ -105,8 +105,15 @@ class FeedFlow(ScreenBase):
             self.count_queries()
 
     def _sidebar_loaded(self, loaded: SidebarData, first: bool) -> None:
+        view, feed_id = self.view, self.view.feed_id
+        shown = feed_id is not None and self.sidebar.feed(feed_id) is not None
         self.sidebar.show(loaded)
         self._has_feeds = bool(loaded.feeds)
+        if shown and feed_id is not None and self.sidebar.feed(feed_id) is None:
+            # Removed elsewhere (another tuireader, a sync): its view goes with it. (A feed
+            # not listed before, one just added, may simply be newer than this data.)
+            self._gone(f"{clean_line(view.label)} is no longer in the library.")
+            return
         if first:
             if self.sidebar.current_view is None:
                 with self.sidebar.prevent(Sidebar.OptionHighlighted):
