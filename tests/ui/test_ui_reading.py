@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
-from uihelpers import AppFactory, main, settle
+from uihelpers import AppFactory, build_reader, main, settle
 
 from tuireader.config import Config
 from tuireader.core import Reader
@@ -315,3 +316,14 @@ async def test_theme_choice_is_saved(reader: Reader, app_factory: AppFactory) ->
         await settle(pilot)
     assert reader.dirs is not None
     assert 'theme = "nord"' in reader.dirs.config_file.read_text()
+
+
+async def test_an_unknown_theme_is_named_at_start(tmp_path: Path, app_factory: AppFactory) -> None:
+    # Seen in the user trial: theme = "nope" in config.toml was dropped without a word.
+    reader = build_reader(tmp_path / "t.db", config=Config(theme="gruvbox-darkk"))
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+        assert any("theme 'gruvbox-darkk' is not a theme here" in m for m in said), said
+        assert app.theme == "textual-dark"

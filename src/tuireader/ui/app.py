@@ -74,6 +74,12 @@ class TuiReaderApp(App[int]):
         self.set_keymap(self.keymap)
         if reader.config.theme in self.available_themes:
             self.theme = reader.config.theme
+        else:  # said at mount, with config.toml's other problems
+            self._key_problems.insert(
+                0,
+                f"theme {reader.config.theme!r} is not a theme here; using {self.theme} "
+                "(ctrl+p, Theme lists them)",
+            )
 
     def first_view_shown(self) -> None:
         """Move what start-up built out of the garbage collector's sight (once).
