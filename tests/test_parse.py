@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
@@ -9,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tuireader.models import Enclosure, FeedError, ParsedFeed
+from tuireader.models import Enclosure, FeedError, ParsedEntry, ParsedFeed
 from tuireader.parse import parse_feed
 from tuireader.parse.fields import MAX_ENTRIES, MAX_TITLE
-from tuireader.parsejob import body_fingerprint
+from tuireader.parsejob import body_fingerprint, pack, parse_in_worker, unpack
 
 URL = "https://example.com/feed.xml"
 
@@ -392,6 +393,40 @@ def test_result_pickles_and_runs_in_a_worker_process() -> None:
     assert pickle.loads(pickle.dumps(feed)) == feed
     error = pickle.loads(pickle.dumps(FeedError("empty response")))
     assert str(error) == "empty response"
+
+
+def test_worker_result_crosses_processes_as_tuples_and_comes_back_whole() -> None:
+    """What a refresh's worker sends back (pack) unpacks to exactly what the parser made.
+
+    Every field is set to a value of its own, so a field added to ParsedEntry, ParsedFeed
+    or Enclosure and forgotten in pack()/unpack() fails here.
+    """
+    feed = dataclasses.replace(
+        parse_feed(RSS_20, url=URL),
+        site_url="https://example.com/site",
+        description="about",
+        warnings=("a warning",),
+    )
+    entry = dataclasses.replace(
+        feed.entries[0],
+        updated=datetime(2024, 1, 3, tzinfo=UTC),
+        summary_html="<p>summary</p>",
+        enclosures=(
+            Enclosure("https://e.com/a.mp3", "audio/mpeg", 12, 61),
+            Enclosure("https://e.com/b.mp3"),
+        ),
+    )
+    full = dataclasses.replace(feed, entries=(entry, *feed.entries[1:]))
+    for name in [f.name for f in dataclasses.fields(ParsedFeed)]:
+        assert getattr(full, name), name
+    for name in [f.name for f in dataclasses.fields(ParsedEntry)]:
+        assert getattr(entry, name), name
+    for name in [f.name for f in dataclasses.fields(Enclosure)]:
+        assert getattr(entry.enclosures[0], name), name
+    assert unpack(pickle.loads(pickle.dumps(pack(full)))) == full
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        packed = pool.submit(parse_in_worker, RSS_20, URL, None).result(timeout=60)
+    assert unpack(packed) == parse_feed(RSS_20, url=URL)
 
 
 def test_body_fingerprint() -> None:

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from tuireader.fetch import Fetcher, FetchResult, FetchStatus
 from tuireader.models import FeedError, OutcomeKind, ParsedFeed, RefreshOutcome, RefreshSummary
-from tuireader.parsejob import body_fingerprint, parse_in_worker
+from tuireader.parsejob import body_fingerprint, parse_in_worker, unpack
 from tuireader.store import FeedUpdate, FetchState, Store, StoreError, StoreResult
 from tuireader.store.feeds import NotModified
 
@@ -141,7 +141,8 @@ class ParsePool:
                 try:
                     job = functools.partial(parse_in_worker, body, url, content_type)
                     future = executor.submit(job)
-                    return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+                    packed = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+                    return unpack(packed)
                 except TimeoutError:
                     self._replace(executor)
                     raise FeedError(f"{PARSE_TOO_LONG} (over {self.timeout:g} s)") from None
@@ -435,9 +436,10 @@ class Refresher:
             if isinstance(self.parse_pool, ParsePool):
                 return await self.parse_pool.parse(body, url, content_type)
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(
+            packed = await loop.run_in_executor(
                 self.parse_pool, parse_in_worker, body, url, content_type
             )
+            return unpack(packed)
         except FeedError:
             raise
         except Exception as error:  # a crashed worker or a parser bug: this feed fails alone
