@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tuireader.entryfacts import entry_facts
 from tuireader.models import Enclosure, FeedError, ParsedEntry, ParsedFeed
 from tuireader.parse import parse_feed
 from tuireader.parse.fields import MAX_ENTRIES, MAX_TITLE
@@ -425,8 +426,10 @@ def test_worker_result_crosses_processes_as_tuples_and_comes_back_whole() -> Non
         assert getattr(entry.enclosures[0], name), name
     assert unpack(pickle.loads(pickle.dumps(pack(full)))) == full
     with ProcessPoolExecutor(max_workers=1) as pool:
-        packed = pool.submit(parse_in_worker, RSS_20, URL, None).result(timeout=60)
-    assert unpack(packed) == parse_feed(RSS_20, url=URL)
+        packed, facts = pool.submit(parse_in_worker, RSS_20, URL, None).result(timeout=60)
+    expected = parse_feed(RSS_20, url=URL)
+    assert unpack(packed) == expected
+    assert facts == tuple(entry_facts(e) for e in expected.entries)
 
 
 def test_body_fingerprint() -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tuireader.entryfacts import entry_facts
 from tuireader.models import Enclosure, ParsedEntry, ParsedFeed
 from tuireader.store import Store
 from tuireader.store.articles import _content_hash
@@ -94,3 +96,71 @@ def test_a_deleted_article_stays_deleted_and_its_tombstone_is_seen(tmp_path: Pat
         with store.db.read() as conn:
             seen = conn.execute("SELECT seen_at FROM deleted_articles").fetchone()[0]
         assert seen == to_db_time(clock[0])
+
+
+def _rows(store: Store) -> list[tuple[object, ...]]:
+    with store.db.read() as conn:
+        articles = conn.execute(
+            "SELECT id, feed_id, dedup_key, guid, link, title, author, published, updated,"
+            " summary_html, content_html, categories, enclosures, content_hash, first_seen,"
+            " sort_date FROM articles ORDER BY id"
+        ).fetchall()
+        index = conn.execute(
+            "SELECT rowid, title, author, body FROM articles_fts ORDER BY rowid"
+        ).fetchall()
+    return [tuple(r) for r in articles] + [tuple(r) for r in index]
+
+
+def test_facts_made_in_the_parse_worker_store_the_same_rows(tmp_path: Path) -> None:
+    """store_feed given each entry's facts (what a refresh's workers send) writes exactly
+    what it writes when it makes them itself: new articles (ids in document order, as
+    SQLite would give them), changed ones updated and re-indexed, repeats and unchanged
+    ones skipped."""
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    first = ParsedFeed(
+        title="f",
+        entries=(
+            ParsedEntry(
+                title="one",
+                guid="g1",
+                published=now - timedelta(days=1),
+                categories=("a", "b"),
+                enclosures=(Enclosure("https://e.example.org/a.mp3", "audio/mpeg", 5, 61),),
+                content_html="<p>first text</p>",
+            ),
+            ParsedEntry(title="", link="https://e.example.org/2", summary_html="<p>Untitled.</p>"),
+            ParsedEntry(title="one again", guid="g1"),  # a repeated guid: the first wins
+            ParsedEntry(title="three", updated=now - timedelta(hours=2)),
+        ),
+    )
+    second = ParsedFeed(
+        title="f",
+        entries=(
+            ParsedEntry(title="four", guid="g4"),
+            replace(first.entries[0], content_html="<p>changed text</p>"),
+            *first.entries[1:],
+        ),
+    )
+    stores = [Store(tmp_path / f"{name}.db", clock=lambda: now) for name in ("own", "given")]
+    kwargs = {"body_hash": None, "etag": None, "last_modified": None, "bytes_downloaded": 0}
+    for store in stores:
+        store.add_feed("https://other.example.org/feed")
+        feed = store.add_feed("https://e.example.org/feed")
+        other = ParsedFeed(title="o", entries=(ParsedEntry(title="x", guid="x"),))
+        store.store_feed(1, other, **kwargs)
+        for parsed in (first, second):
+            facts = None if store is stores[0] else [entry_facts(e) for e in parsed.entries]
+            store.store_feed(feed.id, parsed, facts=facts, **kwargs)
+    own, given = (_rows(s) for s in stores)
+    assert own == given
+    assert [r[0] for r in own[:5]] == [1, 2, 3, 4, 5]
+    assert {r[5] for r in own[:5]} == {"x", "one", "Untitled.", "three", "four"}
+    with stores[1].db.read() as conn:
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'changed'"
+            ).fetchone()[0]
+            == 1
+        )
+    for store in stores:
+        store.close()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from tuireader.entryfacts import EntryFacts, entry_facts
 from tuireader.models import Enclosure, ParsedEntry, ParsedFeed
 
 #: A ParsedFeed as tuples; only :func:`pack` makes one and only :func:`unpack` reads it.
@@ -25,11 +26,18 @@ def body_fingerprint(body: bytes) -> str:
     return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
-def parse_in_worker(body: bytes, url: str, content_type: str | None) -> PackedFeed:
-    """Runs in a worker process, where the forkserver has already imported the parser."""
+def parse_in_worker(
+    body: bytes, url: str, content_type: str | None
+) -> tuple[PackedFeed, tuple[EntryFacts, ...]]:
+    """Runs in a worker process, where the forkserver has already imported the parser.
+
+    Besides the feed, each entry's facts (its key, digest, dates as text...): the store's
+    per-entry Python work, done here in parallel instead of on its one writer thread.
+    """
     from tuireader.parse import parse_feed
 
-    return pack(parse_feed(body, url=url, content_type=content_type))
+    feed = parse_feed(body, url=url, content_type=content_type)
+    return pack(feed), tuple(entry_facts(e) for e in feed.entries)
 
 
 def pack(feed: ParsedFeed) -> PackedFeed:

@@ -21,6 +21,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from tuireader.entryfacts import EntryFacts
 from tuireader.fetch import Fetcher, FetchResult, FetchStatus
 from tuireader.models import FeedError, OutcomeKind, ParsedFeed, RefreshOutcome, RefreshSummary
 from tuireader.parsejob import body_fingerprint, parse_in_worker, unpack
@@ -133,6 +134,13 @@ class ParsePool:
 
     async def parse(self, body: bytes, url: str, content_type: str | None) -> ParsedFeed:
         """Parse in a worker; raises FeedError (and only FeedError) when the feed is bad."""
+        parsed, _facts = await self.parse_with_facts(body, url, content_type)
+        return parsed
+
+    async def parse_with_facts(
+        self, body: bytes, url: str, content_type: str | None
+    ) -> tuple[ParsedFeed, tuple[EntryFacts, ...]]:
+        """:meth:`parse`, and the entries' facts the store needs (see parse_in_worker)."""
         async with self._slots:
             if self._started is None or self._started is not self._current:
                 await asyncio.to_thread(self.start)
@@ -141,8 +149,10 @@ class ParsePool:
                 try:
                     job = functools.partial(parse_in_worker, body, url, content_type)
                     future = executor.submit(job)
-                    packed = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
-                    return unpack(packed)
+                    packed, facts = await asyncio.wait_for(
+                        asyncio.wrap_future(future), self.timeout
+                    )
+                    return unpack(packed), facts
                 except TimeoutError:
                     self._replace(executor)
                     raise FeedError(f"{PARSE_TOO_LONG} (over {self.timeout:g} s)") from None
@@ -403,7 +413,9 @@ class Refresher:
         try:
             self._parsing += 1
             try:
-                parsed = await self._parse(result.body, result.final_url, result.content_type)
+                parsed, facts = await self._parse(
+                    result.body, result.final_url, result.content_type
+                )
             finally:
                 self._parsing -= 1
                 self._queued.set()  # the writer need not wait for this one any more
@@ -420,6 +432,7 @@ class Refresher:
                 etag=result.etag,
                 last_modified=result.last_modified,
                 bytes_downloaded=wire,
+                facts=facts,
             )
         )
         return RefreshOutcome(
@@ -431,15 +444,17 @@ class Refresher:
             bytes_downloaded=wire,
         )
 
-    async def _parse(self, body: bytes, url: str, content_type: str | None) -> ParsedFeed:
+    async def _parse(
+        self, body: bytes, url: str, content_type: str | None
+    ) -> tuple[ParsedFeed, tuple[EntryFacts, ...]]:
         try:
             if isinstance(self.parse_pool, ParsePool):
-                return await self.parse_pool.parse(body, url, content_type)
+                return await self.parse_pool.parse_with_facts(body, url, content_type)
             loop = asyncio.get_running_loop()
-            packed = await loop.run_in_executor(
+            packed, facts = await loop.run_in_executor(
                 self.parse_pool, parse_in_worker, body, url, content_type
             )
-            return unpack(packed)
+            return unpack(packed), facts
         except FeedError:
             raise
         except Exception as error:  # a crashed worker or a parser bug: this feed fails alone

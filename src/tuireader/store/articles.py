@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from tuireader.models import Article, ArticleSummary, Enclosure, ParsedEntry, ParsedFeed
+from tuireader.entryfacts import (
+    EntryFacts,
+    content_hash,
+    encode_categories,
+    encode_enclosures,
+    entry_facts,
+)
+from tuireader.entryfacts import dedup_key as entry_dedup_key
+from tuireader.models import Article, ArticleSummary, Enclosure, ParsedFeed
 from tuireader.searchtext import search_text
 from tuireader.store.base import FEED_TITLE_SQL, StoreBase
 from tuireader.store.db import from_db_time, to_db_time
@@ -53,57 +60,11 @@ class StoreResult:
     updated: int
 
 
-def dedup_key(entry: ParsedEntry) -> str:
-    """guid, else link, else a hash of title and date: the identity of an article in its feed."""
-    if entry.guid:
-        return "g:" + entry.guid
-    if entry.link:
-        return "l:" + entry.link
-    stamp = entry.published.isoformat() if entry.published else ""
-    return "h:" + hashlib.sha1(f"{entry.title}\x00{stamp}".encode()).hexdigest()
-
-
-def _content_hash(
-    entry: ParsedEntry, published: str | None = None, updated: str | None = None
-) -> str:
-    """A digest of what an article shows; ``published``/``updated`` are to_db_time's text
-    of the entry's dates when the caller has it already. Each part is followed by a NUL,
-    hashed in one call (the same bytes as part by part, so stored hashes stay valid)."""
-    if published is None and entry.published is not None:
-        published = to_db_time(entry.published)
-    if updated is None and entry.updated is not None:
-        updated = to_db_time(entry.updated)
-    parts = (
-        entry.title,
-        entry.link,
-        entry.author,
-        published,
-        updated,
-        entry.summary_html,
-        entry.content_html,
-        "\x1f".join(entry.categories),
-        "\x1f".join(e.url for e in entry.enclosures),
-    )
-    text = "\x00".join(part or "" for part in parts) + "\x00"
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-def _encode_enclosures(enclosures: tuple[Enclosure, ...]) -> str:
-    """``[url, type, length]`` each, with the duration fourth when the feed gave one."""
-    if not enclosures:
-        return "[]"  # json.dumps([]), the common case, without the encoder
-    return json.dumps(
-        [
-            [e.url, e.type, e.length]
-            if e.duration is None
-            else [e.url, e.type, e.length, e.duration]
-            for e in enclosures
-        ]
-    )
-
-
-def _encode_categories(categories: tuple[str, ...]) -> str:
-    return json.dumps(list(categories)) if categories else "[]"
+#: The store's names for these (sync.py and the tests use them).
+dedup_key = entry_dedup_key
+_content_hash = content_hash
+_encode_enclosures = encode_enclosures
+_encode_categories = encode_categories
 
 
 def decode_enclosures(raw: str | None) -> tuple[Enclosure, ...]:
@@ -255,6 +216,9 @@ class FeedUpdate:
     etag: str | None
     last_modified: str | None
     bytes_downloaded: int
+    #: Each entry's :func:`~tuireader.entryfacts.entry_facts`, when the parse worker made
+    #: them (None: the store makes them).
+    facts: Sequence[EntryFacts] | None = None
 
 
 class ArticlesMixin(StoreBase):
@@ -275,6 +239,7 @@ class ArticlesMixin(StoreBase):
                     etag=u.etag,
                     last_modified=u.last_modified,
                     bytes_downloaded=u.bytes_downloaded,
+                    facts=u.facts,
                 )
                 for u in updates
             ]
@@ -288,12 +253,19 @@ class ArticlesMixin(StoreBase):
         etag: str | None,
         last_modified: str | None,
         bytes_downloaded: int,
+        facts: Sequence[EntryFacts] | None = None,
     ) -> StoreResult:
         """Store one refreshed feed in one transaction: an interruption loses no other feed.
 
         New articles are inserted; an article whose content changed is updated in place and
-        keeps its read, star and recommend state.
+        keeps its read, star and recommend state. ``facts`` are the entries'
+        :func:`~tuireader.entryfacts.entry_facts` when the caller made them already.
+        New articles and index rows are written with one ``executemany`` each, their ids
+        given here (the next after the largest: what SQLite would choose, and this
+        transaction is the only writer).
         """
+        if facts is not None and len(facts) != len(parsed.entries):
+            raise ValueError("one EntryFacts per entry")
         now = self.now()
         now_text = to_db_time(now)
         assert now_text is not None
@@ -313,20 +285,22 @@ class ArticlesMixin(StoreBase):
             undated_dates = _backlog_dates(parsed, latest_sensible) if not existing else None
             tombstones = _tombstones(conn, feed_id)
             seen: set[str] = set()
+            new_rows: list[tuple[object, ...]] = []
+            index_rows: list[tuple[int, str, str, str]] = []
+            next_id = 0
             for position, entry in enumerate(parsed.entries):
-                key = dedup_key(entry)
+                key, published_text, updated_text, digest, categories, enclosures = (
+                    facts[position] if facts is not None else entry_facts(entry)
+                )
                 if key in seen:
                     continue  # a feed repeating a guid: the first occurrence wins
                 seen.add(key)
                 found = existing.get(key)
                 if found is None and _is_tombstoned(conn, feed_id, key, now, tombstones):
                     continue  # deleted by retention: it must not come back as new
-                published = entry.published
-                published_text = to_db_time(published)
-                updated_text = to_db_time(entry.updated)
-                content_hash = _content_hash(entry, published_text, updated_text)
-                if found is not None and found[1] == content_hash:
+                if found is not None and found[1] == digest:
                     continue
+                published = entry.published
                 if published is not None and published <= latest_sensible:
                     sort_date = published_text
                 else:  # undated (or dated in the future): when it was first seen
@@ -348,20 +322,17 @@ class ArticlesMixin(StoreBase):
                     updated_text,
                     entry.summary_html,
                     entry.content_html,
-                    _encode_categories(entry.categories),
-                    _encode_enclosures(entry.enclosures),
-                    content_hash,
+                    categories,
+                    enclosures,
+                    digest,
                 )
                 if found is None:
-                    cursor = conn.execute(
-                        """INSERT INTO articles (guid, link, title, author, published, updated,
-                           summary_html, content_html, categories, enclosures, content_hash,
-                           feed_id, dedup_key, first_seen, sort_date)
-                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                        (*values, feed_id, key, now_text, sort_date),
-                    )
-                    article_id = cursor.lastrowid
-                    assert article_id is not None
+                    if not next_id:
+                        largest = conn.execute("SELECT max(id) FROM articles").fetchone()[0]
+                        next_id = (largest or 0) + 1
+                    article_id = next_id
+                    next_id += 1
+                    new_rows.append((article_id, *values, feed_id, key, now_text, sort_date))
                     new_ids.append(article_id)
                     new += 1
                 else:
@@ -374,9 +345,19 @@ class ArticlesMixin(StoreBase):
                     )
                     conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
                     updated += 1
-                conn.execute(
+                index_rows.append((article_id, title, entry.author or "", body))
+            if new_rows:
+                conn.executemany(
+                    """INSERT INTO articles (id, guid, link, title, author, published, updated,
+                       summary_html, content_html, categories, enclosures, content_hash,
+                       feed_id, dedup_key, first_seen, sort_date)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    new_rows,
+                )
+            if index_rows:
+                conn.executemany(
                     "INSERT INTO articles_fts (rowid, title, author, body) VALUES (?, ?, ?, ?)",
-                    (article_id, title, entry.author or "", body),
+                    index_rows,
                 )
             self.after_insert(conn, feed_id, new_ids)
             conn.execute(

@@ -9,9 +9,10 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from tuireader.entryfacts import db_time
 from tuireader.store.schema import MIGRATIONS
 
 #: How long a write waits for another process's write to finish before giving up.
@@ -27,13 +28,7 @@ class StoreReadOnlyError(StoreError):
     """The store cannot be written: read-only file or directory, or opened read-only."""
 
 
-def to_db_time(value: datetime | None) -> str | None:
-    """UTC, second precision, fixed width: sorts as text."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+to_db_time = db_time
 
 
 def from_db_time(value: str | None) -> datetime | None:
