@@ -30,8 +30,9 @@ RDF_ABOUT = f"{RDF}about"
 #: What an RSS 1.0 document may hold at its top level; anything else goes to feedparser.
 _RDF_TOP = frozenset({f"{RSS1}channel", f"{RSS1}item", f"{RSS1}image", f"{RSS1}textinput"})
 #: Namespaces that make feedparser call a document something else than RSS 1.0, whichever
-#: is declared first (its version decides some rules); searched in the lower-cased body.
-_OTHER_FORMATS = re.compile(rb"w3\.org/2005/atom|my\.netscape\.com/rdf/simple/0\.9")
+#: is declared first (its version decides some rules); searched in the lower-cased body
+#: with ``in`` (a regex alternation of the two tried every byte: 1.4 ms a 180 KB feed).
+_OTHER_FORMATS = (b"w3.org/2005/atom", b"my.netscape.com/rdf/simple/0.9")
 CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
 DC = "{http://purl.org/dc/elements/1.1/}"
 ITUNES_AUTHOR = "{http://www.itunes.com/dtds/podcast-1.0.dtd}author"
@@ -149,7 +150,8 @@ def _rss(root: etree._Element, url: str, version: str) -> ParsedFeed:
 
 def _rdf(root: etree._Element, body: bytes, url: str) -> ParsedFeed:
     """RSS 1.0: items beside the channel, not in it; ids from ``rdf:about``."""
-    if _OTHER_FORMATS.search(body.lower()):
+    lowered = body.lower()
+    if any(namespace in lowered for namespace in _OTHER_FORMATS):
         raise _Unsupported
     channel: etree._Element | None = None
     items: list[etree._Element] = []
