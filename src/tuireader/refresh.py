@@ -39,15 +39,19 @@ DEFAULT_PARSE_TIMEOUT = 30.0
 #: body at 10 MB); past the limit, allocations fail as MemoryError and only that feed fails.
 WORKER_MEMORY_LIMIT = 2**30
 PARSE_TOO_LONG = "parsing took too long"
-#: Feeds between download and store at once (bounds a refresh's memory).
-PIPELINE_LIMIT = 48
+#: Feeds between download and store at once (bounds a refresh's memory: ~90 MB for the
+#: main process at 64 in bench/refresh_bench.py). Room for a whole store group being
+#: written, another filling up, and downloads and parses going on beside them.
+PIPELINE_LIMIT = 64
 #: Unchanged feeds whose bookkeeping is written in one transaction.
 UNCHANGED_BATCH = 100
 #: At most this many parsed feeds (and entries) queued for the writer go into one
 #: transaction. Grouping only happens when feeds wait for the writer, so a lone feed is
 #: still written at once; a group roughly halves the store's CPU (the search index flushes
-#: and merges a segment per transaction).
-STORE_GROUP_FEEDS = 16
+#: and merges a segment per transaction). 32 feeds of 50 articles (~5 MB of text) fit the
+#: index's 8 MB of pending terms (migration 9): against 16, the writer thread's CPU in a
+#: cold refresh of 200x50 went from 1.25-1.61 to 1.14-1.24 s (3 runs alternated).
+STORE_GROUP_FEEDS = 32
 STORE_GROUP_ENTRIES = 4_000
 #: While feeds are still being parsed, the writer waits at most this long for a group to
 #: fill (a feed shows up in the library that much later; nothing is ever half-stored).
