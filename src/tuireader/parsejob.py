@@ -22,8 +22,14 @@ PackedFeed = tuple[Any, ...]
 
 
 def body_fingerprint(body: bytes) -> str:
-    """A cheap digest of a response body: equal digests mean the parse can be skipped."""
-    return hashlib.blake2b(body, digest_size=16).hexdigest()
+    """A cheap digest of a response body: equal digests mean the parse can be skipped.
+
+    SHA-256 (cut to 128 bits): OpenSSL's runs on the CPU's SHA instructions where they
+    exist, ~3x faster than blake2b here (0.035 against 0.10 CPU-s for the 37 MB of a cold
+    200-feed refresh, on the main thread). Digests stored by the blake2b version differ:
+    such a feed is parsed once more, and its unchanged articles are not written again.
+    """
+    return hashlib.sha256(body).hexdigest()[:32]
 
 
 def parse_in_worker(
