@@ -12,12 +12,12 @@ variants, alternated ``--runs`` times:
 * **full, automerge 8**: what migration 8 makes, merging segments 8 at a time;
 * **+ hashsize 8 MB**: what migration 9 adds: FTS5 keeps up to 8 MB of new terms in memory
   (1 MB by default) before it writes them out as a segment, so a refresh's transaction
-  of several feeds (up to 800 articles, ~2 MB of text) is one segment, not several to merge.
+  of several feeds (up to 1,600 articles, ~5 MB of text) is one segment, not several.
 
 Prints the thread's CPU microseconds per row (median and range) and each variant's ratio
 to the baseline measured in the same run. PASS when the store's index as it is now (the
 last variant) costs at most 1.05x the baseline: positions must not make the refresh's CPU
-go up. ``--batch 800`` is a cold refresh's transaction (16 feeds of 50 articles).
+go up. ``--batch 1600`` is a cold refresh's transaction (32 feeds of 50 articles).
 """
 
 from __future__ import annotations

@@ -168,7 +168,7 @@ def test_facts_made_in_the_parse_worker_store_the_same_rows(tmp_path: Path) -> N
 
 def test_the_search_index_gathers_a_whole_refresh_transaction_in_memory(tmp_path: Path) -> None:
     """Migration 9: FTS5 writes its pending terms as a segment once they pass ``hashsize``;
-    at 8 MB a refresh's transaction of up to 16 feeds (~2-3 MB of text) is one segment."""
+    at 8 MB a refresh's transaction of up to 32 feeds (~5 MB of text) is one segment."""
     with Store(tmp_path / "s.db") as store, store.db.read() as conn:
         config = dict(conn.execute("SELECT k, v FROM articles_fts_config").fetchall())
     assert config["hashsize"] == 8 * 2**20

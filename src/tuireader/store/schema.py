@@ -319,10 +319,10 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE temp.articles_fts_text;
     """,
     # 9: the search index gathers up to 8 MB of new terms in memory before it writes them as
-    # a segment (FTS5's ``hashsize``; 1 MB by default). A cold refresh stores up to 16 feeds
-    # (800 articles, 2-3 MB of text) per transaction, which at 1 MB became several small
-    # segments to write and merge again; now one. ~5-8 % less store CPU in a cold refresh
-    # (bench/fts_write_bench.py --batch 800); memory is only held during a transaction.
+    # a segment (FTS5's ``hashsize``; 1 MB by default). A cold refresh stores up to 32 feeds
+    # (1,600 articles, ~5 MB of text) per transaction, which at 1 MB became several small
+    # segments to write and merge again; now one: 36 instead of 49 CPU us per article
+    # (bench/fts_write_bench.py --batch 1600). Memory is only held during a transaction.
     """
     INSERT INTO articles_fts (articles_fts, rank) VALUES ('hashsize', 8388608);
     """,
