@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import subprocess
+import threading
 import time
 import webbrowser
 from collections.abc import Callable
@@ -26,9 +28,20 @@ from tuireader.ui.screens.main import MainScreen
 from tuireader.ui.screens.sync_form import SyncCommands  # [sync]
 
 if TYPE_CHECKING:
+    from tuireader.foryou import ForYou
     from tuireader.notify import Notification
 
 UrlOpener = Callable[[str], object]
+
+#: Seconds after the first list is shown before the modules of the reading pane load.
+WARM_UP_DELAY = 0.3
+#: What the first article opened needs and the first paint does not.
+WARM_UP_MODULES = (
+    "textual.widgets._markdown",
+    "tuireader.ui.links",
+    "tuireader.ui.reading",
+    "tuireader.ui.screens.prompts",
+)
 
 
 class TuiReaderApp(App[int]):
@@ -60,11 +73,12 @@ class TuiReaderApp(App[int]):
         #: Tests inject one; None sends through ``tuireader.notify`` to this terminal.
         self._notifier = notifier
         self._freeze_gc = freeze_gc
+        self._warmed = False
         if demo:
             reader.demo = True  # the core refuses to fetch, and writes no user file
         self.reader = reader
-        #: One ranking per app, so its article analyses are cached between re-ranks.
-        self.for_you = reader.make_for_you()
+        self._for_you: ForYou | None = None
+        self._for_you_lock = threading.Lock()
         self.monotonic = monotonic
         self.demo = demo
         self.tz = tz
@@ -92,6 +106,29 @@ class TuiReaderApp(App[int]):
         if self._freeze_gc:
             self._freeze_gc = False
             gc.freeze()
+        if not self._warmed:
+            self._warmed = True
+            self.set_timer(WARM_UP_DELAY, self._warm_up)
+
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def _warm_up(self) -> None:
+        """Import what opening an article needs, once the list is on screen and before the
+        first enter: the start-up leaves it out (tests/ui/test_ui_start_imports.py), and the
+        first article would otherwise wait for it (~0.1 s of Markdown, HTML and Pygments)."""
+        for name in WARM_UP_MODULES:
+            importlib.import_module(name)
+
+    @property
+    def for_you(self) -> ForYou:
+        """One ranking per app, so its article analyses are cached between re-ranks.
+
+        Made when first asked for (from a view's thread worker too, hence the lock): the
+        recommender's modules are not needed for the first paint.
+        """
+        with self._for_you_lock:
+            if self._for_you is None:
+                self._for_you = self.reader.make_for_you()
+            return self._for_you
 
     def now(self) -> datetime:
         """The core's clock (injectable through ``make_reader(clock=...)``)."""
@@ -101,7 +138,7 @@ class TuiReaderApp(App[int]):
     def context(self) -> AppContext:
         return AppContext(
             reader=self.reader,
-            for_you=self.for_you,
+            make_for_you=lambda: self.for_you,
             tz=self.tz,
             keymap=self.keymap,
             monotonic=self.monotonic,

@@ -8,9 +8,9 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from tuireader.core import Reader
-from tuireader.foryou import ForYou
 
 if TYPE_CHECKING:
+    from tuireader.foryou import ForYou
     from tuireader.notify import Notification
 
 
@@ -29,13 +29,19 @@ class AppContext:
     """
 
     reader: Reader
-    for_you: ForYou
+    #: The app's one For you ranking, made when first asked for (its modules and model
+    #: are not needed for the first paint).
+    make_for_you: Callable[[], ForYou]
     tz: tzinfo | None
     keymap: Mapping[str, str]
     monotonic: Callable[[], float]
     open_external: Callable[[str], None]
     first_view_shown: Callable[[], None]
     desktop_notify: Callable[[Notification], None] = _no_notification
+
+    @property
+    def for_you(self) -> ForYou:
+        return self.make_for_you()
 
     def now(self) -> datetime:
         return self.reader.now()

@@ -6,17 +6,21 @@ They call the :class:`Reader`, the core's one front door.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from tuireader.core import Reader
-from tuireader.foryou import ForYou
 from tuireader.models import ArticleSummary
 from tuireader.store import ArticleQuery, Sort
 from tuireader.ui.timefmt import start_of_day
 from tuireader.ui.views import View, ViewKind
 from tuireader.ui.widgets.article_list import RowNote
 from tuireader.ui.widgets.sidebar import SidebarData, SidebarSearch, SidebarTag
+
+if TYPE_CHECKING:
+    from tuireader.foryou import ForYou
 
 #: How many rows are read per step when looking for the next unread article.
 UNREAD_SCAN_CHUNK = 500
@@ -144,7 +148,7 @@ def _complete(article: ArticleSummary) -> bool:
 
 def load_view(
     store: Reader,
-    for_you: ForYou,
+    for_you: Callable[[], ForYou],
     view: View,
     *,
     sort: str,
@@ -154,13 +158,14 @@ def load_view(
     keep: list[int] | None = None,
     head: int = 0,
 ) -> ViewContents:
-    """The ids of a view, with the summaries of its first ``head`` rows.
+    """The ids of a view, with the summaries of its first ``head`` rows (``for_you``
+    gives the ranking, asked for only by the For you view).
 
     Reading the first screen's rows in the same worker as the ids lets the list paint
     them at once, instead of fetching them after its first (empty) paint.
     """
     if view.kind is ViewKind.FOR_YOU:
-        return for_you_contents(for_you)
+        return for_you_contents(for_you())
     query = view_query(store, view, sort=sort, unread_only=unread_only, now=now, tz=tz)
     if view.text_query is not None:
         ids, more = query_view_ids(store, view, query, keep, ranked=sort == "relevance")

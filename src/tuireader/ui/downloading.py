@@ -7,14 +7,17 @@ import asyncio
 import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.message import Message
 
 from tuireader.humanize import format_bytes
-from tuireader.media.episodes import DownloadOutcome
 from tuireader.sanitize import clean_line
 from tuireader.store import EnclosureState
+
+if TYPE_CHECKING:
+    from tuireader.media.episodes import DownloadOutcome
 
 
 @dataclass

@@ -8,15 +8,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import SuspendNotSupported
 
-from tuireader.media.images import ImageRef
 from tuireader.ui import images
 from tuireader.ui.media import ImageItem, MediaInfo, image_item, next_images_mode, prepare_media
 from tuireader.ui.screens.base import Done, ScreenBase, one_line
 from tuireader.ui.widgets.media_block import ImageLine, MediaBlock
+
+if TYPE_CHECKING:
+    from tuireader.media.images import ImageRef  # the fetcher (httpx): not at start-up
 
 IMAGE_MODE_WORDS = {
     "off": "Images off",

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import SuspendNotSupported
 
 from tuireader.humanize import plural
-from tuireader.media.episodes import CANCELLED, DownloadOutcome
 from tuireader.media.player import Playback, PlayerError
 from tuireader.models import FeedError
 from tuireader.store import EnclosureState
@@ -25,6 +25,10 @@ from tuireader.ui.downloading import DownloadRun, DownloadStep, downloading_text
 from tuireader.ui.screens.base import Done, one_line
 from tuireader.ui.screens.downloads import DownloadsScreen, EpisodeAction
 from tuireader.ui.screens.imageflow import ImageFlow
+
+if TYPE_CHECKING:
+    # httpx comes with the episodes' downloader: loaded with the first download.
+    from tuireader.media.episodes import DownloadOutcome
 
 
 class MediaFlow(ImageFlow):
@@ -104,6 +108,8 @@ class MediaFlow(ImageFlow):
             screen.set_progress(step.state, step.done, step.total)
 
     def _downloads_done(self, outcomes: list[DownloadOutcome], failure: str | None) -> None:
+        from tuireader.media.episodes import CANCELLED
+
         cancelled = self._download_run is not None and self._download_run.cancelled.is_set()
         self._downloading = False
         self._download_run = None

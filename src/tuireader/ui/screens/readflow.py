@@ -8,6 +8,7 @@ empty, and every article key acts on the one current article.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.timer import Timer
@@ -17,12 +18,14 @@ from tuireader.models import ArticleSummary
 from tuireader.sanitize import safe_link
 from tuireader.store import StoreError
 from tuireader.ui.read_signals import ReadSignal, ReadTracker
-from tuireader.ui.reading import ArticleDisplay, prepare_article, prepare_head
 from tuireader.ui.screens.base import Done, one_line
 from tuireader.ui.screens.sync_form import show_sync_status  # [sync]
 from tuireader.ui.screens.textflow import TextFlow
 from tuireader.ui.widgets.article_list import ArticleList
 from tuireader.ui.widgets.reading_pane import ReadingPane
+
+if TYPE_CHECKING:
+    from tuireader.ui.reading import ArticleDisplay
 
 
 class ReadFlow(TextFlow):
@@ -62,6 +65,9 @@ class ReadFlow(TextFlow):
         reader = self.reader
 
         def job() -> tuple[ArticleDisplay, str | None]:
+            # Here, in the worker: the HTML and Markdown modules load with the first article.
+            from tuireader.ui.reading import prepare_article, prepare_head
+
             head = prepare_head(reader, article_id)
             if head is not None and not get_current_worker().is_cancelled:
                 self.post_message(Done(self._head_loaded, head))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -14,10 +15,11 @@ from tuireader.models import ArticleSummary, FeedError, FullTextMode
 from tuireader.sanitize import clean_line, safe_link
 from tuireader.store import StoreError
 from tuireader.ui.read_signals import ReadTracker
-from tuireader.ui.reading import ArticleDisplay, prepare_article
 from tuireader.ui.screens.base import ScreenBase, one_line
-from tuireader.ui.screens.prompts import LinkPicker
 from tuireader.ui.views import ViewKind
+
+if TYPE_CHECKING:
+    from tuireader.ui.reading import ArticleDisplay
 
 FULL_TEXT_CYCLE = (FullTextMode.AUTO, FullTextMode.ALWAYS, FullTextMode.NEVER)
 FULL_TEXT_MEANING = {
@@ -75,6 +77,8 @@ class TextFlow(ScreenBase):
             reason = one_line(full.error or "no article on the page")
             self.reader_pane.set_note(f"couldn't fetch the page: {reason}, showing the feed's text")
             return
+        from tuireader.ui.reading import prepare_article
+
         display = await asyncio.to_thread(prepare_article, reader, article_id)
         if display is None or self.open_id != article_id:
             return
@@ -87,6 +91,8 @@ class TextFlow(ScreenBase):
         if shown is None:
             self._needs_open("t switches between the feed's and the page's text")
             return
+        from tuireader.ui.reading import prepare_article
+
         self.workers.cancel_group(self, "page")
         article_id, prefer_page, reader = shown.article.id, not shown.from_page, self.reader
         self.in_thread(
@@ -167,6 +173,8 @@ class TextFlow(ScreenBase):
         if not links:
             self.notify("This article has no links.")
             return
+
+        from tuireader.ui.screens.prompts import LinkPicker
 
         def chosen(url: str | None) -> None:
             if url:

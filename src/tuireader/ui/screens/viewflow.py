@@ -62,7 +62,7 @@ class ViewFlow(ScreenBase):
         def job() -> data.ViewContents:
             return data.load_view(
                 ctx.reader,
-                ctx.for_you,
+                ctx.make_for_you,
                 view,
                 sort=sort,
                 unread_only=unread_only,

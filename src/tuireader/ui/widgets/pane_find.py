@@ -9,17 +9,21 @@ content. No search, no cost: ``n`` then keeps its meaning on the screen (next un
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Label, Markdown
-from textual.widgets._markdown import MarkdownBlock, MarkdownFence, MarkdownTable
+from textual.widgets import Label
 
 from tuireader.query.highlight import find_matches
 from tuireader.ui.highlight import Span, Terms, highlight_content, highlight_text, line_of
+
+if TYPE_CHECKING:
+    # Textual's Markdown (and markdown-it under it) loads with the first article shown,
+    # not before the first paint (tests/test_start_imports.py).
+    from textual.widgets import Markdown
 
 #: Lines kept above a match scrolled to, so it is read in its context.
 CONTEXT_LINES = 2
@@ -65,8 +69,8 @@ class FindablePane(VerticalScroll):
         self._terms = terms
         self._current = None
         self._find_waiting = 0
-        for markdown in self.query(Markdown):
-            self._highlight(markdown)
+        for markdown in self.query("Markdown"):
+            self._highlight(cast("Markdown", markdown))
 
     def find(self, step: int) -> None:
         """Move to the next (1) or previous (-1) match and scroll it into view."""
@@ -130,8 +134,8 @@ class FindablePane(VerticalScroll):
             return []
         return [
             Match(target, original, span)
-            for markdown in self.query(Markdown)
-            for target, original in _drawn_blocks(markdown)
+            for markdown in self.query("Markdown")
+            for target, original in _drawn_blocks(cast("Markdown", markdown))
             for span in find_matches(original.plain, self._terms)
         ]
 
@@ -181,6 +185,8 @@ def _drawn_blocks(markdown: Markdown) -> list[tuple[Widget, Content]]:
 
     Tables are left out (their cells are drawn by a widget of their own).
     """
+    from textual.widgets._markdown import MarkdownBlock, MarkdownFence, MarkdownTable
+
     drawn: list[tuple[Widget, Content]] = []
     for block in markdown.query(MarkdownBlock):
         if isinstance(block, MarkdownFence):
@@ -196,5 +202,7 @@ def _drawn_blocks(markdown: Markdown) -> list[tuple[Widget, Content]]:
 
 def target_update(target: Widget, content: Content) -> None:
     """Draw ``content`` in a block (its own ``_content`` stays the unstyled text)."""
+    from textual.widgets._markdown import MarkdownBlock
+
     if isinstance(target, Label | MarkdownBlock):
         target.update(content)

@@ -1,27 +1,36 @@
-"""The right pane: an article's header and its body rendered from Markdown."""
+"""The right pane: an article's header and its body rendered from Markdown.
+
+Textual's Markdown widget (with markdown-it and Pygments under it) and the article's
+preparation load when the first article is shown, not before the first paint of the list:
+until then the pane holds only its hint.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import tzinfo
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
-from markdown_it import MarkdownIt
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import BindingType
 from textual.message import Message
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from tuireader.sanitize import clean_line, safe_link
 from tuireader.ui import keymap
-from tuireader.ui.links import Link, make_parser
-from tuireader.ui.reading import ArticleDisplay, split_parts
 from tuireader.ui.timefmt import full_datetime, reading_time
 from tuireader.ui.widgets.media_block import MediaBlock
 from tuireader.ui.widgets.pane_find import FindablePane
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from textual.widgets import Markdown
+
+    from tuireader.ui.links import Link
+    from tuireader.ui.reading import ArticleDisplay
 
 EMPTY_HINT = "Select an article and press enter to read it."
 
@@ -81,10 +90,28 @@ class ReadingPane(FindablePane, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(Text(EMPTY_HINT, style="dim"), id="article-header")
         yield MediaBlock(id="article-media")
-        yield Markdown(id="article-body", open_links=False, parser_factory=self._parser)
+        # The body (#article-body) is mounted with the first article: see ``_body``.
 
     def _parser(self) -> MarkdownIt:
+        from tuireader.ui.links import make_parser
+
         return make_parser(self._links_seen, numbers=self._link_numbers)
+
+    def _markdown(self, text: str = "", *, id: str | None = None) -> Markdown:
+        from textual.widgets import Markdown
+
+        classes = None if id else "article-more"
+        return Markdown(text, id=id, classes=classes, open_links=False, parser_factory=self._parser)
+
+    def _body(self, text: str) -> AwaitComplete:
+        """Show ``text`` as the body, mounting the body's widget the first time."""
+        found = self.query("#article-body")
+        if found:
+            return cast("Markdown", found.first()).update(text)
+        if not text:
+            return AwaitComplete()  # no article yet: nothing to mount
+        body = self._markdown(text, id="article-body")
+        return AwaitComplete(self.mount(body, after=self.query_one(MediaBlock)))
 
     @property
     def links(self) -> tuple[Link, ...]:
@@ -108,13 +135,17 @@ class ReadingPane(FindablePane, can_focus=True):
 
     def _render_body(self, display: ArticleDisplay | None) -> AwaitComplete:
         """The first part of the body now; the next parts as the reader nears them."""
-        parts = split_parts(display.markdown) if display and not display.parts else None
+        parts = None
+        if display is not None and not display.parts:
+            from tuireader.ui.reading import split_parts
+
+            parts = split_parts(display.markdown)
         first, *self._pending = parts or (display.parts if display else ("",))
         self._rendered = [first]
         self._link_numbers = {}
         self._links_seen = []
         self.query(".article-more").remove()
-        done = self.query_one("#article-body", Markdown).update(first)
+        done = self._body(first)
         # (a long article's head has none: they come with the whole, see ``extend``)
         self.query_one(MediaBlock).show(display.media if display else None)
         if self._pending:
@@ -131,10 +162,7 @@ class ReadingPane(FindablePane, can_focus=True):
         if self._pending and self.max_scroll_y - self.scroll_y < 2 * max(self.size.height, 1):
             part = self._pending.pop(0)
             self._rendered.append(part)
-            more = Markdown(
-                part, classes="article-more", open_links=False, parser_factory=self._parser
-            )
-            self.mount(more)
+            self.mount(self._markdown(part))
             self.call_after_refresh(self._fill)
 
     def extend(self, display: ArticleDisplay) -> None:
