@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 
 UrlOpener = Callable[[str], object]
 
-#: Seconds after the first list is shown before the modules of the reading pane load.
-WARM_UP_DELAY = 0.3
 #: What the first article opened needs and the first paint does not.
 WARM_UP_MODULES = (
     "textual.widgets._markdown",
@@ -108,13 +106,13 @@ class TuiReaderApp(App[int]):
             gc.freeze()
         if not self._warmed:
             self._warmed = True
-            self.set_timer(WARM_UP_DELAY, self._warm_up)
+            self.call_after_refresh(self._warm_up)  # after the paint this list makes
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
-        """Import what opening an article needs, once the list is on screen and before the
-        first enter: the start-up leaves it out (tests/ui/test_ui_start_imports.py), and the
-        first article would otherwise wait for it (~0.1 s of Markdown, HTML and Pygments)."""
+        """Import what opening an article needs, once the first list has painted and before
+        the first enter: the start-up leaves it out (tests/ui/test_ui_start_imports.py), and
+        the first article would otherwise wait for it (~0.1 s of Markdown, HTML, Pygments)."""
         for name in WARM_UP_MODULES:
             importlib.import_module(name)
 

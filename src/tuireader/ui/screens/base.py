@@ -163,6 +163,12 @@ class ScreenBase(Screen[None]):
     def load_sidebar(self, first: bool = False) -> None:
         raise NotImplementedError
 
+    def first_list_shown(self) -> None:
+        raise NotImplementedError
+
+    def show_early_sidebar(self) -> None:
+        raise NotImplementedError
+
     def close_article(self) -> None:
         raise NotImplementedError
 

@@ -60,6 +60,9 @@ class FeedFlow(ScreenBase):
     _welcomed = False
     _has_feeds = True
     _cancel_refresh: threading.Event | None = None
+    #: The first sidebar, when it arrives before the first list: shown once the list is.
+    _early_sidebar: SidebarData | None = None
+    _list_shown = False
 
     # --- the sidebar ---
 
@@ -104,7 +107,19 @@ class FeedFlow(ScreenBase):
             self._count_again = False
             self.count_queries()
 
+    def show_early_sidebar(self) -> None:
+        """The first list has painted: a first sidebar that came before it shows now."""
+        self._list_shown = True
+        early, self._early_sidebar = self._early_sidebar, None
+        if early is not None:
+            self._sidebar_loaded(early, True)
+
     def _sidebar_loaded(self, loaded: SidebarData, first: bool) -> None:
+        if first and not self._list_shown:
+            # Showing 500 feeds and laying the screen out again takes the event loop tens
+            # of ms: the list's first rows paint first (bench/ui_bench.py, first paint).
+            self._early_sidebar = loaded
+            return
         view, feed_id = self.view, self.view.feed_id
         shown = feed_id is not None and self.sidebar.feed(feed_id) is not None
         self.sidebar.show(loaded)

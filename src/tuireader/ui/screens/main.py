@@ -66,6 +66,7 @@ class MainScreen(
     def __init__(self, context: AppContext) -> None:
         super().__init__(context)
         self._tracker = ReadTracker(context.monotonic)
+        self._first_list_shown = False
         self.restore_state()
 
     def compose(self) -> ComposeResult:
@@ -84,7 +85,7 @@ class MainScreen(
                 yield ArticleList(ctx.reader.summaries, ctx.now, tz=ctx.tz, id="articles")
             yield ReadingPane(tz=ctx.tz, id="reader")
         yield StatusLine(id="status")
-        yield KeyFooter()
+        yield KeyFooter(held=True)  # its keys come after the first list: first_list_shown
 
     def on_mount(self) -> None:
         self.articles.focus()
@@ -94,6 +95,21 @@ class MainScreen(
         self.watch_library()
         show_sync_status(self, self.status_line.synced)  # [sync]
         self.status_line.images_mode(self.reader.config.images)  # [media]
+
+    def first_list_shown(self) -> None:
+        """The first list's result is in (``ViewFlow.view_loaded``, or its error).
+
+        What else the first screen shows waits until the list has painted: the sidebar
+        (500 feeds) and the footer's keys (a dozen widgets) each cost the event loop a
+        layout, tens of ms that would come before the first article titles otherwise.
+        """
+        if not self._first_list_shown:
+            self._first_list_shown = True
+            self.call_after_refresh(self._after_first_list)
+
+    def _after_first_list(self) -> None:
+        self.show_early_sidebar()
+        self.query_one(KeyFooter).release()
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "narrow")
@@ -207,5 +223,6 @@ class MainScreen(
         """No worker error ever ends the app: it becomes a one-line notification."""
         if event.state is WorkerState.ERROR and event.worker.group == "view":
             self.search_done()
+            self.first_list_shown()
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             self.notify(one_line(event.worker.error), severity="error", timeout=8)

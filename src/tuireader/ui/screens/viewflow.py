@@ -86,6 +86,7 @@ class ViewFlow(ScreenBase):
         keep_position: bool,
         keep_index: bool = False,
     ) -> None:
+        self.first_list_shown()  # (after this handler: it waits for the next refresh)
         if generation != self._generation:
             return  # the user moved on to another view meanwhile
         self._query = contents.query

@@ -43,11 +43,24 @@ class KeyFooter(Footer):
     never gets keys drawn under the command palette's key.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, held: bool = False) -> None:
+        """``held``: no keys until :meth:`release` (the screen has something to show first)."""
         super().__init__(compact=True)
         self._built_for: tuple[object, ...] | None = None
+        self._held = held
+
+    def release(self) -> None:
+        """Show the keys from now on (the keys as they are now)."""
+        if self._held:
+            self._held = False
+            if self.is_attached:
+                # From the footer's own queue: its compose binds to the footer, which
+                # Textual finds through the message pump that runs it.
+                self.call_later(self.bindings_changed, self.screen)
 
     def bindings_changed(self, screen: Screen[object]) -> None:
+        if self._held:
+            return
         if getattr(screen.focused, "KEEPS_FOOTER", False):
             return  # a short-lived field (search) has the keys: the footer stays as it was
         shown = (self._width(), *_shown_keys(screen))
