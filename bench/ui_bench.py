@@ -280,6 +280,45 @@ def tmux_first_paint(
     results.put("tmux_memory_mb", memory)
 
 
+#: The floor: a Textual app with one Static, started and timed as the app is.
+FLOOR_APP = """
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+
+class Floor(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("TEXTUAL-FLOOR first paint")
+
+
+Floor().run()
+"""
+
+
+def tmux_floor_paint(tmux: Tmux, work: Workdir, runs: int, results: Results) -> None:
+    """What Textual alone costs to first paint here: the floor under the app's figure."""
+    script = work.root / "floor_app.py"
+    script.write_text(FLOOR_APP)
+    subprocess.run(
+        [sys.executable, "-c", "import textual.app, textual.widgets._static"],
+        env=work.env,
+        check=True,
+    )
+    times: list[float] = []
+    cpu: list[float] = []
+    for _ in range(runs):
+        name, pid, started = tmux.launch([sys.executable, str(script)], work.root)
+        seen, _ = tmux.wait_for(name, lambda s: "TEXTUAL-FLOOR" in s)
+        cpu.append(proc_cpu(pid))
+        times.append(seen - started)
+        tmux.kill(name)
+        wait_gone(pid)
+    results.put(
+        "tmux_floor_paint_s",
+        summary(times) | {"runs": times, "cpu_median": statistics.median(cpu), "cpu_runs": cpu},
+    )
+
+
 def proc_cpu(pid: int) -> float:
     """CPU seconds (user + system) the process has used so far, from /proc (load-proof,
     unlike wall time on a shared machine)."""
@@ -778,6 +817,10 @@ def report(results: Results, spec: LibrarySpec) -> None:
     )
     if paint and "cpu_median" in paint:
         add("  its CPU at first paint (median)", paint["cpu_median"], "s", None)
+    floor = f.get("tmux_floor_paint_s")
+    if floor:
+        add("  floor: Textual + one Static (median)", floor["median"], "s", None)
+        add("  floor's CPU at first paint (median)", floor["cpu_median"], "s", None)
     startup = f.get("inproc_startup_ms")
     if startup:
         add("first paint, run_test (median of 3)", startup["first_paint_with_rows"], "ms", None)
@@ -854,6 +897,10 @@ def report(results: Results, spec: LibrarySpec) -> None:
         if "cpu_runs" in paint:
             cpu_runs = ", ".join(f"{t:.2f}" for t in paint["cpu_runs"])
             print(f"  CPU used by then (s): {cpu_runs}")
+    if floor:
+        runs = ", ".join(f"{t:.3f}" for t in floor["runs"])
+        cpu_runs = ", ".join(f"{t:.2f}" for t in floor["cpu_runs"])
+        print(f"floor (Textual + one Static) runs (s): {runs}; CPU (s): {cpu_runs}")
     if nb_paint:
         runs = ", ".join(f"{t:.3f}" for t in nb_paint["runs"])
         print(f"newsboat first screen runs (s): {runs}")
@@ -920,6 +967,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 print("tmux: first paint and memory ...", flush=True)
                 tmux_first_paint(tmux, work, expected, args.runs, results)
+                tmux_floor_paint(tmux, work, args.runs, results)
                 binary = shutil.which("newsboat") if args.newsboat else None
                 if binary:
                     print("tmux: newsboat ...", flush=True)
