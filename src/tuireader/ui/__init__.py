@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -28,7 +29,10 @@ def run_app(reader: Reader, *, demo: bool = False) -> int:
     app = make_app(reader, demo=demo)  # its own start of the tracker finds it running
     for thread in loading:
         thread.join()
-    result = app.run()
+    try:
+        result = app.run()
+    finally:
+        gc.enable()  # the app turns it on after its first paint; not if it ended before
     return app.return_code if app.return_code is not None else int(result or 0)
 
 

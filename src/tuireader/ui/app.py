@@ -94,19 +94,28 @@ class TuiReaderApp(App[int]):
             )
 
     def first_view_shown(self) -> None:
-        """Move what start-up built out of the garbage collector's sight (once).
+        """The first list is in: after its paint, the collector and the warm-up (once).
 
         The widgets, styles and caches made at start-up live as long as the app; left in
         the collector's generations, every full collection walks them all, a 40-80 ms pause
         that lands on a key press now and then. ``gc.freeze`` skips them from then on.
-        ``freeze_gc=False`` keeps test runs, which start many apps in one process, as they are.
+        ``python -m tuireader`` starts with the collector off (``tuireader.__main__``): its
+        passes during the imports and the first layout cost more than one pass over
+        everything afterwards. ``freeze_gc=False`` keeps test runs, which start many apps in
+        one process, as they are.
         """
-        if self._freeze_gc:
-            self._freeze_gc = False
-            gc.freeze()
         if not self._warmed:
             self._warmed = True
-            self.call_after_refresh(self._warm_up)  # after the paint this list makes
+            self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        if self._freeze_gc:
+            self._freeze_gc = False
+            if not gc.isenabled():
+                gc.collect(0)  # start-up's garbage, before the rest is set aside for good
+            gc.freeze()
+        gc.enable()
+        self._warm_up()
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:

@@ -106,6 +106,7 @@ class MainScreen(
         if not self._first_list_shown:
             self._first_list_shown = True
             self.call_after_refresh(self._after_first_list)
+            self.ctx.first_view_shown()  # (the app's: the collector, the warm-up)
 
     def _after_first_list(self) -> None:
         self.show_early_sidebar()
