@@ -341,3 +341,23 @@ def test_refresh_of_one_feed_prefetches_only_its_pages(http_server: LoopbackServ
     assert "full text: 0 pages saved for offline reading, 1 failed" in text
     assert f"page failed: {http_server.url('/p1')}: HTTP 404" in text
     assert "/p2" not in http_server.paths_requested()
+
+
+def test_the_command_starts_through_launch_and_collects_for_commands(tmp_path: Path) -> None:
+    """The installed ``tuireader`` and ``python -m tuireader`` both start with the garbage
+    collector off (it slows the app's start); every command but the app turns it on."""
+    from importlib.metadata import entry_points
+
+    [script] = entry_points(group="console_scripts", name="tuireader")
+    assert script.value == "tuireader.launch:run"
+    program = (
+        "import gc, sys\n"
+        f"sys.argv = ['tuireader', '--db', {str(tmp_path / 't.db')!r}, 'list', 'feeds']\n"
+        "from tuireader.launch import run\n"
+        "run()\n"
+        "print('collecting', gc.isenabled())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines()[-1] == "collecting True"

@@ -408,7 +408,7 @@ def _main(argv: Sequence[str] | None, out: TextIO | None) -> int:
     args = build_parser().parse_args(argv)
     special = getattr(args, "special", None)
     if args.command is not None or args.demo or special is not None:
-        gc.enable()  # off while the app starts (``tuireader.__main__``): not the app
+        gc.enable()  # off while the app starts (``tuireader.launch``): not the app
     try:
         if args.demo or special == "demo":
             if not hasattr(args, "list"):

@@ -99,7 +99,7 @@ class TuiReaderApp(App[int]):
         The widgets, styles and caches made at start-up live as long as the app; left in
         the collector's generations, every full collection walks them all, a 40-80 ms pause
         that lands on a key press now and then. ``gc.freeze`` skips them from then on.
-        ``python -m tuireader`` starts with the collector off (``tuireader.__main__``): its
+        ``tuireader`` starts with the collector off (``tuireader.launch``): its
         passes during the imports and the first layout cost more than one pass over
         everything afterwards. ``freeze_gc=False`` keeps test runs, which start many apps in
         one process, as they are.
