@@ -45,6 +45,7 @@ query = 'is:maybe'
 action = "read"
 
 [[rules]]
+name = "boom"
 query = 'x'
 action = "explode"
 """
@@ -71,7 +72,7 @@ async def test_rules_apply_as_a_refresh_stores_articles(
     assert reader.config_problems == (
         "rule 5 skipped: query 'is:maybe', column 1: is: takes one of unread, read, "
         "starred, recommended, hidden",
-        "rule 6 skipped: action 'explode' is not one of read, hide, star, tag:NAME, delete",
+        "rule 6 (boom) skipped: action 'explode' is not one of read, hide, star, tag:NAME, delete",
     )
     summary = await reader.refresh()
     assert summary.new_articles == 5

@@ -102,13 +102,15 @@ def load_rules(raws: Sequence[Any]) -> tuple[tuple[Rule, ...], tuple[str, ...]]:
     rules: list[Rule] = []
     problems: list[str] = []
     for number, raw in enumerate(raws, start=1):
+        named = raw.get("name") if isinstance(raw, dict) else None
+        which = f"rule {number}" + (f" ({clean_line(named)})" if isinstance(named, str) else "")
         try:
             rule = make_rule(raw)
         except RuleError as error:
-            problems.append(f"rule {number} skipped: {error}")
+            problems.append(f"{which} skipped: {error}")
             continue
         if any(r.name == rule.name for r in rules):
-            problems.append(f"rule {number} skipped: another rule is named {rule.name!r}")
+            problems.append(f"{which} skipped: another rule is named {rule.name!r}")
             continue
         rules.append(rule)
     return tuple(rules), tuple(problems)
