@@ -327,3 +327,21 @@ async def test_an_unknown_theme_is_named_at_start(tmp_path: Path, app_factory: A
         said = [n.message for n in app._notifications]
         assert any("theme 'gruvbox-darkk' is not a theme here" in m for m in said), said
         assert app.theme == "textual-dark"
+
+
+async def test_o_without_a_browser_says_where_to_set_one(reader: Reader) -> None:
+    from datetime import UTC
+
+    from tuireader.ui.app import make_app
+
+    app = make_app(reader, tz=UTC, open_url=lambda url: False, freeze_gc=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+    assert said[-1] == (
+        'No browser found to open the link: set browser = "w3m %u" (or another) in config.toml.'
+    )

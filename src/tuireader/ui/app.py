@@ -253,7 +253,10 @@ class TuiReaderApp(App[int]):
         opener = self._open_url or webbrowser.open
         if opener(url) is False:
             self.call_from_thread(
-                self.notify, "No browser found to open the link.", severity="warning"
+                self.notify,
+                'No browser found to open the link: set browser = "w3m %u" (or another) '
+                "in config.toml.",
+                severity="warning",
             )
         else:
             self.call_from_thread(self.notify, f"Opened {url}", timeout=3, markup=False)
