@@ -9,8 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from textual.pilot import Pilot
-from uihelpers import AppFactory, build_reader, main, settle
+from uihelpers import AppFactory, build_reader, main, settle, until
 
 from feedgen import rss
 from loopback import LoopbackServer, Request, Response
@@ -60,14 +59,6 @@ def gated_page(gate: threading.Event) -> Callable[[Request], Response]:
         return Response(page_html(), headers={"Content-Type": "text/html; charset=utf-8"})
 
     return handler
-
-
-async def until(pilot: Pilot[object], condition: Callable[[], bool]) -> None:
-    for _ in range(500):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError("condition never became true")
 
 
 async def test_page_replaces_the_feed_text_without_moving_the_reader(

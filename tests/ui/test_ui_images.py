@@ -54,6 +54,15 @@ def add_article(reader: Reader, html: str, *, title: str = "Lighthouse") -> int:
     return reader.store.article_ids(ArticleQuery(feed_id=feed.id))[0]
 
 
+def served_picture(
+    tmp_path: Path, http_server: LoopbackServer, images: str = "off"
+) -> tuple[Reader, int]:
+    """A library with one article showing a PNG served at /pic.png; returns it and the id."""
+    http_server.add("/pic.png", picture(), content_type="image/png")
+    reader = build_reader(tmp_path / "t.db", demo=False, config=Config(images=images))
+    return reader, add_article(reader, figure(http_server.url("/pic.png")))
+
+
 def figure(url: str, alt: str = "The lighthouse at dusk") -> str:
     return f'<p>A lighthouse.</p><p><img src="{url}" alt="{alt}"></p><p>More text.</p>'
 
@@ -83,9 +92,7 @@ async def open_article(pilot: Any, article_id: int) -> None:
 async def test_on_demand_a_line_loads_the_image_in_half_cells_and_it_stays_offline(
     tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory, renderer: None
 ) -> None:
-    http_server.add("/pic.png", picture(), content_type="image/png")
-    reader = build_reader(tmp_path / "t.db", demo=False, config=Config(images="on-demand"))
-    article_id = add_article(reader, figure(http_server.url("/pic.png")))
+    reader, article_id = served_picture(tmp_path, http_server, "on-demand")
     images.load("halfcell")
     app = app_factory(reader)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -118,9 +125,7 @@ async def test_auto_loads_with_the_article_through_the_kitty_protocol(
     renderer: None,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    http_server.add("/pic.png", picture(), content_type="image/png")
-    reader = build_reader(tmp_path / "t.db", demo=False, config=Config(images="auto"))
-    article_id = add_article(reader, figure(http_server.url("/pic.png")))
+    reader, article_id = served_picture(tmp_path, http_server, "auto")
     images.load("tgp")
     app = app_factory(reader)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -139,9 +144,7 @@ async def test_auto_loads_with_the_article_through_the_kitty_protocol(
 async def test_a_data_saver_feed_shows_no_images_and_fetches_none(
     tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory, renderer: None
 ) -> None:
-    http_server.add("/pic.png", picture(), content_type="image/png")
-    reader = build_reader(tmp_path / "t.db", demo=False, config=Config(images="auto"))
-    article_id = add_article(reader, figure(http_server.url("/pic.png")))
+    reader, article_id = served_picture(tmp_path, http_server, "auto")
     reader.store.set_data_saver(reader.article(article_id).feed_id, True)  # type: ignore[union-attr]
     images.load("halfcell")
     app = app_factory(reader)
@@ -189,9 +192,7 @@ async def test_c_cycles_the_images_setting_loading_the_library_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(images, "_widget", None)  # not loaded: images were off at start
-    http_server.add("/pic.png", picture(), content_type="image/png")
-    reader = build_reader(tmp_path / "t.db", demo=False)
-    article_id = add_article(reader, figure(http_server.url("/pic.png")))
+    reader, article_id = served_picture(tmp_path, http_server)
     app = app_factory(reader)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_article(pilot, article_id)
@@ -248,9 +249,7 @@ def test_textual_image_is_not_imported_when_images_are_off() -> None:
 async def test_offline_a_line_says_why_and_enter_tries_again(
     tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory, renderer: None
 ) -> None:
-    http_server.add("/pic.png", picture(), content_type="image/png")
-    reader = build_reader(tmp_path / "t.db", demo=False, config=Config(images="on-demand"))
-    article_id = add_article(reader, figure(http_server.url("/pic.png")))
+    reader, article_id = served_picture(tmp_path, http_server, "on-demand")
     images.load("halfcell")
     app = app_factory(reader, demo=True)  # the demo never fetches: as good as offline
     async with app.run_test(size=(120, 40)) as pilot:

@@ -13,7 +13,7 @@ from typing import Any
 from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
-from uihelpers import AppFactory, build_reader, main, settle
+from uihelpers import AppFactory, build_reader, main, settle, until
 
 from helpers.programs import require_program
 from loopback import LoopbackServer, Request, Response, ranged
@@ -64,13 +64,13 @@ async def open_episode(pilot: Pilot[Any], article_id: int) -> None:
     await settle(pilot)
 
 
-async def until(pilot: Pilot[Any], condition: Any, what: str) -> None:
-    """Let the app run until ``condition()`` holds (bounded: a hang fails, not a sleep)."""
-    for _ in range(2000):
-        if condition():
-            return
-        await pilot.pause()
-    raise AssertionError(f"never happened: {what}")
+def served_episode(
+    tmp_path: Path, http_server: LoopbackServer, config: Config | None = None
+) -> tuple[Reader, int]:
+    """A library with one episode, served with ranges at /ep.mp3; returns it and the id."""
+    reader = build_reader(tmp_path / "t.db", demo=False, config=config)
+    http_server.add_handler("/ep.mp3", ranged(EPISODE))
+    return reader, add_episode(reader, http_server.url("/ep.mp3"))
 
 
 def test_an_enclosure_line_says_type_size_duration_and_state() -> None:
@@ -207,9 +207,7 @@ async def test_c_cancels_and_d_resumes_from_the_part_file(
 async def test_an_episode_over_the_cap_is_one_line_and_nothing_kept(
     tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory
 ) -> None:
-    reader = build_reader(tmp_path / "t.db", demo=False, config=Config(download_max_bytes=10_000))
-    http_server.add_handler("/ep.mp3", ranged(EPISODE))
-    article_id = add_episode(reader, http_server.url("/ep.mp3"))
+    reader, article_id = served_episode(tmp_path, http_server, Config(download_max_bytes=10_000))
     app = app_factory(reader)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_episode(pilot, article_id)
@@ -241,9 +239,7 @@ async def test_d_downloads_again_an_episode_whose_file_was_deleted(
 ) -> None:
     """A downloaded file removed by hand (or a cache cleaner) used to leave D saying
     "Nothing to download" while the pane still said "downloaded": no way to get it back."""
-    reader = build_reader(tmp_path / "t.db", demo=False)
-    http_server.add_handler("/ep.mp3", ranged(EPISODE))
-    article_id = add_episode(reader, http_server.url("/ep.mp3"))
+    reader, article_id = served_episode(tmp_path, http_server)
     app = app_factory(reader)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_episode(pilot, article_id)
@@ -263,9 +259,7 @@ async def test_d_downloads_again_an_episode_whose_file_was_deleted(
 async def test_d_says_which_reason_there_is_nothing_to_download(
     tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory
 ) -> None:
-    reader = build_reader(tmp_path / "t.db", demo=False)
-    http_server.add_handler("/ep.mp3", ranged(EPISODE))
-    article_id = add_episode(reader, http_server.url("/ep.mp3"))
+    reader, article_id = served_episode(tmp_path, http_server)
     feed = reader.store.add_feed("https://plain.example/feed")
     reader.store.store_feed(
         feed.id,
@@ -338,9 +332,7 @@ async def test_p_plays_the_downloaded_file_else_the_address(
     tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory
 ) -> None:
     player, out = recording_player(tmp_path)
-    reader = build_reader(tmp_path / "t.db", demo=False, config=Config(player=player))
-    http_server.add_handler("/ep.mp3", ranged(EPISODE))
-    article_id = add_episode(reader, http_server.url("/ep.mp3"))
+    reader, article_id = served_episode(tmp_path, http_server, Config(player=player))
     app = app_factory(reader)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_episode(pilot, article_id)
@@ -385,9 +377,7 @@ async def test_e_lists_the_queue_plays_and_marks_played(
     tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory
 ) -> None:
     player, out = recording_player(tmp_path)
-    reader = build_reader(tmp_path / "t.db", demo=False, config=Config(player=player))
-    http_server.add_handler("/ep.mp3", ranged(EPISODE))
-    article_id = add_episode(reader, http_server.url("/ep.mp3"))
+    reader, article_id = served_episode(tmp_path, http_server, Config(player=player))
     app = app_factory(reader)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_episode(pilot, article_id)

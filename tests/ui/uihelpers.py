@@ -70,3 +70,13 @@ async def settle(pilot: Pilot[Any]) -> None:
     for _ in range(4):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str = "it") -> None:
+    """Let the app run until ``condition()`` holds, polling; bounded at 10 s, so a hang
+    fails instead of waiting forever. For what workers on the loopback server bring."""
+    for _ in range(2000):
+        if condition():
+            return
+        await pilot.pause(0.005)
+    raise AssertionError(f"never happened: {what}")
