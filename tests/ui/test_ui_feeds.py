@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from textual.widgets import Input
-from uihelpers import FIXED_NOW, AppFactory, build_reader, main, settle
+from uihelpers import FIXED_NOW, AppFactory, build_reader, main, settle, toasts
 
 from loopback import LoopbackServer
 from tuireader.config import Config
@@ -50,7 +50,7 @@ async def test_add_feed_refresh_keeps_selection(
         await pilot.press("enter")
         await settle(pilot)
         screen = main(app)
-        assert screen.view.kind is ViewKind.FEED, [n.message for n in app._notifications]
+        assert screen.view.kind is ViewKind.FEED, toasts(app)
         feed_id = screen.view.feed_id
         assert feed_id is not None and screen.sidebar.feed(feed_id) is not None
         assert len(screen.articles.ids) == 2
@@ -200,7 +200,7 @@ async def test_import_urls_file(
         await settle(pilot)
         feed = next(f for f in reader.store.list_feeds() if f.url == http_server.url("/feed.xml"))
         assert feed.total == 1  # imported, then refreshed in the background
-        said = [n.message for n in app._notifications]
+        said = toasts(app)
         assert any(m.startswith("Imported 1 feed") and "feeds" not in m for m in said), said
 
 

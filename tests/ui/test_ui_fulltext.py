@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from uihelpers import AppFactory, build_reader, main, settle, until
+from uihelpers import AppFactory, build_reader, main, settle, toasts, until
 
 from feedgen import rss
 from loopback import LoopbackServer, Request, Response
@@ -196,6 +196,6 @@ async def test_a_refresh_that_cannot_be_saved_does_not_stay_running(
         await settle(pilot)
         status = main(app).status_line.text().plain
         assert "Refreshing" not in status, status
-        said = [n.message for n in app._notifications]
+        said = toasts(app)
         assert any("the disk is full" in m for m in said), said
     reader.close()

@@ -14,7 +14,7 @@ from rich.table import Table
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Input
-from uihelpers import AppFactory, build_reader, main, settle
+from uihelpers import AppFactory, build_reader, main, settle, toasts
 
 from tuireader.config import Config
 from tuireader.core import Reader
@@ -47,10 +47,6 @@ def status(app: TuiReaderApp) -> str:
 
 def title(app: TuiReaderApp) -> str:
     return main(app).query_one(ListTitle).render().plain
-
-
-def toasts(app: TuiReaderApp) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 def flags(reader: Reader, ids: list[int]) -> dict[int, tuple[bool, bool, bool]]:

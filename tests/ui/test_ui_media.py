@@ -13,7 +13,7 @@ from typing import Any
 from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
-from uihelpers import AppFactory, build_reader, main, settle, until
+from uihelpers import AppFactory, build_reader, main, settle, store_entries, toasts, until
 
 from helpers.programs import require_program
 from loopback import LoopbackServer, Request, Response, ranged
@@ -250,7 +250,7 @@ async def test_d_downloads_again_an_episode_whose_file_was_deleted(
         await pilot.press("D")
         await settle(pilot)
         await until(pilot, lambda: Path(state.path or "").exists(), "the second download")
-        said = [n.message for n in app._notifications]
+        said = toasts(app)
         assert not any("Nothing to download" in m for m in said), said
     [again] = reader.episodes.states(article_id)
     assert again.download == "done" and Path(again.path or "").read_bytes() == EPISODE
@@ -261,14 +261,7 @@ async def test_d_says_which_reason_there_is_nothing_to_download(
 ) -> None:
     reader, article_id = served_episode(tmp_path, http_server)
     feed = reader.store.add_feed("https://plain.example/feed")
-    reader.store.store_feed(
-        feed.id,
-        ParsedFeed(title="Plain", entries=(ParsedEntry(title="Words only", guid="w"),)),
-        body_hash=None,
-        etag=None,
-        last_modified=None,
-        bytes_downloaded=0,
-    )
+    store_entries(reader.store, feed.id, "Plain", (ParsedEntry(title="Words only", guid="w"),))
     [plain_id] = [i for i in reader.store.query_ids("") if i != article_id]
     app = app_factory(reader)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
@@ -317,7 +310,7 @@ async def test_the_demo_streams_nothing_either(tmp_path: Path, app_factory: AppF
         await open_episode(pilot, podcast.id)
         await pilot.press("P")
         await settle(pilot)
-        said = [n.message for n in app._notifications]
+        said = toasts(app)
         assert any("demo library is offline" in m for m in said), said
     assert not out.exists()
 
@@ -365,7 +358,7 @@ async def test_p_with_mpv_resumes_where_it_stopped(
         await open_episode(pilot, article_id)
         await pilot.press("P")
         await until(pilot, lambda: "stopped at" in media_text(app), "the stop")
-        said = [n.message for n in app._notifications]
+        said = toasts(app)
         # About a second in: mpv's last report before it quit may come just before 1.0.
         assert said[-1] in (f"Stopped Winter light at 0:0{n}: P resumes there." for n in (0, 1))
         assert "· 0:03 ·" in media_text(app)  # the duration mpv reported

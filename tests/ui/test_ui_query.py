@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 from textual.widgets import Input, Static
-from uihelpers import HOSTILE_TITLE, AppFactory, add_hostile_feed, main, settle
+from uihelpers import HOSTILE_TITLE, AppFactory, add_hostile_feed, main, settle, store_entries
 
 from tuireader.core import Reader
-from tuireader.models import ParsedEntry, ParsedFeed
+from tuireader.models import ParsedEntry
 from tuireader.store import ArticleQuery
 from tuireader.ui import data
 from tuireader.ui.screens.main import MainScreen
@@ -44,14 +44,7 @@ def add_long_article(reader: Reader) -> int:
         published=datetime(2026, 11, 30, 11, 30, tzinfo=UTC),
         content_html="".join(paragraphs),
     )
-    reader.store.store_feed(
-        feed.id,
-        ParsedFeed(title="Haystacks", entries=(entry,)),
-        body_hash=None,
-        etag=None,
-        last_modified=None,
-        bytes_downloaded=0,
-    )
+    store_entries(reader.store, feed.id, "Haystacks", (entry,))
     return feed.id
 
 

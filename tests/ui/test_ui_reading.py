@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from uihelpers import AppFactory, build_reader, main, settle
+from uihelpers import AppFactory, build_reader, main, settle, toasts
 
 from tuireader.config import Config
 from tuireader.core import Reader
@@ -324,7 +324,7 @@ async def test_an_unknown_theme_is_named_at_start(tmp_path: Path, app_factory: A
     app = app_factory(reader)
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
         await settle(pilot)
-        said = [n.message for n in app._notifications]
+        said = toasts(app)
         assert any("theme 'gruvbox-darkk' is not a theme here" in m for m in said), said
         assert app.theme == "textual-dark"
 
@@ -341,7 +341,7 @@ async def test_o_without_a_browser_says_where_to_set_one(reader: Reader) -> None
         await settle(pilot)
         await pilot.press("o")
         await settle(pilot)
-        said = [n.message for n in app._notifications]
+        said = toasts(app)
     assert said[-1] == (
         'No browser found to open the link: set browser = "w3m %u" (or another) in config.toml.'
     )

@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Input, Label
 from textual.worker import WorkerCancelled
-from uihelpers import AppFactory, build_reader, main, settle
+from uihelpers import AppFactory, build_reader, main, settle, store_entries, toasts
 
 from feedgen import rss
 from loopback import LoopbackServer
@@ -52,10 +52,6 @@ def screen_first(app: TuiReaderApp) -> int:
 
 def changed(before: Marks, after: Marks) -> set[int]:
     return {i for i in after if before.get(i) != after[i]}
-
-
-def toasts(app: TuiReaderApp) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 async def check_article_keys(
@@ -372,7 +368,7 @@ async def test_one_article_is_one_article_in_words(
         app.screen.query_one("#field-url", Input).value = http_server.url("/one.xml")
         await pilot.press("enter")
         await settle(pilot)
-        said = [n.message for n in app._notifications]
+        said = toasts(app)
         assert "Subscribed to Harbour Gazette: 1 article." in said, said
 
 
@@ -441,7 +437,7 @@ async def test_new_articles_above_the_viewport_are_counted(
 
     from uihelpers import FIXED_NOW
 
-    from tuireader.models import ParsedEntry, ParsedFeed
+    from tuireader.models import ParsedEntry
 
     reader = build_reader(tmp_path / "t.db")
     app = app_factory(reader)
@@ -460,14 +456,7 @@ async def test_new_articles_above_the_viewport_are_counted(
             ParsedEntry(title=f"New {n}", guid=f"n{n}", published=FIXED_NOW - timedelta(minutes=n))
             for n in range(3)
         )
-        other.store.store_feed(
-            feed.id,
-            ParsedFeed(title="New", entries=entries),
-            body_hash=None,
-            etag=None,
-            last_modified=None,
-            bytes_downloaded=0,
-        )
+        store_entries(other.store, feed.id, "New", entries)
         other.close()
         screen.check_library()
         await settle(pilot)
@@ -535,7 +524,7 @@ def add_huge_article(
 
     from uihelpers import FIXED_NOW
 
-    from tuireader.models import ParsedEntry, ParsedFeed
+    from tuireader.models import ParsedEntry
 
     html = "".join(
         f"<p>Paragraph {n}: "
@@ -554,14 +543,7 @@ def add_huge_article(
             content_html="<p>Short.</p>",
         ),
     )
-    reader.store.store_feed(
-        feed.id,
-        ParsedFeed(title="Huge", entries=entries),
-        body_hash=None,
-        etag=None,
-        last_modified=None,
-        bytes_downloaded=0,
-    )
+    store_entries(reader.store, feed.id, "Huge", entries)
     return feed.id, len(html)
 
 
@@ -608,21 +590,14 @@ async def test_link_picker_moves_with_j_k_opens_by_digit_and_copies(
 
     from uihelpers import FIXED_NOW
 
-    from tuireader.models import ParsedEntry, ParsedFeed
+    from tuireader.models import ParsedEntry
 
     feed = reader.store.add_feed("https://links.example/feed")
     html = "".join(f"<p><a href='https://links.example/{n}'>link {n}</a></p>" for n in range(1, 4))
     entry = ParsedEntry(
         title="Links", guid="l", published=FIXED_NOW + timedelta(minutes=1), content_html=html
     )
-    reader.store.store_feed(
-        feed.id,
-        ParsedFeed(title="Links", entries=(entry,)),
-        body_hash=None,
-        etag=None,
-        last_modified=None,
-        bytes_downloaded=0,
-    )
+    store_entries(reader.store, feed.id, "Links", (entry,))
     app = app_factory(reader)
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
         await settle(pilot)
@@ -645,7 +620,7 @@ async def test_link_picker_moves_with_j_k_opens_by_digit_and_copies(
 async def test_for_you_does_not_float_undated_or_untitled_articles(
     reader: Reader, app_factory: AppFactory
 ) -> None:
-    from tuireader.models import ParsedEntry, ParsedFeed
+    from tuireader.models import ParsedEntry
     from tuireader.ui import data
 
     feed = reader.store.add_feed("https://bare.example/feed")
@@ -653,14 +628,7 @@ async def test_for_you_does_not_float_undated_or_untitled_articles(
         ParsedEntry(title="", guid="u1", content_html="<p>No title, no date.</p>"),
         ParsedEntry(title="Undated", guid="u2", content_html="<p>No date.</p>"),
     )
-    reader.store.store_feed(
-        feed.id,
-        ParsedFeed(title="Bare", entries=entries),
-        body_hash=None,
-        etag=None,
-        last_modified=None,
-        bytes_downloaded=0,
-    )
+    store_entries(reader.store, feed.id, "Bare", entries)
     bare = set(reader.store.article_ids(reader_query().__class__(feed_id=feed.id)))
     contents = data.for_you_contents(reader.make_for_you())
     ranked = [i for i in contents.ids if i in bare]

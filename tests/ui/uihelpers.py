@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from tuireader.config import Config
 from tuireader.core import Reader, make_reader
 from tuireader.models import FullTextMode, ParsedEntry, ParsedFeed
+from tuireader.store import Store
 from tuireader.ui.app import TuiReaderApp
 from tuireader.ui.screens.main import MainScreen
 
@@ -80,3 +81,20 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str = "i
             return
         await pilot.pause(0.005)
     raise AssertionError(f"never happened: {what}")
+
+
+def toasts(app: TuiReaderApp) -> list[str]:
+    """The messages of every notification the app has shown so far, oldest first."""
+    return [n.message for n in app._notifications]
+
+
+def store_entries(store: Store, feed_id: int, title: str, entries: Iterable[ParsedEntry]) -> None:
+    """Store ``entries`` as one fetch of the feed would (no validators, nothing downloaded)."""
+    store.store_feed(
+        feed_id,
+        ParsedFeed(title=title, entries=tuple(entries)),
+        body_hash=None,
+        etag=None,
+        last_modified=None,
+        bytes_downloaded=0,
+    )
