@@ -46,7 +46,8 @@ _PIECES = st.sampled_from(
     [
         "<a ", " href", "HREF", "src", "\u017frc", "poster", " ", "\t", "\n", "=", " =  ",
         '"', "'", "/x", "http://h/", "https://e.org/a", "#f", "javascript:", "&#106;", "alt=",
-        ">", "x", "[::1", "\u00a0", "é", "y" * 4001,
+        ">", "x", "[::1", "\u00a0", "é", "y" * 4001, "/img/1.jpg", "/", ".", "..", ";p",
+        "?q=1", "&amp;", "%2e", ":",
     ]
 )  # fmt: skip
 
@@ -54,7 +55,16 @@ _PIECES = st.sampled_from(
 @settings(max_examples=400, deadline=None)
 @given(
     st.lists(_PIECES, max_size=25).map("".join),
-    st.sampled_from(["https://example.org/feed/", "http://[::1/x", "https://e.org/a/b?c"]),
+    st.sampled_from(
+        [
+            "https://example.org/feed/",
+            "http://[::1/x",
+            "https://e.org/a/b?c",
+            "HTTPS://User@E.org:8080/a",
+            "http:/no-host",
+            "file:///x/y",
+        ]
+    ),
 )
 def test_links_are_resolved_exactly_where_the_pattern_matches(text: str, base: str) -> None:
     assert resolve_relative_links(text, base) == reference(text, base)
@@ -95,3 +105,23 @@ _URL_PIECES = st.sampled_from(
 )
 def test_links_equal_urljoin_then_safe_link(value: str, base: str | None) -> None:
     assert link(value, base) == link_reference(value, base)
+
+
+_PATHS = st.lists(
+    st.sampled_from(["/", "img", ".", "..", "a.b", "%2e", ";p", "?q", "#f", ":", "&amp;", "'"]),
+    min_size=1,
+    max_size=6,
+).map(lambda parts: "/" + "".join(parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    _PATHS,
+    st.sampled_from(
+        ["https://e.org/feed/", "HTTPS://User@E.org:8080/a/b", "http:/no-host", "file:///x"]
+    ),
+)
+def test_a_path_from_the_root_is_joined_as_urljoin_joins_it(path: str, base: str) -> None:
+    """The fast path for "/images/1.jpg" (the base's origin + the path) equals urljoin."""
+    for text in (f'<img src="{path}">', f"<img src='{path}'>"):
+        assert resolve_relative_links(text, base) == reference(text, base)

@@ -7,6 +7,7 @@ each cut to a bound so one hostile entry cannot bloat the store or stall a later
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable, Sequence
@@ -111,10 +112,36 @@ def resolve_relative_links(html_text: str, base: str) -> str:
     return "".join(pieces)
 
 
+#: A path-absolute reference that urljoin only appends to the base's scheme and host: no
+#: dot or empty segments, no params, query or fragment, nothing urlsplit would strip.
+_PLAIN_PATH = re.compile(r"/[A-Za-z0-9_~!$&'()*+,=:@%-][A-Za-z0-9._~!$&'()*+,=:@%/-]*")
+
+
+@functools.lru_cache(maxsize=64)
+def _origin(base: str) -> str | None:
+    """``scheme://host`` of an http(s) ``base`` (what urljoin puts before a plain path)."""
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _absolute(value: str, base: str, quote: str) -> str | None:
     """``value`` resolved against ``base`` and escaped for ``quote``; None to keep it."""
     if value.startswith(("https://", "http://")):
         return None  # the common case, decided without the work below
+    if (
+        value.startswith("/")
+        and "//" not in value
+        and "/." not in value
+        and _PLAIN_PATH.fullmatch(value)
+        and (origin := _origin(base)) is not None
+    ):
+        # An image's "/images/1.jpg": urljoin's answer at a twentieth of its cost.
+        return (origin + value).replace(quote, "%22" if quote == '"' else "%27")
     # Judge the URL the way a browser reads it: entities decoded, tabs/newlines removed,
     # so "&#106;avascript:" or "java&#x09;script:" is seen as having a scheme and left
     # for the HTML cleaner to drop, not turned into "https://site/javascript:...".
