@@ -450,6 +450,21 @@ async def test_global_limit_caps_concurrent_requests(http_server: LoopbackServer
 # --- offline and bad input ------------------------------------------------------------------
 
 
+async def test_a_proxy_from_the_environment_is_used(
+    http_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fetcher's own transport must not turn off httpx's HTTP_PROXY support."""
+    http_server.add("http://feeds.invalid/feed.xml", FEED)
+    monkeypatch.setenv("HTTP_PROXY", http_server.url())
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    async with Fetcher(connect_timeout=2, read_timeout=2, deadline=5) as fetcher:
+        result = await fetcher.fetch("http://feeds.invalid/feed.xml")
+
+    assert result.ok
+    assert http_server.paths_requested() == ["http://feeds.invalid/feed.xml"]
+
+
 async def test_stopped_server_is_offline(http_server: LoopbackServer, fetcher: Fetcher) -> None:
     http_server.add("/feed.xml", FEED)
     assert (await fetcher.fetch(http_server.url("/feed.xml"))).ok  # a pooled keep-alive conn

@@ -35,6 +35,7 @@ import brotli
 import httpx
 
 from tuireader import __version__
+from tuireader.fetchpool import make_transport
 from tuireader.humanize import format_bytes
 from tuireader.sanitize import clean_line
 
@@ -170,16 +171,21 @@ class Fetcher:
         self._per_host = per_host
         self._global_slots = asyncio.Semaphore(max_connections)
         self._host_slots: dict[str, asyncio.Semaphore] = {}
+        limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        )
+        # A mount, not ``transport``: a transport given to httpx turns off its proxies from
+        # the environment (HTTPS_PROXY...), which still take precedence over "all://" here.
+        mounts = {"all://": make_transport(tls_context(), limits)} if transport is None else None
         self._client = httpx.AsyncClient(
             headers={"User-Agent": user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(
                 connect=connect_timeout, read=read_timeout, write=read_timeout, pool=deadline
             ),
-            limits=httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
-            ),
+            limits=limits,
             follow_redirects=False,
             transport=transport,
+            mounts=mounts,
             verify=tls_context(),
             event_hooks={"response": [_refuse_unusable_redirect]},
         )
