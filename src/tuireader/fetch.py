@@ -38,6 +38,7 @@ from tuireader import __version__
 from tuireader.fetchpool import make_transport
 from tuireader.humanize import format_bytes
 from tuireader.sanitize import clean_line
+from tuireader.tls import lazy_ca_context
 
 DEFAULT_USER_AGENT = f"tuireader/{__version__} (+https://github.com/tuireader/tuireader)"
 FEED_ACCEPT = (
@@ -137,9 +138,10 @@ class _Progress:
 
 @functools.cache
 def tls_context() -> ssl.SSLContext:
-    """httpx's default certificate checking, built once per process: loading the CA bundle
-    costs 35-60 ms of CPU, which every Fetcher (each refresh) used to pay again."""
-    return httpx.create_ssl_context()
+    """httpx's default certificate checking, built once per process; the CA bundle (35-60 ms
+    of CPU, which every Fetcher used to pay again) is read just before the first TLS
+    handshake (tuireader.tls)."""
+    return lazy_ca_context()
 
 
 class Fetcher:
