@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tuireader.parse.fields import MAX_LINK, link, resolve_relative_links
+from tuireader.parse.fields import MAX_LINK, is_plain_url, link, resolve_relative_links
 from tuireader.sanitize import safe_link
 
 _SPEC = re.compile(
@@ -125,3 +125,17 @@ def test_a_path_from_the_root_is_joined_as_urljoin_joins_it(path: str, base: str
     """The fast path for "/images/1.jpg" (the base's origin + the path) equals urljoin."""
     for text in (f'<img src="{path}">', f"<img src='{path}'>"):
         assert resolve_relative_links(text, base) == reference(text, base)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(_URL_PIECES, max_size=8).map("".join),
+    st.sampled_from(["https://example.org/feed/", "http://[::1/x", "http://e.org", "file:///a"]),
+)
+def test_a_plain_url_is_what_urljoin_gives_back(value: str, base: str) -> None:
+    if is_plain_url(value):
+        try:
+            joined = urljoin(base, value)
+        except ValueError:
+            joined = value  # what the parser keeps when the base cannot be parsed
+        assert joined == value

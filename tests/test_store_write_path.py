@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tuireader.entryfacts import entry_facts
+from tuireader.entryfacts import db_time, entry_facts
 from tuireader.models import Enclosure, ParsedEntry, ParsedFeed
 from tuireader.store import Store
 from tuireader.store.articles import _content_hash
@@ -173,3 +173,14 @@ def test_the_search_index_gathers_a_whole_refresh_transaction_in_memory(tmp_path
         config = dict(conn.execute("SELECT k, v FROM articles_fts_config").fetchall())
     assert config["hashsize"] == 8 * 2**20
     assert config["automerge"] == 8
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=-5))])))
+def test_stored_times_are_strftimes_text(value: datetime) -> None:
+    """db_time's shortcut for UTC values writes what strftime wrote."""
+    try:
+        expected = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except OverflowError:
+        return  # out of range once in UTC: db_time raises as before
+    assert db_time(value) == expected

@@ -22,6 +22,9 @@ def db_time(value: datetime | None) -> str | None:
     """UTC, second precision, fixed width: sorts as text (the store's time format)."""
     if value is None:
         return None
+    if value.tzinfo is UTC and value.year >= 1000:
+        # What the parsers give: the same text at half strftime's cost.
+        return value.isoformat(timespec="seconds")[:19] + "Z"
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -315,6 +315,8 @@ def _rss_item(
 
 
 def _urljoin(base: str, value: str) -> str:
+    if fields.is_plain_url(value):
+        return value  # most ids and permalinks: urljoin's answer without its parsing
     try:
         return urljoin(base, value)
     except ValueError:

@@ -162,6 +162,11 @@ _PLAIN_URL = re.compile(
 )
 
 
+def is_plain_url(value: str) -> bool:
+    """Whether urljoin gives ``value`` back unchanged whatever the base (see _PLAIN_URL)."""
+    return _PLAIN_URL.fullmatch(value) is not None
+
+
 def link(value: object, base: str | None = None) -> str | None:
     """An http(s)/mailto link, resolved against ``base``; None for anything else."""
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_LINK:
