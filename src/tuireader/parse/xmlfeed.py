@@ -209,13 +209,19 @@ def parse_xml(
     headers: Mapping[str, str] | None = None,
 ) -> ParsedFeed:
     refuse_dtd(body, content_type)
-    body, entry_count = cap_entries(body)
     url = base_url(url, headers)
     response_headers = _feedparser_headers(body, url, content_type, headers)
-    if entry_count <= fields.MAX_ENTRIES and _reads_as_utf8(body, response_headers):
+    # The fast path first, on the whole body: lxml reads a huge feed quickly and the fast
+    # path keeps its first MAX_ENTRIES entries itself, so only feedparser needs the cap,
+    # whose scan of every closing tag cost ~5 us an entry of every feed over 130 KB.
+    if _reads_as_utf8(body, response_headers):
         fast = parse_fast(body, url)
         if fast is not None:
             return fast
+    capped, entry_count = cap_entries(body)
+    if capped is not body:
+        body = capped
+        response_headers = _feedparser_headers(body, url, content_type, headers)
     body, repaired = repair_utf8(body, response_headers["content-type"])
     try:
         result = feedparser.parse(
