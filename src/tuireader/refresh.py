@@ -12,14 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import multiprocessing
 import os
 import resource
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tuireader.entryfacts import EntryFacts
 from tuireader.fetch import Fetcher, FetchResult, FetchStatus
@@ -27,6 +25,11 @@ from tuireader.models import FeedError, OutcomeKind, ParsedFeed, RefreshOutcome,
 from tuireader.parsejob import body_fingerprint, parse_in_worker, unpack
 from tuireader.store import FeedUpdate, FetchState, Store, StoreError, StoreResult
 from tuireader.store.feeds import NotModified
+
+if TYPE_CHECKING:
+    # Imported where a pool is made (multiprocessing: ~10 ms): a refresh where every feed
+    # answers 304 never parses, and its start-up is all wall time.
+    from concurrent.futures import ProcessPoolExecutor
 
 #: From this many feeds on, parsing runs in worker processes. It is 1: a hostile feed can make
 #: the parser run for a long time or allocate without bound, and only a process can be
@@ -125,6 +128,9 @@ class ParsePool:
         return self._current
 
     def _new_executor(self) -> ProcessPoolExecutor:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["tuireader.parse", "tuireader.parsejob"])
         # Worker and initializer come from modules the forkserver has already imported, so
@@ -145,6 +151,8 @@ class ParsePool:
         self, body: bytes, url: str, content_type: str | None
     ) -> tuple[ParsedFeed, tuple[EntryFacts, ...]]:
         """:meth:`parse`, and the entries' facts the store needs (see parse_in_worker)."""
+        from concurrent.futures.process import BrokenProcessPool
+
         async with self._slots:
             if self._started is None or self._started is not self._current:
                 await asyncio.to_thread(self.start)
