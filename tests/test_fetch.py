@@ -450,6 +450,26 @@ async def test_global_limit_caps_concurrent_requests(http_server: LoopbackServer
 # --- offline and bad input ------------------------------------------------------------------
 
 
+async def test_a_cookie_set_on_a_redirect_is_sent_to_its_target(
+    http_server: LoopbackServer, fetcher: Fetcher
+) -> None:
+    """Cookie walls (set a cookie, then redirect) work: the fetcher's own transport and
+    hand-followed redirects keep httpx's cookie jar in the loop."""
+    http_server.add_handler(
+        "/start",
+        lambda request: Response(
+            b"", status=302, headers={"Location": "/feed.xml", "Set-Cookie": "wall=passed; Path=/"}
+        ),
+    )
+    http_server.add("/feed.xml", FEED)
+
+    result = await fetcher.fetch(http_server.url("/start"))
+
+    assert result.ok
+    cookies = [headers.get("cookie") for _, _, headers in http_server.requests]
+    assert cookies == [None, "wall=passed"]
+
+
 async def test_a_proxy_from_the_environment_is_used(
     http_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
