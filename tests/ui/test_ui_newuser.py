@@ -405,6 +405,27 @@ async def test_search_placeholder_fits_and_no_results_says_so(
         assert "No articles match 'zzqx' in All unread." in screen.articles.render_line(1).text
 
 
+async def test_a_long_empty_list_message_wraps_instead_of_being_cut(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    # Seen in the user trial at 80x24: a search in a feed that matched nothing said
+    # "No articles match 'zzqx' in The Har" and the rest (the tab hint) was cut off.
+    app = app_factory(reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("J")
+        await settle(pilot)
+        await pilot.press("slash", *"zzqx", "enter")
+        await settle(pilot)
+        assert screen.view.kind is ViewKind.SEARCH and not screen.articles.ids
+        message = screen.articles.empty_message
+        width = screen.articles.scrollable_content_region.width
+        assert len(message) + 2 > width, (message, width)  # the case at hand: longer than a line
+        lines = [screen.articles.render_line(y).text.strip() for y in range(1, 8)]
+        assert " ".join(line for line in lines if line) == message, lines
+
+
 # --- 12. For you's reason ----------------------------------------------------------------
 
 

@@ -353,9 +353,9 @@ class ArticleList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         base = self._style("base")
         if not self._ids:
-            if y == 1:
-                text = Text("  " + self.empty_message, style=self._style("article-list--meta"))
-                return self._strip(text, width, base)
+            lines = self._empty_lines(width)
+            if 1 <= y <= len(lines):
+                return self._strip(lines[y - 1], width, base)
             return Strip.blank(width, base)
         if index >= len(self._ids):
             return Strip.blank(width, base)
@@ -387,6 +387,12 @@ class ArticleList(ScrollView, can_focus=True):
             return self._strip(self.title_line(summary, width), width, base, cursor)
         meta = self.meta_line(summary, self._notes.get(article_id), width)
         return self._strip(meta, width, base, cursor)
+
+    def _empty_lines(self, width: int) -> list[Text]:
+        """The empty list's message, wrapped to the list's width (indented two cells)."""
+        text = Text(self.empty_message, style=self._style("article-list--meta"))
+        wrapped = text.wrap(self.app.console, max(width - 2, 8))
+        return [Text.assemble("  ", line, end="") for line in wrapped]
 
     def _strip(self, text: Text, width: int, base: Style, cursor: Style | None = None) -> Strip:
         segments = list(text.render(self.app.console))
