@@ -161,6 +161,34 @@ async def test_d_downloads_with_progress_in_the_status_line(
     assert state.download == "done" and Path(state.path or "").read_bytes() == EPISODE
 
 
+async def test_a_download_waiting_on_a_silent_server_says_so_and_c_cancels_it(
+    tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory
+) -> None:
+    # Seen in the user trial: on a server that never answered, the episode said "queued" and
+    # the status line nothing until the 20 s timeout, so nobody knew C would stop it.
+    reader = build_reader(tmp_path / "t.db", demo=False)
+
+    def silent(request: Request) -> Response | None:
+        request.wait(30)  # no status line, no headers, until the server stops
+        return None
+
+    http_server.add_handler("/ep.mp3", silent)
+    article_id = add_episode(reader, http_server.url("/ep.mp3"))
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_episode(pilot, article_id)
+        await pilot.press("D")
+        status = main(app).status_line
+        await until(pilot, lambda: http_server.in_flight == 1, "the request")
+        await until(pilot, lambda: "Waiting for" in str(status.render()), "the waiting line")
+        assert "Winter light" in str(status.render()) and "C cancels" in str(status.render())
+        assert "waiting for the server" in media_text(app)
+        await pilot.press("C")
+        await until(pilot, lambda: "cancelled" in str(status.render()), "the cancel")
+        [state] = reader.episodes.states(article_id)
+        assert state.download == "failed" and "cancelled" in (state.error or "")
+
+
 async def test_c_cancels_and_d_resumes_from_the_part_file(
     tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory
 ) -> None:

@@ -108,6 +108,9 @@ class Episodes:
                 on_progress(state, done, total)
 
         try:
+            # Said before the request: a silent server shows as waiting (and C stops it), not
+            # as a queue that has not started.
+            progress(0, None)
             got = await download_file(
                 client,
                 state.url,

@@ -38,7 +38,13 @@ def short_title(title: str, limit: int = 40) -> str:
 
 
 def downloading_text(state: EnclosureState, done: int, total: int | None) -> Text:
-    """``Downloading Winter light: 4.1 MB of 30 MB`` (C cancels)."""
+    """``Downloading Winter light: 4.1 MB of 30 MB`` (C cancels); before the first byte
+    (``done`` 0, no total yet), ``Waiting for the server: Winter light``."""
+    if not done and total is None:
+        text = Text("⤓ Waiting for the server: ", style="bold")
+        text.append(short_title(state.article_title))
+        text.append(" · C cancels", style="dim")
+        return text
     text = Text("⤓ Downloading ", style="bold")
     text.append(short_title(state.article_title))
     text.append(f": {format_bytes(done)}" + (f" of {format_bytes(total)}" if total else ""))

@@ -148,6 +148,8 @@ def enclosure_line(
 def _download_words(state: EnclosureState, progress: tuple[int, int | None] | None) -> Text:
     if progress is not None:
         done, total = progress
+        if not done and total is None:
+            return Text("waiting for the server", style="italic")
         of = f" of {format_bytes(total)}" if total else ""
         return Text(f"downloading {format_bytes(done)}{of}", style="bold")
     if state.download == "done":
