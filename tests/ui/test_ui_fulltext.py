@@ -150,6 +150,30 @@ async def test_failed_fetch_says_why_and_mode_key_cycles(
         assert reader.store.get_feed(feed_id).full_text is FullTextMode.AUTO
 
 
+async def test_a_page_that_failed_is_not_counted_as_a_page(
+    tmp_path: Path, app_factory: AppFactory, http_server: LoopbackServer
+) -> None:
+    # Seen in the user trial: a page with no article on it said "1 page · 2 KB" in the
+    # status line, as if it had been saved. Its bytes still count: they were spent.
+    reader = build_reader(tmp_path / "t.db", demo=False)
+    add_feed(reader, http_server.url("/cookie-wall"), mode=FullTextMode.ALWAYS)
+    wall = (
+        b"<html><body><nav><a href='/'>Accept cookies</a></nav>" + b" " * 2000 + b"</body></html>"
+    )
+    http_server.add("/cookie-wall", wall, content_type="text/html")
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = screen.reader_pane.shown
+        assert shown is not None and shown.note.startswith("couldn't fetch the page: ")
+        status = screen.status_line.text().plain
+        assert "1 page" not in status, status
+        assert "0 pages, 1 failed · 2 KB" in status, status
+
+
 def fill_the_disk(mount_point: Path) -> None:
     """Take every free byte left on the file system: each later write fails, as on a
     laptop whose disk filled up while the app was open."""

@@ -71,7 +71,7 @@ class TextFlow(ScreenBase):
         if self.open_id != article_id:
             return  # the reader moved on: drop it
         if full.bytes_downloaded:
-            self.status_line.page_fetched(full.bytes_downloaded)
+            self.status_line.page_fetched(full.bytes_downloaded, saved=bool(full.markdown))
         size = format_bytes(full.bytes_downloaded)
         if not full.markdown:
             reason = one_line(full.error or "no article on the page")

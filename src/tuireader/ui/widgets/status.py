@@ -86,6 +86,7 @@ class StatusLine(Static):
         self._refresh: Text | None = None
         self._sync: Text | None = None  # [sync] account, last sync, queued changes
         self._pages = 0
+        self._pages_failed = 0
         self._page_bytes = 0
         #: The first key(s) of a sequence waiting for the next, with what may follow.
         self._pending: Text | None = None
@@ -107,8 +108,13 @@ class StatusLine(Static):
         self._refresh = progress.done_text(self._failed_style())
         self._show()
 
-    def page_fetched(self, bytes_downloaded: int) -> None:
-        self._pages += 1
+    def page_fetched(self, bytes_downloaded: int, *, saved: bool = True) -> None:
+        """A page fetched for the open article; one with no article on it counts as
+        failed (its bytes were spent all the same)."""
+        if saved:
+            self._pages += 1
+        else:
+            self._pages_failed += 1
         self._page_bytes += bytes_downloaded
         self._show()
 
@@ -150,11 +156,12 @@ class StatusLine(Static):
         self._show()
 
     def text(self) -> Text:
-        pages = (
-            Text(f"{plural(self._pages, 'page')} · {format_bytes(self._page_bytes)}")
-            if self._pages
-            else None
-        )
+        pages = None
+        if self._pages or self._pages_failed:
+            failed = f", {self._pages_failed} failed" if self._pages_failed else ""
+            pages = Text(
+                f"{plural(self._pages, 'page')}{failed} · {format_bytes(self._page_bytes)}"
+            )
         parts = (
             self._sync,  # [sync]
             self._refresh,
