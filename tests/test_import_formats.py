@@ -46,6 +46,43 @@ def test_invalid_element_names_do_not_stop_the_feeds_around_them() -> None:
     assert [p.split(":")[0] for p in result.problems] == ["line 6", "line 7"]
 
 
+def png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 40), (200, 10, 10)).save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (png_bytes(), "a PNG image"),
+        (b"\x1f\x8b\x08\x00" + bytes(range(256)) * 4, "gzip data"),
+        (bytes(range(256)) * 8, "binary data"),
+    ],
+    ids=["png", "gzip", "bytes"],
+)
+def test_a_binary_file_is_said_to_be_neither_opml_nor_urls(
+    reader: Reader, data: bytes, kind: str
+) -> None:
+    # Seen in the user trial: a PNG picked in the import dialog was read as a urls file,
+    # one "not a URL" problem per line of pixels.
+    result = read_import(data)
+    assert result.subscriptions == ()
+    assert result.problems == (f"not an OPML or newsboat urls file ({kind})",)
+    report = reader.import_subscriptions(data)
+    assert report.added == () and report.problems == result.problems
+
+
+def test_a_urls_file_in_utf16_is_not_taken_for_binary() -> None:
+    text = "https://a.example/feed.xml news\n"
+    result = read_import(text.encode("utf-16"))
+    assert [s.url for s in result.subscriptions] == ["https://a.example/feed.xml"]
+
+
 def test_a_urls_file_starting_with_an_angle_bracket_is_read_as_one() -> None:
     result = read("starts-with-angle.urls")
     assert list(by_url(result)) == [
