@@ -14,7 +14,7 @@ from rich.table import Table
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Input
-from uihelpers import AppFactory, build_reader, main, settle, toasts
+from uihelpers import AppFactory, build_reader, main, settle, toasts, until
 
 from tuireader.config import Config
 from tuireader.core import Reader
@@ -393,8 +393,10 @@ async def test_v_while_reading_on_a_narrow_screen_leaves_the_keys_with_the_list(
 # --- commands ---
 
 
-def command_reader(tmp_path: Path, commands: dict[str, Any]) -> Reader:
-    return build_reader(tmp_path / "c.db", config=Config(commands=commands))
+def command_reader(
+    tmp_path: Path, commands: dict[str, Any], keys: dict[str, str] | None = None
+) -> Reader:
+    return build_reader(tmp_path / "c.db", config=Config(commands=commands, keys=keys or {}))
 
 
 async def test_a_command_key_gets_the_article_on_stdin_and_in_its_environment(
@@ -460,6 +462,50 @@ async def test_commands_run_once_per_selected_article(
         assert log.read_text().split() == [str(ids[0]), str(ids[1])]
         assert "ran on 2 articles" in status(app)
         assert not screen.selection
+
+
+async def test_a_command_cannot_take_the_keys_the_app_needs(
+    tmp_path: Path, app_factory: AppFactory
+) -> None:
+    # Seen in the user trial: [commands] q = "..." took q from Quit, escape from Back and
+    # ? from Help; the footer still said "q Quit". Those keys stay the app's; o may go.
+    ran = tmp_path / "ran.txt"
+    touch = f"touch {ran}"
+    reader = command_reader(
+        tmp_path, {"q": touch, "escape": touch, "?": touch, "ctrl+p": touch, "o": "true"}
+    )
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await start(pilot)
+        said = [t for t in toasts(app) if "the app needs" in t]
+        assert said == [
+            "[commands] keys not bound, the app needs them: q (Quit), escape (Back),"
+            " ? (Help), ctrl+p (Command palette) (free one in [keys] first)"
+        ], toasts(app)
+        assert any("o (Open in browser)" in t for t in toasts(app))
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("q")
+        await pilot.pause()
+    assert not ran.exists()
+    assert app.return_code == 0
+
+
+async def test_a_key_freed_in_keys_can_be_a_command(
+    tmp_path: Path, app_factory: AppFactory
+) -> None:
+    ran = tmp_path / "ran.txt"
+    reader = command_reader(tmp_path, {"q": f"touch {ran}"}, keys={"quit": "Q"})
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await start(pilot)
+        assert not [t for t in toasts(app) if "the app needs" in t]
+        await pilot.press("q")
+        await until(pilot, ran.exists, "the command")
 
 
 async def test_a_command_key_replacing_a_built_in_is_said_in_one_line(

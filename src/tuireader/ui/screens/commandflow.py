@@ -46,6 +46,22 @@ FIXED_KEYS = {
 }
 
 
+#: Actions whose keys no command may take: without them the app cannot be left or learnt.
+NEEDED_ACTIONS = ("quit", "help")
+
+
+def needed_keys(keys: Mapping[str, str]) -> set[str]:
+    """Keys a command may not take: the fixed ones but the link digits (L picks links
+    too), and the keys of quit and help as ``[keys]`` has them."""
+    needed = {key for key in FIXED_KEYS if not key.isdigit()}
+    for action in keymap.ACTIONS:
+        if action.id in NEEDED_ACTIONS:
+            for entry in keys.get(action.id, action.keys).split(","):
+                if entry.strip():
+                    needed.add(key_name(entry.split()[0]))
+    return needed
+
+
 def builtin_keys(keys: Mapping[str, str]) -> dict[str, str]:
     """Every key the reader answers to now (``[keys]`` applied) -> what it does."""
     taken = dict(FIXED_KEYS)
@@ -63,16 +79,24 @@ def bind_commands(
     raw: Mapping[str, object], keys: Mapping[str, str]
 ) -> tuple[dict[str, UserCommand], list[str]]:
     """``[commands]`` by Textual key name, and the problem lines to show at start: one per
-    broken entry, and one naming every built-in key a command replaces (never fatal)."""
+    broken entry, one naming the keys the app needs that commands asked for (not bound),
+    and one naming every other built-in key a command replaces (never fatal)."""
     commands, problems = load_commands(raw)
-    bound = {key_name(key): command for key, command in commands.items()}
-    taken = builtin_keys(keys)
+    taken, needed = builtin_keys(keys), needed_keys(keys)
+    refused = [f"{clean_line(k)} ({taken[key_name(k)]})" for k in commands if key_name(k) in needed]
+    bound = {key_name(k): c for k, c in commands.items() if key_name(k) not in needed}
     replaced = [
         f"{clean_line(key)} ({taken[name]})"
         for name, key in ((key_name(k), k) for k in commands)
-        if name in taken
+        if name in taken and name not in needed
     ]
     lines = list(problems)
+    if refused:
+        lines.append(
+            "[commands] keys not bound, the app needs them: "
+            + ", ".join(refused)
+            + " (free one in [keys] first)"
+        )
     if replaced:
         lines.append(
             "[commands] keys replace built-in keys: "
