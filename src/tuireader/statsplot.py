@@ -75,12 +75,24 @@ def _bars(
     height = max(PLOT_HEIGHT, len(labels) + 4) if horizontal else PLOT_HEIGHT
     figure.plot_size(width, height)
     figure.draw(figure.bar(labels, values, orientation="h" if horizontal else "v"))
+    # Every plot here counts things: whole-number ticks from 0 to the top. The limits are
+    # set for horizontal bars too, which plotext otherwise draws full on an axis of 0 to 1.
+    axis = figure.ruler("x" if horizontal else "y")
+    ticks = count_ticks(max(values))
+    axis.lim(0, ticks[-1])
+    axis.ticks(ticks)
     figure.title(title)
     figure.theme("colorless")
     text = str(figure.build())  # a plotext matrix; its str() is the ANSI text
     if not color:
         text = plotext.uncolorize(text)
     return text
+
+
+def count_ticks(top: int, most: int = 5) -> list[int]:
+    """Up to ``most`` whole-number ticks from 0, the last at ``top`` or past it."""
+    step = max(1, -(-top // (most - 1)))
+    return list(range(0, top + step, step))
 
 
 def _label(title: str) -> str:
