@@ -161,6 +161,35 @@ async def test_d_downloads_with_progress_in_the_status_line(
     assert state.download == "done" and Path(state.path or "").read_bytes() == EPISODE
 
 
+async def test_the_footer_shows_d_p_e_on_an_episode_and_not_elsewhere(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    # Seen in the user trial: D, P and E were only in the help screen, so a podcast
+    # listener never learnt them from the footer.
+    from textual.widgets._footer import FooterKey
+
+    episode = next(
+        a.id for a in reader.store.list_articles(ArticleQuery(), limit=100) if a.enclosures
+    )
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+
+        def footer() -> set[str]:
+            return {k.action for k in screen.query(FooterKey)}
+
+        first = screen.articles.ids[0]
+        assert not screen.articles.row(first).enclosures  # type: ignore[union-attr]
+        assert not {"download", "play", "downloads"} & footer()
+        screen.articles.cursor = screen.articles.index_of(episode) or 0
+        await until(pilot, lambda: "download" in footer(), "D in the footer")
+        assert {"download", "play", "downloads", "help", "app.quit"} <= footer()
+        await pilot.press("D")  # still works everywhere: says why there is nothing
+        screen.articles.cursor = 0
+        await until(pilot, lambda: "download" not in footer(), "D gone again")
+
+
 async def test_a_download_waiting_on_a_silent_server_says_so_and_c_cancels_it(
     tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory
 ) -> None:

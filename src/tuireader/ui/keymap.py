@@ -380,6 +380,8 @@ ACTIONS: tuple[KeyAction, ...] = (
         "download",
         "Download enclosures",
         "screen",
+        show=True,
+        short="Download",
         help="Download the current article's podcast episode or other enclosures",
     ),
     KeyAction(
@@ -396,6 +398,8 @@ ACTIONS: tuple[KeyAction, ...] = (
         "play",
         "Play enclosure",
         "screen",
+        show=True,
+        short="Play",
         help="Play the current article's episode (the downloaded file, else its address)",
     ),
     KeyAction(
@@ -404,6 +408,8 @@ ACTIONS: tuple[KeyAction, ...] = (
         "downloads",
         "Download queue",
         "screen",
+        show=True,
+        short="Queue",
         help="List queued, downloaded and failed episodes; play them or mark them played",
     ),
     KeyAction(

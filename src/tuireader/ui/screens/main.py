@@ -35,7 +35,7 @@ from tuireader.ui.screens.tagflow import TagFlow
 from tuireader.ui.screens.viewflow import ViewFlow
 from tuireader.ui.views import ViewKind
 from tuireader.ui.widgets.article_list import ArticleList
-from tuireader.ui.widgets.footer import KeyFooter
+from tuireader.ui.widgets.footer import EPISODE_KEYS, KeyFooter
 from tuireader.ui.widgets.reading_pane import ReadingPane
 from tuireader.ui.widgets.search_bar import SearchLine
 from tuireader.ui.widgets.sidebar import Sidebar
@@ -135,6 +135,15 @@ class MainScreen(
         if action == "save_search":
             return self.view.kind is ViewKind.SEARCH
         return True
+
+    def footer_hides(self) -> frozenset[str]:
+        """The episode keys are in the footer only on an article with enclosures (or while
+        a download runs); they work everywhere, and the help lists them."""
+        lists = self.query(ArticleList)  # none yet while the screen composes
+        row = lists.first().row(self.current_id) if lists and self.current_id is not None else None
+        if self._downloading or (row is not None and row.enclosures):
+            return frozenset()
+        return EPISODE_KEYS
 
     # --- moving ---
 

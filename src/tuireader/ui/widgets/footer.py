@@ -18,8 +18,11 @@ FOOTER_PRIORITY = (
     "help",
     "app.quit",
     "open",
+    "download",  # shown only on an episode (EPISODE_KEYS): then they matter
+    "play",
     "next_unread",
     "search",
+    "downloads",
     "back",
     "toggle_read",
     "star",
@@ -27,6 +30,8 @@ FOOTER_PRIORITY = (
     "refresh_all",
     "recommend",
 )
+#: Keys shown only where they apply: the screen's ``footer_hides()`` names those to leave out.
+EPISODE_KEYS = frozenset({"download", "play", "downloads"})
 #: The command palette key's own border (``▏``) beside its label.
 PALETTE_BORDER = 1
 
@@ -78,7 +83,8 @@ class KeyFooter(Footer):
             self.bindings_changed(self.screen)
 
     def compose(self) -> ComposeResult:
-        keys = list(super().compose())
+        hidden = _hidden(self.screen)
+        keys = [k for k in super().compose() if getattr(k, "action", None) not in hidden]
         yield from fitting_keys(keys, self._width())
 
 
@@ -114,10 +120,17 @@ def fitting_keys(widgets: Iterable[Widget], width: int) -> list[Widget]:
     return [w for w in widgets if id(w) not in dropped]
 
 
+def _hidden(screen: Screen[object]) -> frozenset[str]:
+    """Actions the screen leaves out of the footer for now (see ``EPISODE_KEYS``)."""
+    hides = getattr(screen, "footer_hides", None)
+    return frozenset(hides()) if hides is not None else frozenset()
+
+
 def _shown_keys(screen: Screen[object]) -> tuple[object, ...]:
     palette = screen.app.COMMAND_PALETTE_BINDING
+    hidden = _hidden(screen)
     return tuple(
         (key, binding.action, binding.description, enabled, tooltip)
         for key, (_, binding, enabled, tooltip) in screen.active_bindings.items()
-        if binding.show or key == palette
+        if (binding.show and binding.action not in hidden) or key == palette
     )
