@@ -72,6 +72,7 @@ class MediaFlow(ImageFlow):
     def start_downloads(self) -> None:
         """Download the queue (and what is queued meanwhile) in a thread worker."""
         self._downloading = True
+        self.refresh_bindings()  # the footer's episode keys show while it runs
         run = self._download_run = DownloadRun()
         episodes = self.reader.episodes
 
@@ -113,6 +114,7 @@ class MediaFlow(ImageFlow):
         cancelled = self._download_run is not None and self._download_run.cancelled.is_set()
         self._downloading = False
         self._download_run = None
+        self.refresh_bindings()
         fetched = [o for o in outcomes if not o.error]
         failed = [o for o in outcomes if o.error and o.error != CANCELLED]
         # Past tense: the line stays after the queue ends, and must not read as running.
