@@ -18,14 +18,14 @@ FOOTER_PRIORITY = (
     "help",
     "app.quit",
     "open",
-    "download",  # shown only on an episode (EPISODE_KEYS): then they matter
-    "play",
     "next_unread",
     "search",
-    "downloads",
     "back",
     "toggle_read",
     "star",
+    "download",  # shown only on an episode (EPISODE_KEYS), before the keys for any view
+    "play",
+    "downloads",
     "add_feed",
     "refresh_all",
     "recommend",
