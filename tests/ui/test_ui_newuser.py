@@ -351,6 +351,28 @@ async def test_footer_keys_fit_beside_the_palette_key(
 # --- 9. the add-feed prompt checks the address first -----------------------------------------
 
 
+async def test_keys_typed_in_one_burst_follow_tab_to_the_next_field(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    # Seen in the user trial (tmux send-keys, as a password manager's auto-type does):
+    # "address TAB folder" typed in one burst all landed in the address field, since each
+    # key goes to the field focused when the app reads it, before tab has moved on.
+    from textual import events
+
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        for char in "https://x.example/f\tNews":
+            key = "tab" if char == "\t" else events.Key(char, char).key
+            app.post_message(events.Key(key, None if char == "\t" else char))
+        await settle(pilot)
+        assert app.screen.query_one("#field-url", Input).value == "https://x.example/f"
+        assert app.screen.query_one("#field-folder", Input).value == "News"
+
+
 async def test_add_feed_rejects_a_non_address_before_looking(
     reader: Reader, app_factory: AppFactory
 ) -> None:

@@ -9,13 +9,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from tuireader.feedsettings import FeedDefaults, FeedSettings
 from tuireader.humanize import plural
 from tuireader.models import FullTextMode
 from tuireader.sanitize import clean_line
+from tuireader.ui.screens.fieldtab import FieldsScreen
 
 FULL_TEXT_CHOICES: tuple[tuple[str, FullTextMode], ...] = (
     ("auto: fetch the page when the feed has a teaser", FullTextMode.AUTO),
@@ -42,7 +42,7 @@ def parse_tags(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
 
 
-class FeedSettingsScreen(ModalScreen[FeedSettings | None]):
+class FeedSettingsScreen(FieldsScreen[FeedSettings | None]):
     """A feed's settings; ctrl+s or enter in a field saves, escape cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

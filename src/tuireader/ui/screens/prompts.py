@@ -16,6 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from tuireader.ui.screens.fieldtab import FieldsScreen
+
 if TYPE_CHECKING:
     from tuireader.ui.links import Link  # markdown-it: not before the first paint
 
@@ -68,7 +70,7 @@ class PathInput(Input):
         self.cursor_position = len(self.value)
 
 
-class FormScreen(ModalScreen[dict[str, str] | None]):
+class FormScreen(FieldsScreen[dict[str, str] | None]):
     """A few labelled inputs; enter submits, escape cancels.
 
     With a ``check``, values it refuses keep the dialog open, with the text as typed and

@@ -17,13 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from tuireader.humanize import plural
 from tuireader.store import Store
 from tuireader.sync.types import SyncAccount, SyncError, SyncKind, SyncSummary
+from tuireader.ui.screens.fieldtab import FieldsScreen
 
 KINDS = [
     ("Google Reader API (FreshRSS, Miniflux, Inoreader...)", SyncKind.GREADER.value),
@@ -31,7 +32,7 @@ KINDS = [
 ]
 
 
-class SyncForm(ModalScreen[SyncAccount | None]):
+class SyncForm(FieldsScreen[SyncAccount | None]):
     """The account: API, address, user and password, checked by logging in before saving."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
