@@ -5,6 +5,7 @@ the library's own widget classes), never for a data-saver feed, kept for offline
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -116,6 +117,25 @@ async def test_on_demand_a_line_loads_the_image_in_half_cells_and_it_stays_offli
         [line] = lines(app)
         assert line.query(".image-picture")
         assert caption(line) == "🖼 Image: The lighthouse at dusk"
+
+
+async def test_the_status_line_counts_what_images_cost(
+    tmp_path: Path, http_server: LoopbackServer, app_factory: AppFactory, renderer: None
+) -> None:
+    # Seen in the user trial on a metered connection: a page fetched for an article showed
+    # as "1 page · 5 KB", but the images loaded after it cost bytes nobody was told about.
+    reader, article_id = served_picture(tmp_path, http_server, "on-demand")
+    images.load("halfcell")
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_article(pilot, article_id)
+        assert "image" not in main(app).status_line.text().plain.replace("images load", "")
+        await pilot.click(ImageLine)
+        await settle(pilot)
+        status = main(app).status_line.text().plain
+        # What the fetch counted (the body, with its response's headers): at least the body.
+        spent = re.search(r"1 image · (\d+) B", status)
+        assert spent is not None and int(spent.group(1)) >= len(picture()), status
 
 
 async def test_auto_loads_with_the_article_through_the_kitty_protocol(

@@ -19,7 +19,7 @@ from tuireader.ui.screens.base import Done, ScreenBase, one_line
 from tuireader.ui.widgets.media_block import ImageLine, MediaBlock
 
 if TYPE_CHECKING:
-    from tuireader.media.images import ImageRef  # the fetcher (httpx): not at start-up
+    from tuireader.media.images import ImageRef, ImagesFetched  # httpx: not at start-up
 
 IMAGE_MODE_WORDS = {
     "off": "Images off",
@@ -71,6 +71,9 @@ class ImageFlow(ScreenBase):
         wanted = [i.ref for i in info.images if i.ref.url == event.url]
         self._fetch_images(event.article_id, wanted, retry=True)
 
+    def _image_cost(self, got: ImagesFetched) -> None:
+        self.status_line.images_fetched(got.fetched, got.bytes_downloaded)
+
     def _fetch_images(
         self, article_id: int, wanted: Sequence[ImageRef], *, retry: bool = False
     ) -> None:
@@ -87,7 +90,9 @@ class ImageFlow(ScreenBase):
 
         async def fetch_all() -> None:
             for ref in wanted:
-                await reader.fetch_images(article_id, [ref], retry=retry)
+                got = await reader.fetch_images(article_id, [ref], retry=retry)
+                if got.bytes_downloaded:
+                    self.post_message(Done(self._image_cost, got))
                 stored = dict(await asyncio.to_thread(reader.article_images, article_id, markdown))
                 item = image_item(ref, stored.get(ref), fetched=True)
                 self.post_message(Done(show, item))

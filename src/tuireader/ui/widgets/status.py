@@ -87,6 +87,7 @@ class StatusLine(Static):
         self._sync: Text | None = None  # [sync] account, last sync, queued changes
         self._pages = 0
         self._pages_failed = 0
+        self._images_fetched = 0
         self._page_bytes = 0
         #: The first key(s) of a sequence waiting for the next, with what may follow.
         self._pending: Text | None = None
@@ -115,6 +116,12 @@ class StatusLine(Static):
             self._pages += 1
         else:
             self._pages_failed += 1
+        self._page_bytes += bytes_downloaded
+        self._show()
+
+    def images_fetched(self, count: int, bytes_downloaded: int) -> None:
+        """Images fetched for the open article: counted with the pages, bytes and all."""
+        self._images_fetched += count
         self._page_bytes += bytes_downloaded
         self._show()
 
@@ -157,11 +164,14 @@ class StatusLine(Static):
 
     def text(self) -> Text:
         pages = None
-        if self._pages or self._pages_failed:
-            failed = f", {self._pages_failed} failed" if self._pages_failed else ""
-            pages = Text(
-                f"{plural(self._pages, 'page')}{failed} · {format_bytes(self._page_bytes)}"
-            )
+        if self._pages or self._pages_failed or self._images_fetched:
+            words = []
+            if self._pages or self._pages_failed:
+                failed = f", {self._pages_failed} failed" if self._pages_failed else ""
+                words.append(f"{plural(self._pages, 'page')}{failed}")
+            if self._images_fetched:
+                words.append(plural(self._images_fetched, "image"))
+            pages = Text(" · ".join((*words, format_bytes(self._page_bytes))))
         parts = (
             self._sync,  # [sync]
             self._refresh,
