@@ -305,6 +305,12 @@ async def test_the_welcome_footer_fits_80_columns(tmp_path: Path, app_factory: A
         assert footer.virtual_size.width <= footer.size.width, footer.virtual_size
         shown = [key.description for key in footer.query(FooterKey)]
         assert "Quit" in shown and "Add a feed" in shown, shown
+        # The box fits above the footer: its last button and bottom border were cut off
+        # at 80x24, with a scroll bar beside the footer.
+        box = app.screen.query_one("#welcome-box")
+        assert box.region.bottom <= footer.region.y, (box.region, footer.region)
+        assert app.screen.query_one("#sync").region.bottom <= box.region.bottom
+        assert not app.screen.show_vertical_scrollbar
 
 
 # --- 7. the command palette speaks the user's words ---------------------------------------
