@@ -158,8 +158,8 @@ def test_edit_changes_every_setting_the_feed_form_has(tmp_path: Path) -> None:
     assert code == 0
     assert text.startswith(
         "1: Harbour <https://a.example/feed.xml> folder=News full_text=always muted=yes "
-        "interval=90 min\n"
-    )
+        "interval=90 min data_saver=yes auto_download=yes\n"
+    )  # seen in the user trial: --data-saver changed a setting `edit` did not print
     reader = make_reader()
     settings = feed_settings(reader, 1)
     reader.close()
@@ -170,7 +170,7 @@ def test_edit_changes_every_setting_the_feed_form_has(tmp_path: Path) -> None:
         7,
     )
     code, text = run("edit", "1", "--interval", "0", "--unmute", "--no-data-saver")
-    assert "muted=no interval=default\n" in text
+    assert "muted=no interval=default data_saver=no auto_download=yes\n" in text
     reader = make_reader()
     again = feed_settings(reader, 1)
     reader.close()

@@ -131,7 +131,8 @@ def write_feed_settings(reader: Reader, feed: Feed, out: TextIO) -> None:
     out.write(
         f"{feed.id}: {feed.title} <{feed.url}> folder={settings.folder or '-'} "
         f"full_text={settings.full_text.value} muted={'yes' if settings.muted else 'no'} "
-        f"interval={every}\n"
+        f"interval={every} data_saver={'yes' if settings.data_saver else 'no'} "
+        f"auto_download={'yes' if settings.auto_download else 'no'}\n"
     )
     out.write(f"  tags: {', '.join(settings.tags) if settings.tags else '-'}\n")
     days = defaults.keep_days if settings.keep_days is None else settings.keep_days
