@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import re
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -253,6 +254,15 @@ def test_garbage_gives_feedparser_reason_in_one_line() -> None:
     with pytest.raises(FeedError, match="^feed could not be parsed: .+") as info:
         parse_feed(b"<rss><channel><title>unterminated", url=URL)
     assert "\n" not in str(info.value)
+
+
+def test_a_parse_error_names_line_and_column_in_words() -> None:
+    # Seen in the user trial: "feed could not be parsed: <unknown>:2:41: unclosed token".
+    with pytest.raises(FeedError) as info:
+        parse_feed(b"<rss><channel><title>Broken<item><title>x</ti", url=URL)
+    message = str(info.value)
+    assert "<unknown>" not in message, message
+    assert re.fullmatch(r"feed could not be parsed: line \d+, column \d+: .+", message), message
 
 
 def test_feed_served_as_text_html_still_parses() -> None:

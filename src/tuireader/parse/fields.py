@@ -278,7 +278,12 @@ def _length(value: object) -> int | None:
     return number if number > 0 else None
 
 
+#: The position an XML (SAX) parser puts first: ``<unknown>:2:41: unclosed token``.
+_SAX_POSITION = re.compile(r"^<[^<>]{0,40}>:(\d+):(\d+): ")
+
+
 def one_line_reason(value: object, limit: int = 300) -> str:
-    """An exception or message as one clean line, for FeedError and warnings."""
-    text = line(str(value), limit)
+    """An exception or message as one clean line, for FeedError and warnings (a parser's
+    ``<unknown>:2:41:`` as ``line 2, column 41:``)."""
+    text = _SAX_POSITION.sub(r"line \1, column \2: ", line(str(value), limit))
     return text or type(value).__name__
