@@ -8,7 +8,9 @@ twice, endless streams, oversized and dripping bodies, a push refused for one it
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
+import struct
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -180,6 +182,19 @@ def test_error_statuses_are_one_line_and_keep_the_queue(
     error, _ = sync(store, recorded)
     assert error is not None
     assert store.queued_count() == 1  # not taken: kept for the next sync
+
+
+def test_a_connection_reset_is_said_in_words(store: Store, recorded: Recorded) -> None:
+    # Seen in the user trial (the server killed mid-sync): "cannot reach 127.0.0.1:
+    # [Errno 104] Connection reset by peer".
+    def reset(request: Request) -> None:
+        request._connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        request._connection.close()  # an RST, as from a server that died
+
+    recorded.overrides["reader/api/0/subscription/list"] = reset
+    error, _ = sync(store, recorded)
+    assert error is not None and "Errno" not in error, error
+    assert error.endswith(": the connection was reset"), error
 
 
 def test_wrong_password_at_login(store: Store, recorded: Recorded) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import time
 import zlib
 from collections.abc import Mapping
@@ -223,4 +224,6 @@ def _reason(error: httpx.HTTPError) -> str:
         return "its TLS certificate is not valid"
     if "refused" in text.lower():
         return "connection refused"
-    return text[:120]
+    if "reset by peer" in text.lower():
+        return "the connection was reset"
+    return re.sub(r"^\[Errno \d+\] ", "", text)[:120]
