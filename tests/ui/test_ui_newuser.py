@@ -354,6 +354,27 @@ async def test_footer_keys_fit_beside_the_palette_key(
         assert {"recommend", "refresh_all"} <= wide
 
 
+async def test_a_long_status_line_drops_the_images_note_rather_than_cut_it(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    # Seen in the user trial at 80 columns: "... 4 failed  ·  images are never" (cut).
+    app = app_factory(reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        status = main(app).status_line
+        status.command_done("'wc -w': " + "1234 " * 8, failed=False)
+        await pilot.pause()
+        shown = status.render_line(0).text.strip()
+        assert "images" not in shown and shown.startswith("✓ 'wc -w': 1234"), shown
+        status.command_done("'wc -w': " + "1234 " * 20, failed=False)
+        await pilot.pause()
+        shown = status.render_line(0).text.strip()
+        assert shown.endswith("…") and "images" not in shown, shown
+        status.command_done("'wc -w': 12", failed=False)
+        await pilot.pause()
+        assert "images are never downloaded" in status.render_line(0).text
+
+
 # --- 9. the add-feed prompt checks the address first -----------------------------------------
 
 

@@ -163,6 +163,10 @@ class StatusLine(Static):
         self._show()
 
     def text(self) -> Text:
+        """Everything the line has to say (:meth:`_show` fits it to the width)."""
+        return Text("  ·  ").join(self._parts())
+
+    def _parts(self) -> list[Text]:
         pages = None
         if self._pages or self._pages_failed or self._images_fetched:
             words = []
@@ -182,11 +186,26 @@ class StatusLine(Static):
             Text(IMAGES_NOTES.get(self._images, ""), style="dim"),
         )
         # Only the parts with something to say, so no separator stands next to nothing.
-        return Text("  ·  ").join(part for part in parts if part)
+        return [part for part in parts if part]
 
     def _show(self) -> None:
-        self.update(self.text())
+        self.update(self._fitted(self.content_region.width))
         self.display = True
+
+    def on_resize(self) -> None:
+        if self.display:
+            self._show()
+
+    def _fitted(self, width: int) -> Text:
+        """The line in ``width`` cells: the images note (last, least needed) goes first
+        rather than be cut mid-phrase; what still does not fit ends with an ellipsis."""
+        parts = self._parts()
+        line = Text("  ·  ").join(parts)
+        if width and line.cell_len > width and self._images in IMAGES_NOTES and len(parts) > 1:
+            line = Text("  ·  ").join(parts[:-1])
+        if width:
+            line.truncate(width, overflow="ellipsis")
+        return line
 
 
 class ListTitle(Widget):
