@@ -133,6 +133,28 @@ async def test_results_show_as_typed_and_escape_goes_back(
         assert screen.view == view and screen.articles.ids == ids
 
 
+async def test_escape_in_the_results_after_enter_leaves_the_search(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    # Seen in the user trial: after / ferry enter, escape (and escape again) stayed in
+    # the search; only another view in the sidebar got out of it.
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        view = screen.view
+        await pilot.press("slash", *"ferry", "enter")
+        await settle(pilot)
+        assert screen.view == search_view("ferry", view) and screen.articles.has_focus
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.view == view and screen.articles.has_focus
+        # Elsewhere escape is back as before: the list hands the focus to the feeds pane.
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.view == view and screen.sidebar.has_focus
+
+
 async def test_search_uses_the_query_language_inside_the_view(
     reader: Reader, app_factory: AppFactory
 ) -> None:

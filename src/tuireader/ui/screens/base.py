@@ -181,6 +181,9 @@ class ScreenBase(Screen[None]):
     def show_view(self, view: View) -> None:
         raise NotImplementedError
 
+    def leave_search(self) -> bool:
+        raise NotImplementedError
+
     def refresh_open_article(self) -> None:
         raise NotImplementedError
 

@@ -51,7 +51,9 @@ class MotionFlow(ScreenBase):
         if step.outcome is Outcome.PASS:
             if step.keys:
                 self.status_line.pending_keys(None)
-            return self.key_command(key) or (key == "escape" and self.drop_selection())
+            return self.key_command(key) or (
+                key == "escape" and (self.drop_selection() or self.leave_search())
+            )
         if step.outcome is Outcome.PENDING:
             endings = self.sequencer.endings(step.keys)
             hint = " · ".join(

@@ -251,6 +251,21 @@ class ViewFlow(ScreenBase):
         # Focus now, not after the queued keys: what is typed fast after / is the search.
         self.set_focus(bar)
 
+    def leave_search(self) -> bool:
+        """escape in a typed search's list (after enter): back to the view it started
+        from, as escape in the search line does; False where escape means back."""
+        before = self._view_before_search
+        if (
+            self.view.kind is not ViewKind.SEARCH
+            or not self.view.typed
+            or not self.articles.has_focus
+            or before is None
+            or before == self.view
+        ):
+            return False
+        self.show_view(before)
+        return True
+
     def _show_search_bar(self, show: bool) -> None:
         """The search field takes the list title's line while it is open."""
         self.query_one(SearchLine).display = show
