@@ -224,6 +224,22 @@ def test_history_shows_what_each_refresh_downloaded(http_server: LoopbackServer)
     assert code == 0 and "refresh" in text and "1 feed," in text
 
 
+def test_a_feed_sent_again_byte_for_byte_is_unchanged_but_saved_nothing(
+    http_server: LoopbackServer,
+) -> None:
+    """Without validators the server sends the whole feed again: the refresh says it is
+    unchanged, but history and stats count only 304s as downloads saved."""
+    http_server.add("/plain.xml", rss(items=2))  # no ETag, no Last-Modified
+    http_server.add("/tagged.xml", rss(items=2, title="Tagged"), etag='"t"')
+    run("add", http_server.url("/plain.xml"))
+    run("add", http_server.url("/tagged.xml"))
+    code, text = run("refresh")
+    assert code == 0 and "2 not modified" in text
+    assert run_json("history")[0]["not_modified"] == 1
+    code, text = run("stats", "--days", "1")
+    assert "1 feed answered unchanged (304)" in text
+
+
 def test_cleanup_follows_the_retention_settings(http_server: LoopbackServer) -> None:
     make_reader().close()  # an empty library
     code, text = run("cleanup")

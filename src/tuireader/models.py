@@ -153,6 +153,9 @@ class RefreshOutcome:
     updated_articles: int = 0
     bytes_downloaded: int = 0
     reason: str | None = None
+    #: NOT_MODIFIED because the server sent the same bytes again (it has no validators),
+    #: not a 304: unchanged, but the whole feed was downloaded.
+    same_body: bool = False
 
 
 @dataclass(frozen=True, slots=True)

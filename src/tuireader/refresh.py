@@ -420,7 +420,11 @@ class Refresher:
             # Same bytes as last time (a server without validators): no parse, no writes.
             await self._note_unchanged(state.feed_id, wire, result.etag, result.last_modified)
             return RefreshOutcome(
-                state.feed_id, url, OutcomeKind.NOT_MODIFIED, bytes_downloaded=wire
+                state.feed_id,
+                url,
+                OutcomeKind.NOT_MODIFIED,
+                bytes_downloaded=wire,
+                same_body=True,
             )
         try:
             self._parsing += 1

@@ -43,7 +43,8 @@ class RefreshLog:
         """Count one feed's outcome (call it on the refresh's loop; it never blocks)."""
         self._count(
             updated=outcome.kind is OutcomeKind.UPDATED,
-            not_modified=outcome.kind is OutcomeKind.NOT_MODIFIED,
+            # Only a 304 saved the download (stats counts them so); the same bytes again did not.
+            not_modified=outcome.kind is OutcomeKind.NOT_MODIFIED and not outcome.same_body,
             failed=outcome.kind is OutcomeKind.FAILED,
             new_articles=outcome.new_articles,
             bytes_downloaded=outcome.bytes_downloaded,

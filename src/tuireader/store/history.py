@@ -21,6 +21,7 @@ class RefreshRecord:
     finished_at: datetime | None
     feeds: int
     updated: int
+    #: Feeds that answered 304 (a server sending the same bytes again is not counted).
     not_modified: int
     failed: int
     new_articles: int
