@@ -329,3 +329,58 @@ def test_the_other_library_is_used_when_the_chosen_body_shows_no_text() -> None:
     assert body_of("readability", whole_page) is not None
     result = finish(_draft(whole_page, _PROSE))
     assert result is not None and result.text.startswith("The ferry will run every hour")
+
+
+_AUTHOR_BOX = "<p>Jane Doe writes about the harbour, the ferries and the people who run them.</p>"
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        f"<aside>{_AUTHOR_BOX}</aside>",
+        f"<footer>{_AUTHOR_BOX}</footer>",
+        f'<div role="navigation">{_AUTHOR_BOX}</div>',
+        f'<div role="complementary">{_AUTHOR_BOX}</div>',
+        f'<div class="sharedaddy sd-sharing"><h3>Share this:</h3>{_AUTHOR_BOX}</div>',
+        f'<div class="jp-relatedposts">{_AUTHOR_BOX}</div>',
+        f'<ul id="social-links"><li>{_AUTHOR_BOX}</li></ul>',
+    ],
+)
+def test_what_reader_view_drops_from_readabilitys_body_is_dropped(block: str) -> None:
+    """readability-lxml keeps asides, footers, share bars and related links that sit inside
+    the article's container; Readability.js (Reader View) removes them."""
+    draft = _draft(f"<div>{_PROSE}{_STORY}{block}</div>", None)
+    result = finish(draft)
+    assert result is not None and result.text.startswith("The ferry will run every hour")
+    assert "Paragraph 7 of the story" in result.text
+    assert "Jane Doe writes" not in result.text
+    off = finish(draft, Rules(asides=False, widgets=False))
+    assert off is not None and "Jane Doe writes" in off.text
+
+
+def test_a_mislabelled_wrapper_of_most_of_the_body_is_kept() -> None:
+    """An element holding half the body's text or more is the article, whatever its name."""
+    for wrapper in ("<aside>", '<div class="post-content social-share">'):
+        tag = wrapper[1:].split()[0].rstrip(">")
+        draft = _draft(f"<div>{_LEAD}{wrapper}{_PROSE}{_STORY}</{tag}></div>", None)
+        result = finish(draft)
+        assert result is not None and "Paragraph 7 of the story" in result.text, wrapper
+
+
+def test_a_body_of_asides_only_is_kept_rather_than_lost() -> None:
+    """Several asides together may be all readability found: better them than nothing."""
+    draft = _draft(
+        f"<div><aside>{_PROSE}</aside><aside>{_LEAD}</aside><aside>{_CAPTION}</aside></div>", None
+    )
+    result = finish(draft)
+    assert result is not None and "The ferry will run every hour" in result.text
+
+
+def test_a_class_that_says_content_is_not_a_widget() -> None:
+    """ "related" inside a name that also says the block is the content is not a widget
+    (Readability's okMaybeItsACandidate)."""
+    draft = _draft(f'<div>{_PROSE}<div class="related-content">{_LEAD}</div>{_STORY}</div>', None)
+    result = finish(draft)
+    assert result is not None and "The harbour board has settled" in result.text
+    widget = finish(_draft(f'<div>{_PROSE}<div class="related">{_LEAD}</div>{_STORY}</div>', None))
+    assert widget is not None and "The harbour board has settled" not in widget.text

@@ -1,9 +1,10 @@
 """Full-text extraction: the article of a web page, as safe Markdown, for teaser feeds.
 
-The body comes from readability-lxml, or from trafilatura when readability lost the article
-or left part of it out (a lead, a heading: trafilatura's body holds readability's and more),
-see :mod:`.content`, :mod:`.rules` for every rule we apply and :mod:`.repeats` for the
-headline, byline and photo credits we drop; the title, byline and date from the page's
+The body comes from readability-lxml, without the asides, footers, share bars and related
+links Reader View drops (:mod:`.boilerplate`), or from trafilatura when readability lost the
+article or left part of it out (a lead, a heading: trafilatura's body holds readability's
+and more), see :mod:`.content`, :mod:`.rules` for every rule we apply and :mod:`.repeats`
+for the headline, byline and photo credits we drop; the title, byline and date from the page's
 JSON-LD and meta tags (:mod:`.metadata`).
 The body is converted with :func:`tuireader.htmlmd.html_to_markdown`, so extracted pages
 render like feed content. :func:`extract_article` never raises: on any failure it returns
@@ -21,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
+from tuireader.extract.boilerplate import drop_asides, drop_widgets
 from tuireader.extract.content import (
     Body,
     body_of,
@@ -135,6 +137,22 @@ def finish(draft: Draft, rules: Rules = Rules()) -> ExtractedArticle | None:  # 
     return article
 
 
+def _cleaned(body: Body, rules: Rules) -> Body:
+    """readability's body without what Reader View drops from it (:mod:`.boilerplate`).
+
+    After the choice and the index guard, which judge the body as the library returned it
+    (a menu is evidence of an index page).
+    """
+    if body.source != "readability":
+        return body
+    asides = rules.asides and drop_asides(body.root)
+    if (rules.widgets and drop_widgets(body.root)) or asides:
+        html = lxml_html.tostring(body.root, encoding="unicode")
+        # Several asides together may be all there was: then keep them all.
+        return body_of(body.source, html) or body_of(body.source, body.html) or body
+    return body
+
+
 def _second_look(readability_prose: int, page_prose: int, rules: Rules) -> bool:
     """Whether readability's body may have lost the article (or part of it), so trafilatura
     should run: it has no prose, or some of the page's prose is outside it."""
@@ -186,6 +204,7 @@ def _contains(readability: Body, trafilatura: Body, metadata: PageMetadata, rule
 def _article(
     body: Body, metadata: PageMetadata, base_url: str, rules: Rules
 ) -> ExtractedArticle | None:
+    body = _cleaned(body, rules)
     html = body.html
     year = metadata.published.year if metadata.published else None
     repeats = rules.repeats and drop_repeats(body.root, metadata.title, metadata.author, year)

@@ -34,6 +34,12 @@ class Rules:
     repeats: bool = True
     #: Drop figure captions that are only a photo credit ("Photo: Jane Doe / Agency").
     credits: bool = True
+    #: Drop ``<aside>``, ``<footer>`` and navigation roles (whatever their link density)
+    #: from readability's body, as Reader View does (see :mod:`.boilerplate`).
+    asides: bool = True
+    #: Drop share bars, "related" and "social" blocks (by class or id) from readability's
+    #: body, as Reader View does.
+    widgets: bool = True
 
 
 RULE_GRID: dict[str, tuple[Any, ...]] = {
@@ -43,4 +49,6 @@ RULE_GRID: dict[str, tuple[Any, ...]] = {
     "guard": ("none", "links", "prose"),
     "repeats": (False, True),
     "credits": (False, True),
+    "asides": (False, True),
+    "widgets": (False, True),
 }
