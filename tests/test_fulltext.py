@@ -182,3 +182,20 @@ async def test_config_full_text_applies_to_feeds_left_on_auto(
     assert not reader.wants_full_text(article)
     reader.store.update_feed(article.feed_id, full_text=FullTextMode.ALWAYS)
     assert reader.wants_full_text(article)  # the feed's own choice wins
+
+
+async def test_pages_fetched_to_read_are_in_the_history(
+    tmp_path: Path, http_server: LoopbackServer
+) -> None:
+    """What the app fetches while the reader reads counts in history and stats, as one
+    "reading" row for the session (a refresh's rows count only what refreshes fetch)."""
+    reader = make_reader(db_path=tmp_path / "tuireader.db")
+    article_id = await subscribe_teaser(reader, http_server)
+    full = await reader.fetch_full_text(article_id)
+    assert full.markdown is not None and full.bytes_downloaded > 0
+    reader.close()
+    out = io.StringIO()
+    assert main(["--db", str(tmp_path / "tuireader.db"), "history"], out=out) == 0
+    [reading] = [line for line in out.getvalue().splitlines() if " reading " in line]
+    assert "1 download," in reading and "0 failed" in reading
+    assert "did not finish" not in reading

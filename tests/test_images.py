@@ -140,3 +140,23 @@ def test_a_data_saver_feed_never_shows_images(tmp_path: Path) -> None:
     assert reader.images_mode(feed.id) == "auto"
     reader.store.set_data_saver(feed.id, True)
     assert reader.images_mode(feed.id) == "off"
+
+
+def test_images_fetched_to_read_are_counted_in_the_history(
+    tmp_path: Path, http_server: LoopbackServer
+) -> None:
+    """Bytes spent reading count as a refresh's do (history, stats): one row per session."""
+    http_server.add("/a.png", png(), content_type="image/png")
+    http_server.add("/s.svg", SVG, content_type="image/svg+xml")
+    reader, article_id = make(tmp_path, images="auto")
+    first = fetch(reader, article_id, [http_server.url("/a.png"), http_server.url("/s.svg")])
+    again = fetch(reader, article_id, [http_server.url("/s.svg")])  # stored: nothing fetched
+    assert (first.fetched, first.refused, again.fetched + again.refused) == (1, 1, 0)
+    reader.close()
+    reader = make_reader(db_path=tmp_path / "t.db")
+    try:
+        [row] = reader.refresh_history()
+    finally:
+        reader.close()
+    assert (row.kind, row.feeds, row.updated, row.failed) == ("reading", 2, 1, 1)
+    assert row.bytes_downloaded == first.bytes_downloaded > 0 and row.finished_at is not None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
 
-from tuireader.stats import Day, ReadingStats
+from tuireader.stats import Day, ReadingStats, reading_stats
 from tuireader.statsplot import stats_report
+from tuireader.store import Store
 
 STATS = ReadingStats(
     days=tuple(
@@ -54,3 +56,19 @@ def test_most_read_feeds_bars_are_as_long_as_their_counts() -> None:
     assert abs(bars["Beta"] * 3 - bars["Alpha"]) <= 3, bars
     axis = lines[-1].split()
     assert axis == ["0", "1", "2", "3"], axis
+
+
+def test_bytes_saved_are_estimated_from_feed_downloads_only(tmp_path: Path) -> None:
+    """Each 304 is taken to have saved an average feed download: the pages and images
+    fetched to read (prefetch, reading) are counted as downloaded but not averaged in."""
+    clock = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    store = Store(tmp_path / "t.db", clock=lambda: clock)
+    try:
+        store.record_refresh(clock, clock, 3, 2, 1, 0, 5, 2_000)  # 2 feeds updated: 1 KB each
+        store.record_refresh(clock, clock, 4, 4, 0, 0, 0, 400_000, kind="full_text")
+        store.record_refresh(clock, clock, 2, 2, 0, 0, 0, 90_000, kind="reading")
+        stats = reading_stats(store, days=1)
+    finally:
+        store.close()
+    assert stats.days[-1].bytes_downloaded == 492_000
+    assert (stats.not_modified, stats.bytes_saved_estimate) == (1, 1_000)

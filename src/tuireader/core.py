@@ -111,6 +111,9 @@ class Reader:
     dirs: Dirs | None = None
     transport: httpx.AsyncBaseTransport | None = None
     config_problems: tuple[str, ...] = ()
+    #: The history row of what this session fetched to read articles (pages, images).
+    _reading: RefreshLog | None = field(default=None, init=False, repr=False)
+    _reading_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     # --- fetching -------------------------------------------------------------------------
 
@@ -295,7 +298,9 @@ class Reader:
         async with await self.open_fetcher() as fetcher:
             from tuireader.fulltext import fetch_full_text
 
-            return await fetch_full_text(self.store, fetcher, article)
+            full = await fetch_full_text(self.store, fetcher, article)
+        self._reading_log().add_page(full)
+        return full
 
     async def prefetch_full_texts(
         self,
@@ -491,6 +496,9 @@ class Reader:
         return ordered if limit is None else ordered[:limit]
 
     def close(self) -> None:
+        if self._reading is not None:
+            with contextlib.suppress(StoreError):
+                self._reading.finish(self.store.now())
         self.store.close()
 
     # --- long life ---------------------------------------------------------------------------
@@ -756,9 +764,17 @@ class Reader:
         from tuireader.media.images import fetch_article_images
 
         async with await self.open_fetcher() as fetcher:
-            return await fetch_article_images(
+            got = await fetch_article_images(
                 self.store, fetcher, article_id, refs, byte_budget=byte_budget, retry=retry
             )
+        self._reading_log().add_images(got.fetched, got.refused, got.bytes_downloaded)
+        return got
+
+    def _reading_log(self) -> RefreshLog:
+        with self._reading_lock:  # pages and images may be fetched on two threads at once
+            if self._reading is None:
+                self._reading = RefreshLog(self.store, self.store.now(), kind="reading")
+            return self._reading
 
     # --- the app's front door (issue 15: the UI calls these, never ``store``) ----------------
 

@@ -55,17 +55,28 @@ class RefreshLog:
         saved = bool(page.markdown)
         self._count(updated=saved, failed=not saved, bytes_downloaded=page.bytes_downloaded)
 
+    def add_images(self, fetched: int, refused: int, bytes_downloaded: int) -> None:
+        """Count images fetched to read an article: each tried is a download, as a page is."""
+        if fetched or refused or bytes_downloaded:
+            self._count(
+                tried=fetched + refused,
+                updated=fetched,
+                failed=refused,
+                bytes_downloaded=bytes_downloaded,
+            )
+
     def _count(
         self,
         *,
-        updated: bool = False,
+        tried: int = 1,
+        updated: bool | int = False,
         not_modified: bool = False,
-        failed: bool = False,
+        failed: bool | int = False,
         new_articles: int = 0,
         bytes_downloaded: int = 0,
     ) -> None:
         with self._lock:
-            self.feeds += 1
+            self.feeds += tried
             self.updated += updated
             self.not_modified += not_modified
             self.failed += failed

@@ -4,7 +4,8 @@
 not reading it. Time spent is estimated from the activity log: the gaps between two things
 the reader did with articles, counting a gap only up to :data:`IDLE_AFTER` (longer means the
 reader went away). Bytes saved by conditional requests are an estimate too: each 304 is
-taken to have saved an average full download of the same period.
+taken to have saved an average feed download of the same period (pages and images fetched
+for reading are not feeds: they count in the bytes downloaded, not in that average).
 """
 
 from __future__ import annotations
@@ -62,12 +63,13 @@ def reading_stats(store: Store, *, days: int = 30) -> ReadingStats:
     for offset in range(days):
         day = first + timedelta(days=offset)
         key = day.isoformat()
-        downloaded, _updated, not_modified = traffic.get(key, (0, 0, 0))
+        downloaded, _feed_bytes, _updated, not_modified = traffic.get(key, (0, 0, 0, 0))
         rows.append(Day(day, opened.get(key, 0), minutes.get(day, 0.0), downloaded, not_modified))
-    updated = sum(t[1] for t in traffic.values())
-    downloaded = sum(t[0] for t in traffic.values())
-    average_download = downloaded // updated if updated else 0
-    saved = average_download * sum(t[2] for t in traffic.values())
+    # A feed's average download: pages and images fetched for reading are no feed's.
+    updated = sum(t[2] for t in traffic.values())
+    feed_bytes = sum(t[1] for t in traffic.values())
+    average_download = feed_bytes // updated if updated else 0
+    saved = average_download * sum(t[3] for t in traffic.values())
     return ReadingStats(tuple(rows), tuple(store.opened_per_feed(since)), saved)
 
 

@@ -140,7 +140,9 @@ def cmd_cleanup(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
 
 
 #: What `history` calls each kind of row, in its text and its JSON alike.
-KIND_NAMES = {"feeds": "refresh", "full_text": "prefetch"}
+KIND_NAMES = {"feeds": "refresh", "full_text": "prefetch", "reading": "reading"}
+#: What each kind of row counts.
+TRIED_NAMES = {"feeds": "feed", "full_text": "page", "reading": "download"}
 
 
 def cmd_history(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
@@ -165,8 +167,9 @@ def cmd_history(reader: Reader, args: argparse.Namespace, out: TextIO) -> int:
         )
         return 0
     for r in records:
-        tried = plural(r.feeds, "page" if r.kind == "full_text" else "feed")
-        unfinished = "" if r.finished_at else "  (did not finish)"
+        tried = plural(r.feeds, TRIED_NAMES[r.kind])
+        # A reading row is the app's session: it ends when the app does, not "did not finish".
+        unfinished = "" if r.finished_at or r.kind == "reading" else "  (did not finish)"
         out.write(
             f"{r.started_at:%Y-%m-%d %H:%M}  {KIND_NAMES[r.kind]:<8} {tried:>10}, "
             f"{r.new_articles:>4} new, {r.failed:>3} failed, "

@@ -9,8 +9,10 @@ from typing import Literal
 from tuireader.store.base import StoreBase
 from tuireader.store.db import from_db_time, to_db_time
 
-RefreshKind = Literal["feeds", "full_text"]
-REFRESH_KINDS: tuple[RefreshKind, ...] = ("feeds", "full_text")
+#: ``reading``: the pages and images the app fetched while the reader read (one row per
+#: session of the app), so history, stats and the data budget count them too.
+RefreshKind = Literal["feeds", "full_text", "reading"]
+REFRESH_KINDS: tuple[RefreshKind, ...] = ("feeds", "full_text", "reading")
 
 
 @dataclass(frozen=True, slots=True)

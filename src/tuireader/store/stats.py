@@ -39,14 +39,16 @@ class StatsMixin(StoreBase):
             ).fetchall()
         return [t for t in (from_db_time(row[0]) for row in rows) if t is not None]
 
-    def traffic_per_day(self, since: datetime) -> dict[str, tuple[int, int, int]]:
-        """``YYYY-MM-DD`` -> (bytes downloaded, feeds updated, feeds not modified)."""
+    def traffic_per_day(self, since: datetime) -> dict[str, tuple[int, int, int, int]]:
+        """``YYYY-MM-DD`` -> (bytes downloaded in all, of them by feed refreshes, feeds
+        updated, feeds not modified)."""
         with self.db.read() as conn:
             rows = conn.execute(
                 """SELECT substr(started_at, 1, 10), sum(bytes_downloaded),
+                   sum(CASE WHEN kind = 'feeds' THEN bytes_downloaded ELSE 0 END),
                    sum(CASE WHEN kind = 'feeds' THEN updated ELSE 0 END),
                    sum(not_modified)
                    FROM refreshes WHERE started_at >= ? GROUP BY 1""",
                 (to_db_time(since),),
             ).fetchall()
-        return {row[0]: (row[1] or 0, row[2] or 0, row[3] or 0) for row in rows}
+        return {row[0]: (row[1] or 0, row[2] or 0, row[3] or 0, row[4] or 0) for row in rows}
