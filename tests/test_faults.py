@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
+import json
 import os
 import random
 import signal
@@ -23,6 +25,7 @@ import pytest
 from feedgen import rss
 from helpers.dbcheck import Snapshot, connect, consistency_problems, snapshot
 from loopback import LoopbackServer, Request, Response
+from tuireader.cli import build_parser, main, open_reader
 from tuireader.models import ParsedEntry, ParsedFeed
 from tuireader.store import ArticleQuery, Store, StoreError, StoreReadOnlyError
 
@@ -245,6 +248,22 @@ def test_opening_on_a_full_disk_says_the_disk_is_full(small_tmpfs: Path) -> None
     with pytest.raises(StoreError) as caught:
         Store(db).close()
     assert "the disk is full" in str(caught.value), caught.value
+    # Reading still works (the trial: list, show and search all refused to run).
+    with Store(db, read_only=True) as store:
+        assert [f.url for f in store.list_feeds()] == ["https://example.org/feed"]
+    out = io.StringIO()
+    assert main(["--db", str(db), "list", "feeds", "--json"], out=out) == 0
+    assert [f["url"] for f in json.loads(out.getvalue())] == ["https://example.org/feed"]
+    # The app opens for reading too, says why at start, and every change it refuses says so.
+    reader = open_reader(build_parser().parse_args(["--db", str(db)]))
+    try:
+        [problem] = reader.config_problems
+        assert "the disk is full, so the library is open for reading only" in problem
+        assert [f.url for f in reader.store.list_feeds()] == ["https://example.org/feed"]
+        with pytest.raises(StoreReadOnlyError, match="the disk is full"):
+            reader.store.add_feed("https://example.org/other")
+    finally:
+        reader.close()
     (small_tmpfs / "filler").unlink()
     with Store(db) as store:  # room again: everything is still there
         assert [f.url for f in store.list_feeds()] == ["https://example.org/feed"]

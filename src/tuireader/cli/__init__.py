@@ -22,7 +22,7 @@ from tuireader.humanize import plural
 from tuireader.models import FeedError, FullTextMode
 from tuireader.paths import resolve_dirs
 from tuireader.query import QueryError
-from tuireader.store import ArticleQuery, StoreError
+from tuireader.store import ArticleQuery, StoreError, StoreFullError
 
 
 def cmd_dirs(reader: Reader | None, args: argparse.Namespace, out: TextIO) -> int:
@@ -474,7 +474,15 @@ def open_reader(args: argparse.Namespace) -> Reader:
         )
     try:
         return make_reader(db_path=args.db)
-    except StoreError:
-        if args.command not in READ_COMMANDS or not path.exists():
+    except StoreError as error:
+        full = isinstance(error, StoreFullError)
+        reading = args.command in READ_COMMANDS or (args.command is None and full)
+        if not reading or not path.exists():
             raise
-        return make_reader(db_path=args.db, read_only=True)
+        reader = make_reader(db_path=args.db, read_only=True)
+        if full and args.command is None:  # the app says so; each change it refuses says why
+            reader.config_problems += (
+                f"{path}: the disk is full, so the library is open for reading only; "
+                "nothing you change is saved until there is room",
+            )
+        return reader

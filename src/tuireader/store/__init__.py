@@ -15,7 +15,13 @@ from tuireader.store.articles import (
     dedup_key,
 )
 from tuireader.store.base import utc_now
-from tuireader.store.db import BUSY_TIMEOUT_SECONDS, Database, StoreError, StoreReadOnlyError
+from tuireader.store.db import (
+    BUSY_TIMEOUT_SECONDS,
+    Database,
+    StoreError,
+    StoreFullError,
+    StoreReadOnlyError,
+)
 from tuireader.store.enclosures import EnclosuresMixin, EnclosureState
 from tuireader.store.feeds import FeedExistsError, FeedsMixin, FetchState, NoSuchFeedError
 from tuireader.store.fulltext import FullTextMixin
@@ -61,6 +67,7 @@ __all__ = [
     "Store",
     "StoredImage",
     "StoreError",
+    "StoreFullError",
     "StoreReadOnlyError",
     "StoreResult",
     "TagCount",

@@ -28,6 +28,10 @@ class StoreReadOnlyError(StoreError):
     """The store cannot be written: read-only file or directory, or opened read-only."""
 
 
+class StoreFullError(StoreError):
+    """The disk holding the store is full: nothing can be written until there is room."""
+
+
 to_db_time = db_time
 
 
@@ -60,7 +64,7 @@ def describe_sqlite_error(error: sqlite3.Error, path: Path | str) -> StoreError:
         return StoreReadOnlyError(f"cannot write to {path}: it is read-only")
     if "disk is full" in text or "disk full" in text or ("i/o error" in text and _no_room(path)):
         # SQLite says "disk I/O error" when a full disk stops it creating its -wal file.
-        return StoreError(f"cannot write to {path}: the disk is full (nothing stored was lost)")
+        return StoreFullError(f"cannot write to {path}: the disk is full (nothing stored was lost)")
     if "locked" in text or "busy" in text:
         return StoreError(f"{path} is busy: another tuireader is writing to it; try again")
     if "malformed" in text or "not a database" in text:
@@ -95,6 +99,8 @@ class Database:
         self.lock = threading.RLock()
         #: Nesting of write() calls: the outermost owns the transaction.
         self._write_depth = 0
+        #: Why writes are refused, when open read-only (said by every refused write).
+        self.read_only_why = "it is open read-only"
         self.conn = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
@@ -135,10 +141,13 @@ class Database:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             return sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         uri = f"{self.path.resolve().as_uri()}?mode=ro"
-        if not _writable(self.path.parent) and not Path(f"{self.path}-wal").exists():
-            # Read-only media: SQLite cannot create the -shm file WAL readers need, and
-            # nobody can write here, so the file is read as immutable (no locking at all).
+        if _wal_empty(self.path) and (not _writable(self.path.parent) or _no_room(self.path)):
+            # Read-only media or a full disk: SQLite cannot create the -shm file WAL readers
+            # need, and nobody can write here, so the file is read as immutable (no locking
+            # at all). Only with no log waiting to be checkpointed, which this would miss.
             uri += "&immutable=1"
+        if _no_room(self.path):
+            self.read_only_why = "the disk is full (open for reading only until there is room)"
         return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
 
     @property
@@ -191,7 +200,7 @@ class Database:
         the outer transaction, which commits or rolls back everything at its end.
         """
         if self.read_only:
-            raise StoreReadOnlyError(f"{self.path} is open read-only")
+            raise StoreReadOnlyError(f"cannot write to {self.path}: {self.read_only_why}")
         with self.lock:
             if self._write_depth:
                 self._write_depth += 1
@@ -229,7 +238,7 @@ class Database:
     def maintenance(self) -> Iterator[sqlite3.Connection]:
         """The connection outside any transaction, for VACUUM and checkpoints."""
         if self.read_only:
-            raise StoreReadOnlyError(f"{self.path} is open read-only")
+            raise StoreReadOnlyError(f"cannot write to {self.path}: {self.read_only_why}")
         with self.lock:
             try:
                 yield self.conn
@@ -257,6 +266,16 @@ class Database:
 def _writable(path: Path) -> bool:
     """access(2) says EROFS on a read-only mount even to root, unlike a permission check."""
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _wal_empty(path: Path) -> bool:
+    """No write-ahead log, or an empty one (a failed open on a full disk leaves one)."""
+    try:
+        return Path(f"{path}-wal").stat().st_size == 0
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
 
 
 def _is_environmental(error: sqlite3.Error) -> bool:
