@@ -485,6 +485,29 @@ async def test_a_proxy_from_the_environment_is_used(
     assert http_server.paths_requested() == ["http://feeds.invalid/feed.xml"]
 
 
+async def test_a_proxy_for_all_schemes_from_the_environment_is_used(
+    http_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ALL_PROXY (httpx mounts it at "all://") must not be replaced by the fetcher's transport."""
+    http_server.add("http://feeds.invalid/feed.xml", FEED)
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ALL_PROXY", http_server.url())
+    async with Fetcher(connect_timeout=2, read_timeout=2, deadline=5) as fetcher:
+        result = await fetcher.fetch("http://feeds.invalid/feed.xml")
+
+    assert result.ok
+    assert http_server.paths_requested() == ["http://feeds.invalid/feed.xml"]
+
+
+async def test_the_default_transport_has_the_cheaper_idle_check() -> None:
+    from tuireader.fetchpool import _Backend
+
+    async with Fetcher() as fetcher:
+        pool = fetcher._client._transport._pool  # type: ignore[attr-defined]
+        assert isinstance(pool._network_backend, _Backend)
+
+
 async def test_stopped_server_is_offline(http_server: LoopbackServer, fetcher: Fetcher) -> None:
     http_server.add("/feed.xml", FEED)
     assert (await fetcher.fetch(http_server.url("/feed.xml"))).ok  # a pooled keep-alive conn

@@ -35,7 +35,7 @@ import brotli
 import httpx
 
 from tuireader import __version__
-from tuireader.fetchpool import make_transport
+from tuireader.fetchpool import use_cheaper_check
 from tuireader.humanize import format_bytes
 from tuireader.sanitize import clean_line
 from tuireader.tls import lazy_ca_context
@@ -176,9 +176,6 @@ class Fetcher:
         limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
         )
-        # A mount, not ``transport``: a transport given to httpx turns off its proxies from
-        # the environment (HTTPS_PROXY...), which still take precedence over "all://" here.
-        mounts = {"all://": make_transport(tls_context(), limits)} if transport is None else None
         self._client = httpx.AsyncClient(
             headers={"User-Agent": user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(
@@ -187,10 +184,14 @@ class Fetcher:
             limits=limits,
             follow_redirects=False,
             transport=transport,
-            mounts=mounts,
             verify=tls_context(),
             event_hooks={"response": [_refuse_unusable_redirect]},
         )
+        if transport is None:
+            # httpx's own default transport, given the cheaper idle check in place: neither a
+            # transport= (which turns off proxies from the environment) nor an "all://" mount
+            # (which would replace ALL_PROXY's, mounted at that same pattern).
+            use_cheaper_check(getattr(self._client, "_transport", None))
 
     async def __aenter__(self) -> Fetcher:
         return self

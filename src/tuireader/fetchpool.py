@@ -17,22 +17,21 @@ from collections.abc import Iterable
 from typing import Any
 
 import httpcore
-import httpx
 
 SocketOption = (
     tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
 )
 
 
-def make_transport(verify: ssl.SSLContext, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
-    """What httpx.AsyncClient would make for ``verify`` and ``limits``, on the cheaper check."""
-    transport = httpx.AsyncHTTPTransport(verify=verify, limits=limits)
+def use_cheaper_check(transport: object) -> None:
+    """Give httpx's AsyncHTTPTransport ``transport`` the cheaper check, in place."""
     pool = getattr(transport, "_pool", None)
     # Private to httpx and httpcore: if either changes, the transport is only slower.
     backend = getattr(pool, "_network_backend", None)
-    if isinstance(pool, httpcore.AsyncConnectionPool) and backend is not None:
+    if isinstance(pool, httpcore.AsyncConnectionPool) and isinstance(
+        backend, httpcore.AsyncNetworkBackend
+    ):
         pool._network_backend = _Backend(backend)
-    return transport
 
 
 def _is_readable(sock: socket.socket | None) -> bool:
