@@ -58,8 +58,9 @@ class ScreenBase(Screen[None]):
     unread_only: reactive[bool] = reactive(False, init=False)
     #: How many articles the view has (None while it loads).
     count: reactive[int | None] = reactive(None, init=False)
-    #: The one current article: the list's cursor. Every article key acts on it.
-    current_id: reactive[int | None] = reactive(None, init=False)
+    #: The one current article: the list's cursor. Every article key acts on it. No
+    #: repaint of the whole screen when it moves (every j): the list redraws its own rows.
+    current_id: reactive[int | None] = reactive(None, init=False, repaint=False)
     #: The current article when it is open in the reading pane, else None.
     open_id: reactive[int | None] = reactive(None, init=False)
     #: The feeds pane is hidden (w), the list and the article wider (kept across restarts).

@@ -80,7 +80,8 @@ class ArticleList(ScrollView, can_focus=True):
     }
     """
 
-    cursor: reactive[int] = reactive(-1, init=False)
+    #: No repaint of the whole list when it moves: ``watch_cursor`` redraws the two rows.
+    cursor: reactive[int] = reactive(-1, init=False, repaint=False)
 
     @dataclass
     class Highlighted(Message):

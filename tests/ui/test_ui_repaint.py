@@ -1,0 +1,99 @@
+"""What a key repaints: a cursor move redraws the rows it leaves and enters, not the screen.
+
+Issue 11: ``j`` at a key repeat's pace must paint within 50 ms on a 100,000-article library
+(bench/ui_bench.py). A whole-screen repaint per key (a reactive on the screen or the list
+that repaints its owner) costs 30-40 ms of rendering on its own; these tests look at what
+the compositor sends to the terminal, so they fail on such a repaint whatever the machine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual._compositor import ChopsUpdate, CompositorUpdate
+from textual.geometry import Region
+from textual.pilot import Pilot
+from uihelpers import AppFactory, main, settle
+
+from tuireader.core import Reader
+from tuireader.ui.app import TuiReaderApp
+from tuireader.ui.widgets.article_list import ROW_HEIGHT, ArticleList
+
+
+def record_updates(app: TuiReaderApp) -> list[CompositorUpdate]:
+    """Every compositor update the app hands its driver from now on."""
+    updates: list[CompositorUpdate] = []
+    display = app._display
+
+    def probe(screen: Any, renderable: Any) -> None:
+        if isinstance(renderable, CompositorUpdate):
+            updates.append(renderable)
+        display(screen, renderable)
+
+    app._display = probe  # type: ignore[method-assign]
+    return updates
+
+
+async def press_and_paint(pilot: Pilot[Any], key: str, updates: list[CompositorUpdate]) -> None:
+    updates.clear()
+    await pilot.press(key)
+    await settle(pilot)
+
+
+def painted_lines(updates: list[CompositorUpdate]) -> set[int]:
+    lines: set[int] = set()
+    for update in updates:
+        assert isinstance(update, ChopsUpdate), f"a whole-screen repaint: {update!r}"
+        lines |= {y for y, _, _ in update.spans}
+    return lines
+
+
+async def test_j_repaints_two_rows_of_the_list(reader: Reader, app_factory: AppFactory) -> None:
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        articles = main(app).query_one(ArticleList)
+        assert len(articles.ids) > 3
+        updates = record_updates(app)
+        await press_and_paint(pilot, "j", updates)
+        assert articles.cursor == 1
+        top = articles.content_region.y
+        # Rows 0 and 1: the cursor left the first and entered the second.
+        assert painted_lines(updates) == set(range(top, top + 2 * ROW_HEIGHT))
+        region = articles.content_region
+        for update in updates:
+            assert isinstance(update, ChopsUpdate)
+            for y, x1, x2 in update.spans:
+                assert region.contains_region(Region(x1, y, x2 - x1, 1))
+
+        await press_and_paint(pilot, "k", updates)
+        assert articles.cursor == 0
+        assert painted_lines(updates) == set(range(top, top + 2 * ROW_HEIGHT))
+
+
+async def test_j_still_scrolls_the_cursor_into_view(
+    reader: Reader, app_factory: AppFactory
+) -> None:
+    """A small terminal: moving past the last visible row scrolls the list (its rows all
+    move), and the cursor's row is the one painted with the cursor."""
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 12)) as pilot:
+        await settle(pilot)
+        articles = main(app).query_one(ArticleList)
+        visible = articles.scrollable_content_region.height // ROW_HEIGHT
+        assert len(articles.ids) > visible + 1
+        updates = record_updates(app)
+        for _ in range(visible):
+            await press_and_paint(pilot, "j", updates)
+        assert articles.cursor == visible
+        assert articles.scroll_y > 0
+        region = articles.content_region
+        assert painted_lines(updates) >= set(range(region.y, region.y + region.height))
+        cursor_line = articles.cursor * ROW_HEIGHT - int(articles.scroll_y)
+        cursor_bg = articles.get_component_rich_style("article-list--cursor").bgcolor
+        # The list is focused: its cursor style has a background to check.
+        assert cursor_bg is not None
+        for y in range(region.height):
+            backgrounds = {s.style.bgcolor for s in articles.render_line(y) if s.style}
+            on_cursor = cursor_line <= y < cursor_line + ROW_HEIGHT
+            assert (cursor_bg in backgrounds) == on_cursor, y
