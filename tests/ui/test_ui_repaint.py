@@ -17,6 +17,7 @@ from uihelpers import AppFactory, main, settle
 
 from tuireader.core import Reader
 from tuireader.ui.app import TuiReaderApp
+from tuireader.ui.screens.main import MainScreen
 from tuireader.ui.widgets.article_list import ROW_HEIGHT, ArticleList
 
 
@@ -97,3 +98,24 @@ async def test_j_still_scrolls_the_cursor_into_view(
             backgrounds = {s.style.bgcolor for s in articles.render_line(y) if s.style}
             on_cursor = cursor_line <= y < cursor_line + ROW_HEIGHT
             assert (cursor_bg in backgrounds) == on_cursor, y
+
+
+async def test_the_first_paint_has_the_articles(reader: Reader, app_factory: AppFactory) -> None:
+    """The main screen is not painted empty first: its first paint shows the list's rows
+    (each paint before them cost a layout and a render the list's worker waited for)."""
+    app = app_factory(reader)
+    painted: list[bool] = []
+    display = app._display
+
+    def probe(screen: Any, renderable: Any) -> None:
+        if isinstance(renderable, CompositorUpdate) and isinstance(screen, MainScreen):
+            articles = screen.query_one(ArticleList)
+            current = articles.current_id
+            painted.append(current is not None and articles.row(current) is not None)
+        display(screen, renderable)
+
+    app._display = probe  # type: ignore[method-assign]
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+    assert painted
+    assert painted[0], "the main screen was painted before its articles were in"

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
+from textual.geometry import Size
 from textual.worker import Worker, WorkerState
 
 from tuireader.store import StoreError
@@ -45,6 +46,8 @@ from tuireader.ui.widgets.status import ListTitle, StatusLine
 NARROW_WIDTH = 100
 #: Below this width the sidebar shrinks, so list titles and the article keep their room.
 MEDIUM_WIDTH = 130
+#: The first paint waits this long at most for the first list (``hold_first_paint``).
+FIRST_PAINT_HOLD_S = 1.0
 #: Keys that act on the current article: shown only when there is one.
 ARTICLE_ACTIONS = {"open_browser", "toggle_read", "star", "recommend", "copy_link"}
 ARTICLE_ACTIONS |= {"download", "play"}  # [media]
@@ -67,6 +70,9 @@ class MainScreen(
         super().__init__(context)
         self._tracker = ReadTracker(context.monotonic)
         self._first_list_shown = False
+        self._paint_hold: contextlib.ExitStack | None = None
+        #: The layout asked for while the first paint was held, done when it ends.
+        self._held_layout: Size | None = None
         self.restore_state()
 
     def compose(self) -> ComposeResult:
@@ -88,6 +94,7 @@ class MainScreen(
         yield KeyFooter(held=True)  # its keys come after the first list: first_list_shown
 
     def on_mount(self) -> None:
+        self.hold_first_paint()
         self.articles.focus()
         # The list first: its ids are what the first paint waits for.
         self.load_view()
@@ -105,8 +112,43 @@ class MainScreen(
         """
         if not self._first_list_shown:
             self._first_list_shown = True
+            self.release_first_paint()
             self.call_after_refresh(self._after_first_list)
             self.ctx.first_view_shown()  # (the app's: the collector, the warm-up)
+
+    def hold_first_paint(self) -> None:
+        """No layout or paint until the first list is in (or FIRST_PAINT_HOLD_S passed).
+
+        Until then Textual lays out and renders the whole screen three times (the screen
+        resumed, then resized twice), 15-30 ms of the event loop each for a screen with no
+        articles yet, while the list's worker waits for the GIL to read the ids: the first
+        paint with the articles came that much later. Held, it is laid out once.
+        """
+        hold = contextlib.ExitStack()
+        hold.enter_context(self.app.batch_update())
+        self._paint_hold = hold
+        self.set_timer(FIRST_PAINT_HOLD_S, self.release_first_paint)
+
+    def release_first_paint(self) -> None:
+        """End the hold after the current handler (the first list's, which sets its rows)."""
+        if self._paint_hold is not None:
+            self.call_later(self._end_paint_hold)
+
+    def _end_paint_hold(self) -> None:
+        hold, self._paint_hold = self._paint_hold, None
+        if hold is None:
+            return
+        hold.close()
+        size, self._held_layout = self._held_layout, None
+        if size is not None and self.is_attached:
+            self._refresh_layout(size)
+
+    def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
+        """Textual's layout of the screen: while the first paint is held, only noted."""
+        if self._paint_hold is not None:
+            self._held_layout = size or self._held_layout or self.app.size
+            return
+        super()._refresh_layout(size, scroll)
 
     def _after_first_list(self) -> None:
         self.show_early_sidebar()
@@ -117,6 +159,9 @@ class MainScreen(
         self.set_class(NARROW_WIDTH <= event.size.width < MEDIUM_WIDTH, "medium")
 
     def on_unmount(self) -> None:
+        hold, self._paint_hold = self._paint_hold, None
+        if hold is not None:
+            hold.close()
         self.stop_refresh()
         self.stop_downloads()  # [media] the .part file stays: D resumes
         self.background_runs.stop()  # [commands] quitting waits for none of them
