@@ -382,7 +382,15 @@ class ArticlesMixin(StoreBase):
         return StoreResult(new, updated)
 
     def article_ids(self, query: ArticleQuery, *, limit: int | None = None) -> list[int]:
-        """The ids of a view in display order: cheap even for 100,000 articles."""
+        """The ids of a view in display order: cheap even for 100,000 articles.
+
+        They come back as one text (``group_concat`` over the ordered query), not a row
+        each: the sqlite3 module gives up and takes back the GIL for every row, so reading
+        50,000 rows in a worker while the event loop lays out the first screen made each
+        wait for the other (the list's first paint waited 100-150 ms more for its ids).
+        SQLite keeps a FROM subquery's ORDER BY when the outer query aggregates with
+        anything but count/min/max, so the ids keep their order.
+        """
         where, params = _where(query, self.now())
         join = " JOIN feeds f ON f.id = a.feed_id" if query.sort is Sort.FEED else ""
         feed_title = f", {FEED_TITLE_SQL} AS feed_title" if query.sort is Sort.FEED else ""
@@ -391,7 +399,8 @@ class ArticlesMixin(StoreBase):
             sql += " LIMIT ?"
             params.append(limit)
         with self.db.read() as conn:
-            return [row[0] for row in conn.execute(sql, params)]
+            joined = conn.execute(f"SELECT group_concat(id) FROM ({sql})", params).fetchone()[0]
+        return list(map(int, joined.split(","))) if joined else []
 
     def count_articles(self, query: ArticleQuery) -> int:
         where, params = _where(query, self.now())
