@@ -8,14 +8,17 @@ the compositor sends to the terminal, so they fail on such a repaint whatever th
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from textual._compositor import ChopsUpdate, CompositorUpdate
 from textual.geometry import Region
 from textual.pilot import Pilot
-from uihelpers import AppFactory, main, settle
+from uihelpers import FIXED_NOW, AppFactory, main, settle
 
-from tuireader.core import Reader
+from tuireader.config import Config
+from tuireader.core import Reader, make_reader
 from tuireader.ui.app import TuiReaderApp
 from tuireader.ui.screens.main import MainScreen
 from tuireader.ui.widgets.article_list import ROW_HEIGHT, ArticleList
@@ -119,3 +122,32 @@ async def test_the_first_paint_has_the_articles(reader: Reader, app_factory: App
         await settle(pilot)
     assert painted
     assert painted[0], "the main screen was painted before its articles were in"
+
+
+def line_text(articles: ArticleList, y: int) -> str:
+    return "".join(segment.text for segment in articles.render_line(y))
+
+
+async def test_redrawn_lines_follow_marks_and_the_clock(
+    tmp_path: Path, app_factory: AppFactory
+) -> None:
+    """Lines drawn once are reused when the list scrolls (issue 11), but a star, a read
+    mark or the age moving on shows at the next draw."""
+    now = [FIXED_NOW]
+    reader = make_reader(db_path=tmp_path / "t.db", config=Config(), clock=lambda: now[0])
+    reader.load_demo()
+    app = app_factory(reader)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        articles = main(app).query_one(ArticleList)
+        first = articles.ids[0]
+        title, meta = line_text(articles, 0), line_text(articles, 1)
+        assert "★" not in title
+        await pilot.press("s")  # star the current (first) article
+        await settle(pilot)
+        assert "★" in line_text(articles, 0)
+        assert articles.row(first) is not None and articles.row(first).starred  # type: ignore[union-attr]
+        now[0] = FIXED_NOW + timedelta(days=400)
+        moved_on = line_text(articles, 1)
+        assert moved_on != meta
+        assert moved_on.split(" · ")[0] == meta.split(" · ")[0]  # the feed stays

@@ -38,6 +38,8 @@ WINDOW_MARGIN = 60
 ROW_CACHE_LIMIT = 2_000
 #: Screen lines per article: the title, then feed, age, marks and notes (like NetNewsWire).
 ROW_HEIGHT = 2
+#: Drawn lines kept for redrawing (a scroll redraws every visible line); more, and they go.
+LINE_CACHE_LIMIT = 1_000
 
 RowFetcher = Callable[[list[int]], list[ArticleSummary]]
 
@@ -120,6 +122,8 @@ class ArticleList(ScrollView, can_focus=True):
         self._fetch_pending = False
         self._reload = False
         self._style_cache: dict[str, Style] = {}
+        #: Drawn lines by (id, line of the row, cursor, selected, width, minute of the age).
+        self._lines: dict[tuple[int, int, bool, bool, int, int], Strip] = {}
         self.empty_message = "No articles here."
         #: The rows selected with v (the screen's selection, read when drawing).
         self.selected: Collection[int] = ()
@@ -179,6 +183,7 @@ class ArticleList(ScrollView, can_focus=True):
         self._ids = ids
         self._positions = None
         self._notes = dict(notes or {})
+        self._lines.clear()
         if not keep_position:
             self._rows.clear()
         for summary in rows or ():
@@ -213,6 +218,7 @@ class ArticleList(ScrollView, can_focus=True):
     def update_rows(self, rows: list[ArticleSummary]) -> None:
         for summary in rows:
             self._rows[summary.id] = summary
+        self._lines.clear()  # their marks may have changed
         self._evict_rows()
         self.refresh()
 
@@ -235,6 +241,7 @@ class ArticleList(ScrollView, can_focus=True):
         summary = self._rows.get(article_id)
         if summary is not None:
             self._rows[article_id] = replace(summary, **changes)  # type: ignore[arg-type]
+            self._lines.clear()
             index = self.index_of(article_id)
             if index is not None:
                 self.refresh_row(index)
@@ -330,6 +337,7 @@ class ArticleList(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         self._style_cache.clear()
+        self._lines.clear()
         super().notify_style_update()
 
     def _style(self, name: str) -> Style:
@@ -362,8 +370,31 @@ class ArticleList(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         article_id = self._ids[index]
         summary = self._rows.get(article_id)
-        cursor: Style | None = None
         selected = article_id in self.selected
+        if summary is None:
+            return self._draw_line(index, part, width, base, summary, selected)
+        # A scroll redraws every line on screen (each j past the bottom row): lines already
+        # drawn are reused. The age on the second line changes by the minute at most.
+        minute = int(self._now().timestamp()) // 60 if part else 0
+        key = (article_id, part, index == self.cursor, selected, width, minute)
+        strip = self._lines.get(key)
+        if strip is None:
+            if len(self._lines) >= LINE_CACHE_LIMIT:
+                self._lines.clear()
+            strip = self._lines[key] = self._draw_line(index, part, width, base, summary, selected)
+        return strip
+
+    def _draw_line(
+        self,
+        index: int,
+        part: int,
+        width: int,
+        base: Style,
+        summary: ArticleSummary | None,
+        selected: bool,
+    ) -> Strip:
+        article_id = self._ids[index]
+        cursor: Style | None = None
         if selected:
             # Its tint under the text too, as the cursor's (the cursor's wins on its row).
             cursor = self._style("article-list--selected")
@@ -416,6 +447,7 @@ class ArticleList(ScrollView, can_focus=True):
         """Highlight these words of a search in the titles (none: no search)."""
         if terms != self._match_terms:
             self._match_terms = terms
+            self._lines.clear()
             self.refresh()
 
     def meta_line(self, summary: ArticleSummary, note: RowNote | None, width: int) -> Text:
