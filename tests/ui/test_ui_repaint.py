@@ -15,10 +15,11 @@ from typing import Any
 from textual._compositor import ChopsUpdate, CompositorUpdate
 from textual.geometry import Region
 from textual.pilot import Pilot
-from uihelpers import FIXED_NOW, AppFactory, main, settle
+from uihelpers import FIXED_NOW, AppFactory, main, settle, store_entries
 
 from tuireader.config import Config
 from tuireader.core import Reader, make_reader
+from tuireader.models import ArticleSummary, ParsedEntry
 from tuireader.ui.app import TuiReaderApp
 from tuireader.ui.screens.main import MainScreen
 from tuireader.ui.widgets.article_list import ROW_HEIGHT, ArticleList
@@ -151,3 +152,43 @@ async def test_redrawn_lines_follow_marks_and_the_clock(
         moved_on = line_text(articles, 1)
         assert moved_on != meta
         assert moved_on.split(" · ")[0] == meta.split(" · ")[0]  # the feed stays
+
+
+async def test_row_by_row_the_list_reads_rows_now_and_then(
+    tmp_path: Path, app_factory: AppFactory
+) -> None:
+    """j after j reads the store's rows a window at a time, not one row at every key (each
+    read made the list redraw and drop its drawn lines); no row on screen is left unread."""
+    reader = make_reader(db_path=tmp_path / "t.db", config=Config(), clock=lambda: FIXED_NOW)
+    feed = reader.store.add_feed("https://example.org/feed")
+    entries = [
+        ParsedEntry(
+            title=f"Story {n}",
+            guid=f"g{n}",
+            link=f"https://example.org/{n}",
+            published=FIXED_NOW - timedelta(hours=n),
+        )
+        for n in range(400)
+    ]
+    store_entries(reader.store, feed.id, "Gazette", entries)
+    reads: list[int] = []
+    summaries = reader.summaries
+
+    def counted(ids: list[int]) -> list[ArticleSummary]:
+        reads.append(len(ids))
+        return summaries(ids)
+
+    reader.summaries = counted  # type: ignore[method-assign]
+    app = app_factory(reader)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        articles = main(app).query_one(ArticleList)
+        reads.clear()
+        for _ in range(8):
+            await pilot.press(*"j" * 10)
+            await settle(pilot)
+            top = int(articles.scroll_y) // ROW_HEIGHT
+            shown = articles.ids[top : top + articles.size.height // ROW_HEIGHT]
+            assert all(articles.row(i) is not None for i in shown)
+        assert articles.cursor == 80
+        assert 1 <= len(reads) <= 3, reads

@@ -32,6 +32,9 @@ from tuireader.ui.widgets.article_rows import RowNote
 
 #: Rows fetched beyond the visible ones, above and below, so small moves need no fetch.
 WINDOW_MARGIN = 60
+#: A fetch starts when a row this near the visible ones is missing, not at every row the
+#: window's edge moves: a scroll row by row then fetches every 40 rows, not at every j.
+NEAR_MARGIN = 20
 #: Rows kept in memory around the visible window; rows further away are dropped (and
 #: fetched again if the list comes back to them), so paging through 100,000 articles
 #: does not keep every summary.
@@ -216,11 +219,21 @@ class ArticleList(ScrollView, can_focus=True):
         self.update_rows(message.rows)
 
     def update_rows(self, rows: list[ArticleSummary]) -> None:
+        """Rows read for the window: redraw only when one on screen is new or changed."""
+        known = self._rows
+        arrived: set[int] = set()
         for summary in rows:
-            self._rows[summary.id] = summary
-        self._lines.clear()  # their marks may have changed
+            old = known.get(summary.id)
+            if old != summary:
+                arrived.add(summary.id)
+                if old is not None:
+                    self._lines.clear()  # its marks changed: lines drawn with the old ones
+            known[summary.id] = summary
         self._evict_rows()
-        self.refresh()
+        top = self._top_index()
+        height = self.scrollable_content_region.height // ROW_HEIGHT + 1
+        if not arrived.isdisjoint(self._ids[top : top + height]):
+            self.refresh()
 
     def _evict_rows(self) -> None:
         """Keep at most about ROW_CACHE_LIMIT rows, those nearest the visible window."""
@@ -235,6 +248,7 @@ class ArticleList(ScrollView, can_focus=True):
         if current is not None and current in rows:
             kept[current] = rows[current]
         self._rows = kept
+        self._lines.clear()  # a row read again later may have other marks
 
     def patch_row(self, article_id: int, **changes: bool) -> None:
         """Change a flag of a row already on screen (after the store said yes)."""
@@ -473,6 +487,9 @@ class ArticleList(ScrollView, can_focus=True):
             self._reload = False
             missing = self._ids[start:end]
         else:
+            near = self._ids[max(0, top - NEAR_MARGIN) : top + height + NEAR_MARGIN]
+            if all(i in self._rows for i in near):
+                return
             missing = [i for i in self._ids[start:end] if i not in self._rows]
         if missing:
             self._load_rows(missing)
