@@ -33,6 +33,8 @@ class ReadFlow(TextFlow):
     _tracker: ReadTracker
     #: The read mark failed to save once already (disk full?): said once, not per article.
     _mark_failure_said = False
+    #: The footer's hidden keys when the current article last changed (``footer_hides``).
+    _footer_hidden: frozenset[str] | None = None
 
     # --- the current article ---
 
@@ -41,10 +43,17 @@ class ReadFlow(TextFlow):
         # The list's cursor is the truth: a message from a key before this one is stale.
         self.current_id = self.articles.current_id
 
-    def watch_current_id(self, current: int | None) -> None:
+    def watch_current_id(self, old: int | None, current: int | None) -> None:
         if self.open_id is not None and current != self.open_id:
             self.close_article()
-        self.refresh_bindings()
+        # The article keys come or go with a current article (check_action), the episode
+        # keys with its enclosures (footer_hides); j from one article to a like one leaves
+        # the keys as they are, and the footer's check of its keys at every j cost.
+        hides = getattr(self, "footer_hides", None)
+        hidden = hides() if hides is not None else None
+        if (old is None) != (current is None) or hidden != self._footer_hidden:
+            self._footer_hidden = hidden
+            self.refresh_bindings()
 
     # --- opening and closing ---
 
