@@ -1,4 +1,4 @@
-"""Fetching over TLS: the certificate is checked, with the CA bundle read on first use."""
+"""Fetching over TLS: the certificate is checked, with the CA bundle read in a thread."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ async def tls_server(tmp_path: Path) -> AsyncIterator[tuple[str, Path]]:
 
 @pytest.fixture(autouse=True)
 def fresh_tls_context() -> None:
-    fetch.tls_context.cache_clear()  # each test reads the CAs its environment names
+    fetch.certificates.cache_clear()  # each test reads the CAs its environment names
 
 
 async def test_a_certificate_from_a_trusted_ca_is_accepted(
@@ -54,15 +54,16 @@ async def test_a_certificate_from_a_trusted_ca_is_accepted(
 ) -> None:
     url, ca_file = tls_server
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
-    context = fetch.tls_context()
-    assert context.cert_store_stats()["x509_ca"] == 0  # nothing read before a handshake
 
     async with Fetcher(connect_timeout=5, read_timeout=5, deadline=10) as fetcher:
         result = await fetcher.fetch(url)
 
     assert result.status is FetchStatus.OK
     assert result.body == FEED
+    context = fetch.tls_context()
     assert context.cert_store_stats()["x509_ca"] == 1
+    # Exactly an SSLContext: anyio sets up a subclass's TLS in a thread, for every connection.
+    assert type(context) is ssl.SSLContext
 
 
 async def test_a_certificate_from_an_unknown_ca_is_refused(
@@ -78,6 +79,22 @@ async def test_a_certificate_from_an_unknown_ca_is_refused(
     assert result.status is FetchStatus.FAILED
     assert result.reason is not None and result.reason.startswith("TLS error")
     assert fetch.tls_context().cert_store_stats()["x509_ca"] > 100  # certifi's bundle
+
+
+async def test_a_missing_ca_file_fails_https_feeds_saying_so(
+    tls_server: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, _ca_file = tls_server
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "gone.pem"))
+
+    async with Fetcher(connect_timeout=5, read_timeout=5, deadline=10) as fetcher:
+        result = await fetcher.fetch(url)
+
+    assert result.status is FetchStatus.FAILED
+    assert (
+        result.reason
+        == f"cannot read the CA certificates ({tmp_path / 'gone.pem'}: No such file or directory)"
+    )
 
 
 def test_the_context_checks_as_httpx_does() -> None:

@@ -30,6 +30,7 @@ from datetime import UTC
 from enum import StrEnum
 from http import HTTPStatus
 from types import TracebackType
+from urllib.request import getproxies
 
 import brotli
 import httpx
@@ -38,7 +39,7 @@ from tuireader import __version__
 from tuireader.fetchpool import use_cheaper_check
 from tuireader.humanize import format_bytes
 from tuireader.sanitize import clean_line
-from tuireader.tls import lazy_ca_context
+from tuireader.tls import CertificateError, Certificates
 
 DEFAULT_USER_AGENT = f"tuireader/{__version__} (+https://github.com/tuireader/tuireader)"
 FEED_ACCEPT = (
@@ -137,11 +138,14 @@ class _Progress:
 
 
 @functools.cache
-def tls_context() -> ssl.SSLContext:
+def certificates() -> Certificates:
     """httpx's default certificate checking, built once per process; the CA bundle (35-60 ms
-    of CPU, which every Fetcher used to pay again) is read just before the first TLS
-    handshake (tuireader.tls)."""
-    return lazy_ca_context()
+    of CPU, which every Fetcher used to pay again) is read in a thread (tuireader.tls)."""
+    return Certificates()
+
+
+def tls_context() -> ssl.SSLContext:
+    return certificates().context
 
 
 class Fetcher:
@@ -173,6 +177,9 @@ class Fetcher:
         self._per_host = per_host
         self._global_slots = asyncio.Semaphore(max_connections)
         self._host_slots: dict[str, asyncio.Semaphore] = {}
+        self._certificates = certificates()
+        # Through a proxy even an http:// feed may make a TLS connection (to the proxy).
+        self._proxied = any(scheme != "no" for scheme in getproxies())
         limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
         )
@@ -184,7 +191,7 @@ class Fetcher:
             limits=limits,
             follow_redirects=False,
             transport=transport,
-            verify=tls_context(),
+            verify=self._certificates.context,
             event_hooks={"response": [_refuse_unusable_redirect]},
         )
         if transport is None:
@@ -302,6 +309,11 @@ class Fetcher:
         self, url: httpx.URL, headers: dict[str, str], cap: int, progress: _Progress
     ) -> _Final | _Redirect:
         """One request and its response: a final answer or a redirect to follow."""
+        if url.scheme == "https" or self._proxied:
+            try:
+                await self._certificates.ready()
+            except CertificateError as error:
+                raise _Failed(str(error)) from None
         try:
             request = self._client.build_request("GET", url, headers=headers)
             response = await self._client.send(request, stream=True)
