@@ -350,6 +350,7 @@ def test_reasons_a_person_would_not_write_fail_the_rule() -> None:
         "about cables the, like 4 articles you liked",  # a stopword in the phrase
         "about undersea landing, like 2 articles you liked",  # not in the suggestion
         "from Some Other Feed, a feed you often read",  # not its feed
+        "about fail near, like 2 articles you liked",  # not in the liked ones
     ]:
         assert not reason_passes(why, candidate, liked), why
     assert reason_passes("about fibre-optic cables, like 4 articles you liked", candidate, liked)
@@ -358,6 +359,24 @@ def test_reasons_a_person_would_not_write_fail_the_rule() -> None:
     )
     assert reason_passes("from Feed 20, a feed you often read", candidate, liked)
     assert reason_passes("new from Feed 20", candidate, liked)
+
+
+def test_a_phrase_is_never_made_across_a_sentence_or_clause() -> None:
+    """Features pair words across punctuation, but "after the storm. National parks" is
+    no "storm national" to a reader: a reason's phrase stands within one clause."""
+    liked = [
+        article(100 + i, f"Rangers count damage after the storm. National parks {n}", feed_id=10)
+        for i, n in enumerate(("shut", "reopen", "wait"))
+    ]
+    candidate = article(200, "Flood barriers hold in the storm. National parks stay shut")
+    why = "about storm national, like 3 articles you liked"
+    assert not reason_passes(why, candidate, liked)
+    assert reason_passes("about national parks, like 3 articles you liked", candidate, liked)
+    recommender = Recommender()
+    for seen in liked:
+        recommender.observe(signal(seen.id, "recommend"), seen)
+    [top] = recommender.rank([candidate], now=NOW)
+    assert "storm national" not in top.why and reason_passes(top.why, candidate, liked)
 
 
 def test_a_phrase_only_one_liked_article_has_is_not_a_reason() -> None:

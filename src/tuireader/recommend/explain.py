@@ -86,10 +86,19 @@ def is_phrase(text: str) -> bool:
     )
 
 
+#: Where a phrase cannot run on: "after the storm. National parks" says no "storm national".
+_CLAUSE_END = re.compile(r"[.!?;:,()\[\]{}\"“”«»|/–—…]+|\s-\s")
+
+
 def _says(article: ArticleFeatures, phrase: str) -> bool:
-    """True when the phrase's words stand next to each other in the title or text."""
+    """True when the phrase's words stand next to each other in one clause of the title or
+    text (the features pair words across punctuation too; a reason must read as a phrase)."""
     needle = f" {phrase} "
-    return any(needle in f" {' '.join(words(text))} " for text in (article.title, article.text))
+    return any(
+        needle in f" {' '.join(words(clause))} "
+        for text in (article.title, article.text)
+        for clause in _CLAUSE_END.split(text)
+    )
 
 
 def _shares(article: ArticleFeatures, phrase: str) -> bool:
