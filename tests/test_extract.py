@@ -289,6 +289,27 @@ def test_repeats_only_at_the_top_and_only_whole_blocks() -> None:
     assert "By Mara" not in text and "5 March" not in text
 
 
+def test_a_byline_element_says_by_once() -> None:
+    """A class="byline" element reads "By Ann Reeve": the author is "Ann Reeve" (the pane
+    says "by" itself), and the line is not repeated at the top of the body."""
+    paragraphs = "".join(
+        f"<p>Paragraph {i}: the harbour wall, battered by three winter storms, was rebuilt "
+        "stone by stone by a crew of twelve masons through the spring tides.</p>"
+        for i in range(12)
+    )
+    page = (
+        "<html><head><title>Harbour wall repaired</title></head><body><article>"
+        "<h1>Harbour wall repaired</h1><p class='byline'>By Ann Reeve</p>"
+        f"{paragraphs}</article></body></html>"
+    )
+    result = extract_article(page, ARTICLE_URL)
+    assert result is not None and result.author == "Ann Reeve"
+    assert "Ann Reeve" not in result.text and result.text.startswith("Paragraph 0")
+    root = lxml_html.fragment_fromstring("<div><p>By: Byron Hale</p><p>Story text.</p></div>")
+    assert drop_repeats(root, None, "By: Byron Hale", None)
+    assert root.text_content() == "Story text."
+
+
 @pytest.mark.parametrize(
     ("caption", "kept"),
     [

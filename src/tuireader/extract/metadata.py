@@ -42,6 +42,8 @@ _FIRST_PART = re.compile(rf"^[^{_SEPARATORS}]*[{_SEPARATORS}]")
 _WORD_SPLIT = re.compile(r"\s+")
 _NON_WORD = re.compile(r"\W+")
 _BYLINE_HINT = re.compile(r"byline|author|writtenby|p-author", re.IGNORECASE)
+#: "By " or "By: " before a name (not "Byron").
+_BY_PREFIX = re.compile(r"^\s*by\s*:?\s+(?=\S)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,8 @@ def read_metadata(root: etree._Element) -> PageMetadata:
         author = article_author
     if not author:
         author = _byline_from_document(root)
+    if author:  # "By Jane Doe" from a byline element: the reading pane says "by" itself
+        author = _BY_PREFIX.sub("", author)
     standfirst = jsonld.get("excerpt") or _first(
         values, "dc:description", "dcterm:description", "og:description",
         "weibo:article:description", "weibo:webpage:description", "description",

@@ -42,6 +42,8 @@ def drop_repeats(
     """
     title_words = _words(title or "")
     author_words = _words(author or "")
+    if author_words and author_words[0] in _BY:  # a byline read as "By Jane Doe"
+        author_words = author_words[1:]
     removed = False
     for el in _leading_blocks(root):
         words = _words(el.text_content())
